@@ -1,0 +1,120 @@
+# Schalter. `make help` lists the targets. The two that matter:
+#   make run    everything a fresh machine needs, then the portal on :8080
+#   make test   every test, drift check and linter (what CI runs)
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO       ?= go
+BIN      := bin/schalter
+NPM      := npm --prefix pwa --no-audit --no-fund
+PG_STAMP := .data/.system-deps
+export SCHALTER_DATA_DIR ?= $(CURDIR)/.data
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# --- setup -------------------------------------------------------------------
+
+.PHONY: deps/system
+deps/system: ## Install missing system packages (PostgreSQL server, Chromium) with apt
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+pwa/node_modules/.package-lock.json: pwa/package-lock.json
+	$(NPM) ci
+	@touch $@
+
+.PHONY: deps/npm
+deps/npm: pwa/node_modules/.package-lock.json ## Install the PWA's npm packages (npm ci)
+
+.PHONY: pwa
+pwa: deps/npm ## Build the PWA into pwa/dist
+	$(NPM) run build
+
+.PHONY: build
+build: pwa ## Build the PWA and the schalter binary (PWA embedded)
+	$(GO) build -trimpath -o $(BIN) ./cmd/schalter
+
+# --- run ---------------------------------------------------------------------
+
+.PHONY: run
+run: deps/system build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset)
+	SCHALTER_DEMO=true exec ./$(BIN) serve
+
+# --- generate and verify -------------------------------------------------------
+
+.PHONY: generate
+generate: ## Regenerate sqlc code, the OpenAPI spec and the PWA's typed client
+	$(GO) tool sqlc generate
+	$(GO) run ./cmd/schalter openapi > openapi/openapi.yaml
+	$(NPM) run gen:api
+
+.PHONY: verify/sqlc
+verify/sqlc: ## Fail when the committed sqlc code differs from db/queries
+	$(GO) tool sqlc diff
+
+.PHONY: verify/openapi
+verify/openapi: ## Fail when openapi/openapi.yaml differs from the code
+	@$(GO) run ./cmd/schalter openapi > .data/openapi.yaml.new
+	@diff -u openapi/openapi.yaml .data/openapi.yaml.new || { echo "openapi/openapi.yaml is stale: run make generate"; exit 1; }
+
+.PHONY: verify/client
+verify/client: deps/npm ## Fail when the PWA's typed client differs from the spec
+	$(NPM) run check:api
+
+.PHONY: verify
+verify: verify/sqlc verify/openapi verify/client ## All drift checks
+
+# --- lint --------------------------------------------------------------------
+
+.PHONY: lint
+lint: deps/npm ## gofmt, go vet, staticcheck, the OpenAPI linter and the TypeScript checker
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './pwa/node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(NPM) run lint:openapi
+	$(NPM) run typecheck
+
+# --- test --------------------------------------------------------------------
+
+.PHONY: test
+test: deps/system deps/npm ## Every test, drift check and linter (CI runs this)
+	@mkdir -p .data
+	$(MAKE) --no-print-directory verify lint
+	$(MAKE) --no-print-directory test/go
+	$(MAKE) --no-print-directory test/browser
+	@$(MAKE) --no-print-directory db/stop >/dev/null 2>&1
+
+.PHONY: test/go
+test/go: ## Go tests against a real PostgreSQL (private cluster in .data/pgtest)
+	$(GO) test -count=1 ./...
+
+.PHONY: test/browser
+test/browser: build ## Browser tests: the real server and headless Chromium
+	SCHALTER_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e
+
+.PHONY: bench
+bench: build ## Load benchmarks; rewrites docs/benchmarks.md
+	SCHALTER_BENCH=1 $(GO) test -count=1 -run '^TestLoadReport$$' -timeout 60m -v ./internal/loadtest
+
+# --- housekeeping --------------------------------------------------------------
+
+.PHONY: db/stop
+db/stop: ## Stop the private PostgreSQL clusters (run and test)
+	-SCHALTER_DATA_DIR=$(CURDIR)/.data $(GO) run ./cmd/schalter pg stop
+	-SCHALTER_DATA_DIR=$(CURDIR)/.data/test $(GO) run ./cmd/schalter pg stop
+	-SCHALTER_DATA_DIR=$(CURDIR)/.data/e2e $(GO) run ./cmd/schalter pg stop
+
+.PHONY: clean
+clean: ## Remove build output (keeps .data; see db/stop and rm -rf .data)
+	rm -rf bin pwa/dist/assets pwa/dist/*.html pwa/dist/*.js pwa/dist/*.webmanifest

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+)
+
+// statusOf is the one place where domain error codes become HTTP statuses.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:            http.StatusUnprocessableEntity,
+	apperr.NotFound:           http.StatusNotFound,
+	apperr.Conflict:           http.StatusConflict,
+	apperr.PreconditionFailed: http.StatusPreconditionFailed,
+	apperr.Unauthorized:       http.StatusUnauthorized,
+	apperr.Forbidden:          http.StatusForbidden,
+	apperr.Unavailable:        http.StatusServiceUnavailable,
+	apperr.Internal:           http.StatusInternalServerError,
+}
+
+// problem turns any error from the domain into an RFC 9457 problem. Errors
+// without a code are bugs or outages: their text stays in the log, with
+// the request id, and the client gets a generic message and the id to
+// quote when calling the city's helpdesk.
+func (s *Server) problem(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away; nobody reads the answer.
+		return huma.NewError(499, "request cancelled")
+	}
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
+	e, ok := apperr.As(err)
+	if !ok || e.Code == apperr.Internal {
+		rid := RequestID(ctx)
+		s.log.ErrorContext(ctx, "internal error", "request_id", rid, "err", err)
+		return huma.NewError(http.StatusInternalServerError,
+			fmt.Sprintf("Something went wrong on our side. Please try again later; if it persists, quote request id %s.", rid))
+	}
+	details := make([]error, 0, len(e.Fields))
+	for _, f := range e.Fields {
+		loc := f.Path
+		if f.Line > 0 {
+			if loc == "" {
+				loc = fmt.Sprintf("line %d", f.Line)
+			} else {
+				loc = fmt.Sprintf("line %d: %s", f.Line, loc)
+			}
+		}
+		details = append(details, &huma.ErrorDetail{Location: loc, Message: f.Message, Value: f.Value})
+	}
+	return huma.NewError(statusOf[e.Code], e.Message, details...)
+}
+
+// installErrorModel makes every error huma writes itself (validation,
+// unknown content types, bodies too large) an RFC 9457 problem with a type
+// URI, and keeps the text of unexpected errors out of responses: huma puts
+// err.Error() of a plain error into the body by default.
+func installErrorModel(log *slog.Logger) {
+	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		if status >= 500 {
+			rid := ""
+			if ctx != nil {
+				rid = RequestID(ctx.Context())
+				for _, e := range errs {
+					log.Error("internal error", "request_id", rid, "err", e)
+				}
+			}
+			if msg == "" || status == http.StatusInternalServerError {
+				msg = fmt.Sprintf("Something went wrong on our side. Please try again later; if it persists, quote request id %s.", rid)
+			}
+			errs = nil
+		}
+		return huma.NewError(status, msg, errs...)
+	}
+}

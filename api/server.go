@@ -1,0 +1,147 @@
+// Package api is Schalter's HTTP interface: the huma operations under
+// /api/v1, the middleware every request passes, and the routes that serve
+// the PWA, health and metrics. Handlers are thin: they check input (huma
+// tags and Resolve), call the store, and map errors in one place
+// (errors.go).
+package api
+
+import (
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/cors"
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// APIVersion is the version of the HTTP API contract (not of the binary).
+const APIVersion = "1.0.0"
+
+// Server holds what handlers need. It keeps no per-request or per-user
+// state between requests: everything lives in PostgreSQL, so any number of
+// replicas can serve behind a load balancer.
+type Server struct {
+	cfg      *config.Config
+	store    *store.Store
+	log      *slog.Logger
+	metrics  *metrics
+	registry *prometheus.Registry
+	pwa      fs.FS
+
+	readyMu    sync.Mutex
+	readyUntil time.Time
+}
+
+// New returns a server. pwa is the built PWA (pwa/dist); it may be nil
+// when only the API is wanted (tests, `schalter openapi`).
+func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	installErrorModel(log)
+	return &Server{cfg: cfg, store: st, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
+}
+
+// humaConfig is the API description shared by the server and `schalter
+// openapi`, so the committed spec is exactly what the server serves.
+func humaConfig() huma.Config {
+	c := huma.DefaultConfig("Schalter API", APIVersion)
+	// No $schema fields and Link headers in responses, and no docs page
+	// from a CDN: the bundled reference at /api/docs replaces it.
+	c.CreateHooks = nil
+	c.DocsPath = ""
+	c.SchemasPath = ""
+	c.OpenAPIPath = "/api/v1/openapi"
+	c.Info.Description = "The public API of Schalter, the digital service counter of a Swiss city: the service catalogue " +
+		"(services, offices, topics and life situations) and its administration. Texts come in German (de-CH), French, " +
+		"Italian and English, chosen with `lang` or `Accept-Language`, falling back to German. Errors are RFC 9457 problem " +
+		"details (`application/problem+json`); catalogue reads carry ETags and answer `If-None-Match` with 304."
+	c.Info.Contact = &huma.Contact{Name: "Schalter developers", URL: "https://github.com/schalter-ch/schalter"}
+	c.Info.License = &huma.License{Name: "EUPL-1.2", Identifier: "EUPL-1.2"}
+	c.Servers = []*huma.Server{{URL: "http://localhost:8080", Description: "Local development (make run)"}}
+	c.Tags = []*huma.Tag{
+		{Name: tagCatalogue, Description: "The public service catalogue (Onlineschalter)."},
+		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
+		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
+	}
+	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		adminScheme: {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
+	}
+	return c
+}
+
+// Handler builds the HTTP handler: middleware, the API and the PWA.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID, s.observe, s.recoverer, s.securityHeaders)
+	r.Use(mustGzip())
+	if len(s.cfg.CORSOrigins) > 0 {
+		r.Use(cors.Handler(cors.Options{
+			AllowedOrigins: s.cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowedHeaders: []string{"Accept", "Accept-Language", "Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"},
+			ExposedHeaders: []string{"ETag", "Content-Language", "X-Request-Id", "Retry-After", "Location"},
+			MaxAge:         600,
+		}))
+	}
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")
+	})
+
+	s.registerAPI(humachi.New(r, humaConfig()))
+	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	s.routePWA(r)
+	return r
+}
+
+// registerAPI registers every operation: the one route list used by the
+// server, the tests and `schalter openapi`.
+func (s *Server) registerAPI(api huma.API) huma.API {
+	api.UseMiddleware(operationLabel, s.adminAuth(api))
+	s.registerMeta(api)
+	s.registerCatalogue(api)
+	s.registerAdmin(api)
+	return api
+}
+
+// OpenAPI returns the specification, built by registering every operation
+// on a router that is then thrown away.
+func OpenAPI() *huma.OpenAPI {
+	s := &Server{cfg: &config.Config{}, log: slog.New(slog.DiscardHandler)}
+	return s.registerAPI(humachi.New(chi.NewRouter(), humaConfig())).OpenAPI()
+}
+
+func mustGzip() func(http.Handler) http.Handler {
+	w, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.ContentTypes([]string{
+		"application/json", "application/problem+json", "application/manifest+json", "application/javascript",
+		"text/javascript", "text/html", "text/css", "text/csv", "image/svg+xml", "text/plain", "application/yaml",
+	}))
+	if err != nil {
+		panic(err)
+	}
+	return func(h http.Handler) http.Handler { return w(h) }
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// notFound answers unknown paths: a problem for the API, the PWA's
+// index.html for page paths (deep links are routed in the browser).
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if isAPIPath(r.URL.Path) || (r.Method != http.MethodGet && r.Method != http.MethodHead) || hasExtension(r.URL.Path) {
+		writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
+		return
+	}
+	s.serveIndex(w, r)
+}

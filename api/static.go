@@ -1,0 +1,129 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// The PWA is served from the same origin as the API. Vite puts hashed file
+// names under /assets/, which may be cached forever; everything else
+// (index.html, sw.js, the manifest) must be revalidated so an update
+// reaches residents on their next visit.
+
+func isAPIPath(p string) bool {
+	return p == "/api" || strings.HasPrefix(p, "/api/")
+}
+
+func hasExtension(p string) bool {
+	return strings.Contains(path.Base(p), ".")
+}
+
+// staticFile is a file of the PWA with its ETag, computed once.
+type staticFile struct {
+	body []byte
+	etag string
+}
+
+var staticCache sync.Map // path → *staticFile
+
+func (s *Server) file(name string) (*staticFile, bool) {
+	if s.pwa == nil {
+		return nil, false
+	}
+	if f, ok := staticCache.Load(name); ok {
+		return f.(*staticFile), true
+	}
+	b, err := fs.ReadFile(s.pwa, name)
+	if err != nil {
+		return nil, false
+	}
+	sum := sha256.Sum256(b)
+	f := &staticFile{body: b, etag: `"` + hex.EncodeToString(sum[:10]) + `"`}
+	// A PWA served from a directory (SCHALTER_PWA_DIR) changes while the
+	// server runs during development; only the embedded copy is cached.
+	if s.cfg.PWADir == "" {
+		staticCache.Store(name, f)
+	}
+	return f, true
+}
+
+func (s *Server) routePWA(r chi.Router) {
+	r.Get("/manifest.webmanifest", s.serveManifest)
+	r.Get("/api/docs", func(w http.ResponseWriter, r *http.Request) { s.serveFile(w, r, "api-docs/index.html") })
+	r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if name == "" {
+			s.serveIndex(w, r)
+			return
+		}
+		if _, ok := s.file(name); ok {
+			s.serveFile(w, r, name)
+			return
+		}
+		s.notFound(w, r)
+	})
+}
+
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	s.serveFile(w, r, "index.html")
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	f, ok := s.file(name)
+	if !ok {
+		if name == "index.html" {
+			writeProblem(w, r, http.StatusServiceUnavailable, "the PWA is not built: run `make run` (or `cd pwa && npm ci && npm run build`)")
+			return
+		}
+		writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
+		return
+	}
+	h := w.Header()
+	h.Set("ETag", f.etag)
+	switch {
+	case strings.HasPrefix(name, "assets/"):
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	default:
+		h.Set("Cache-Control", "no-cache")
+	}
+	if name == "sw.js" {
+		h.Set("Service-Worker-Allowed", "/")
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.body))
+}
+
+// serveManifest serves the web manifest with the configured city's name
+// and colour, so one build serves every city.
+func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.file("manifest.webmanifest")
+	if !ok {
+		writeProblem(w, r, http.StatusNotFound, "the PWA is not built")
+		return
+	}
+	var m map[string]any
+	if err := json.Unmarshal(f.body, &m); err != nil {
+		s.log.Error("manifest is not JSON", "err", err)
+		writeProblem(w, r, http.StatusInternalServerError, "the manifest is broken")
+		return
+	}
+	m["name"] = "Schalter " + s.cfg.City.ShortName
+	m["short_name"] = "Schalter"
+	m["theme_color"] = s.cfg.City.PrimaryColor
+	m["description"] = "Onlineschalter der " + s.cfg.City.Name
+	b, _ := json.Marshal(m)
+	sum := sha256.Sum256(b)
+	w.Header().Set("Content-Type", "application/manifest+json")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:10])+`"`)
+	http.ServeContent(w, r, "manifest.webmanifest", time.Time{}, bytes.NewReader(b))
+}

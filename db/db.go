@@ -1,0 +1,16 @@
+// Package db embeds the database migrations and the demo catalogue, so the
+// single binary can migrate and seed a database without the source tree.
+package db
+
+import "embed"
+
+// Migrations are the goose migrations, applied in file name order.
+//
+//go:embed migrations/*.sql
+var Migrations embed.FS
+
+// Seed is the demo catalogue: taxonomy.yaml, offices.yaml and one file per
+// service under services/.
+//
+//go:embed seed
+var Seed embed.FS

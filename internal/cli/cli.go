@@ -1,0 +1,316 @@
+// Package cli implements the subcommands of the schalter binary.
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/db"
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/pgcluster"
+	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/pwa"
+)
+
+const usage = `schalter: the digital service counter
+
+Usage:
+  schalter serve                      run the HTTP server (API and PWA)
+  schalter migrate [up|down|status]   apply, roll back or show database migrations
+  schalter seed                       load the demo catalogue (idempotent)
+  schalter openapi [-format yaml|json] print the OpenAPI specification
+  schalter pg [url|stop]              print the private cluster's URL, or stop it
+  schalter env                        list the configuration variables
+
+Configuration comes from environment variables (see schalter env).
+Without DATABASE_URL, a private PostgreSQL cluster is started under
+SCHALTER_DATA_DIR/pg.
+`
+
+// Run runs one subcommand and returns the exit code.
+func Run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "openapi" {
+		return runOpenAPI(rest, os.Stdout)
+	}
+	if cmd == "env" {
+		for _, v := range config.Vars {
+			fmt.Printf("%-30s %-28s %s\n", v.Name, v.Default, v.Doc)
+		}
+		return 0
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Print(usage)
+		return 0
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	log := newLogger(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "serve":
+		err = serve(ctx, cfg, log)
+	case "migrate":
+		dir := "up"
+		if len(rest) > 0 {
+			dir = rest[0]
+		}
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return st.Migrate(ctx, dir, log) })
+	case "seed":
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return seed(ctx, st, log) })
+	case "pg":
+		err = pg(ctx, cfg, rest)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		logError(log, err)
+		return 1
+	}
+	return 0
+}
+
+func logError(log *slog.Logger, err error) {
+	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
+		for _, f := range e.Fields {
+			log.Error("invalid", "where", f.Path, "line", f.Line, "problem", f.Message)
+		}
+	}
+	log.Error(err.Error())
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, opts)
+	}
+	return slog.New(h)
+}
+
+// database returns the database URL: DATABASE_URL, or the private cluster,
+// started if needed. The returned stop function stops a cluster this
+// process started.
+func database(ctx context.Context, cfg *config.Config, log *slog.Logger) (string, func(), error) {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, func() {}, nil
+	}
+	cl := &pgcluster.Cluster{Dir: filepath.Join(cfg.DataDir, "pg"), BinDir: cfg.PGBinDir, Logger: log}
+	url, err := cl.Start(ctx, "schalter")
+	if err != nil {
+		return "", nil, err
+	}
+	return url, func() {
+		if err := cl.Stop(); err != nil {
+			log.Error("stopping the private PostgreSQL", "err", err)
+		}
+	}, nil
+}
+
+func withStore(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*store.Store) error) error {
+	url, stopDB, err := database(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+// DemoBundle loads the demo catalogue embedded in the binary.
+func DemoBundle() (*catalog.Bundle, error) {
+	sub, err := fs.Sub(db.Seed, "seed")
+	if err != nil {
+		return nil, err
+	}
+	return catalog.LoadBundle(sub)
+}
+
+func seed(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	b, err := DemoBundle()
+	if err != nil {
+		return err
+	}
+	res, err := st.Seed(ctx, b)
+	if err != nil {
+		return err
+	}
+	log.Info("demo catalogue loaded", "offices", res.Offices, "categories", res.Categories, "audiences", res.Audiences,
+		"services_created", res.Created, "services_updated", res.Updated, "services_unchanged", res.Unchanged)
+	return nil
+}
+
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	url, stopDB, err := database(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The private cluster is ours: keep it migrated. A shared production
+	// database is migrated deliberately with `schalter migrate up`.
+	if cfg.DatabaseURL == "" || cfg.Demo {
+		if err := st.Migrate(ctx, "up", log); err != nil {
+			return err
+		}
+	}
+	if cfg.Demo {
+		if err := seed(ctx, st, log); err != nil {
+			return err
+		}
+	}
+	if cfg.AdminToken == "" && cfg.Env == "dev" {
+		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
+			return err
+		}
+		log.Info("admin API token for development written to a file", "file", filepath.Join(cfg.DataDir, "admin-token"))
+	}
+
+	var assets fs.FS = pwa.Dist()
+	if cfg.PWADir != "" {
+		assets = os.DirFS(cfg.PWADir)
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           api.New(cfg, st, log, assets).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "url", "http://"+displayAddr(ln.Addr()), "env", cfg.Env)
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+// devAdminToken reads or creates the development admin token. It lives in
+// a file readable only by its owner instead of the log.
+func devAdminToken(dataDir string) (string, error) {
+	file := filepath.Join(dataDir, "admin-token")
+	if b, err := os.ReadFile(file); err == nil && len(b) >= 32 {
+		return string(b), nil
+	}
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	return tok, os.WriteFile(file, []byte(tok), 0o600)
+}
+
+func pg(ctx context.Context, cfg *config.Config, args []string) error {
+	cl := &pgcluster.Cluster{Dir: filepath.Join(cfg.DataDir, "pg"), BinDir: cfg.PGBinDir}
+	if len(args) == 1 && args[0] == "stop" {
+		return cl.StopRunning(ctx)
+	}
+	if len(args) == 1 && args[0] == "url" {
+		url, err := cl.Start(ctx, "schalter")
+		if err != nil {
+			return err
+		}
+		fmt.Println(url)
+		return nil
+	}
+	return errors.New("usage: schalter pg [url|stop]")
+}
+
+func runOpenAPI(args []string, w io.Writer) int {
+	format := "yaml"
+	if len(args) == 2 && args[0] == "-format" {
+		format = args[1]
+	}
+	spec := api.OpenAPI()
+	var (
+		b   []byte
+		err error
+	)
+	switch format {
+	case "yaml":
+		b, err = spec.YAML()
+	case "json":
+		b, err = spec.MarshalJSON()
+	default:
+		err = fmt.Errorf("unknown format %q", format)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, _ = w.Write(b)
+	return 0
+}

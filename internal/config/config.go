@@ -1,0 +1,169 @@
+// Package config reads Schalter's configuration from the environment: only
+// variables with the SCHALTER_ prefix, plus DATABASE_URL. Every variable is
+// listed in Vars, which the README's table is checked against.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Env             string // dev, test or production
+	Addr            string
+	DatabaseURL     string
+	DataDir         string
+	PGBinDir        string
+	LogLevel        string
+	LogFormat       string
+	AdminToken      string
+	CORSOrigins     []string
+	TrustProxy      bool
+	Demo            bool
+	PWADir          string
+	TLSCert         string
+	TLSKey          string
+	ShutdownTimeout time.Duration
+	City            City
+}
+
+// City is the branding the PWA shows.
+type City struct {
+	Name         string `json:"name"`
+	ShortName    string `json:"short_name"`
+	PrimaryColor string `json:"primary_color"`
+	AccentColor  string `json:"accent_color"`
+	LogoURL      string `json:"logo_url"`
+	Website      string `json:"website"`
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name, Default, Doc string
+}
+
+// Vars lists every variable Schalter reads, with its default.
+var Vars = []Var{
+	{"DATABASE_URL", "(unset: private cluster)", "PostgreSQL connection URL. Unset, Schalter starts its own PostgreSQL cluster under SCHALTER_DATA_DIR/pg with the system's PostgreSQL binaries."},
+	{"SCHALTER_ENV", "dev", "dev, test or production. production refuses a missing admin token, requires DATABASE_URL and logs JSON."},
+	{"SCHALTER_ADDR", ":8080", "Address the HTTP server listens on."},
+	{"SCHALTER_DATA_DIR", ".data", "Directory for the private PostgreSQL cluster and other local state."},
+	{"SCHALTER_PG_BINDIR", "(found)", "Directory of initdb/pg_ctl/postgres; found via PATH, pg_config or /usr/lib/postgresql/*/bin when unset."},
+	{"SCHALTER_LOG_LEVEL", "info", "debug, info, warn or error."},
+	{"SCHALTER_LOG_FORMAT", "text (json in production)", "text or json."},
+	{"SCHALTER_ADMIN_TOKEN", "(unset: admin API closed)", "Bearer token for the catalogue admin API (at least 32 characters). Replaced by editor roles once accounts exist."},
+	{"SCHALTER_CORS_ORIGINS", "(none)", "Comma-separated origins allowed to call the API from a browser, e.g. https://www.uster.ch."},
+	{"SCHALTER_TRUST_PROXY", "false", "Trust X-Forwarded-Proto and X-Forwarded-For from a reverse proxy (HSTS, client address)."},
+	{"SCHALTER_DEMO", "false", "Migrate and load the demo catalogue at start (make run sets it)."},
+	{"SCHALTER_PWA_DIR", "(embedded)", "Serve the PWA from this directory instead of the copy built into the binary."},
+	{"SCHALTER_TLS_CERT", "(unset)", "TLS certificate file; with SCHALTER_TLS_KEY, serve HTTPS directly."},
+	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
+	{"SCHALTER_SHUTDOWN_TIMEOUT", "30s", "How long a shutdown waits for requests in flight."},
+	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
+	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
+	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
+	{"SCHALTER_CITY_ACCENT_COLOR", "#b3122e", "Accent colour (hex)."},
+	{"SCHALTER_CITY_LOGO_URL", "(none)", "URL or path of the city logo (SVG or PNG)."},
+	{"SCHALTER_CITY_WEBSITE", "https://www.uster.ch", "The city's main website, linked from the PWA."},
+}
+
+var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// FromEnv reads the configuration and checks it.
+func FromEnv() (*Config, error) {
+	get := func(name, def string) string {
+		if v, ok := os.LookupEnv(name); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		Env:         get("SCHALTER_ENV", "dev"),
+		Addr:        get("SCHALTER_ADDR", ":8080"),
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		DataDir:     get("SCHALTER_DATA_DIR", ".data"),
+		PGBinDir:    os.Getenv("SCHALTER_PG_BINDIR"),
+		LogLevel:    get("SCHALTER_LOG_LEVEL", "info"),
+		AdminToken:  os.Getenv("SCHALTER_ADMIN_TOKEN"),
+		PWADir:      os.Getenv("SCHALTER_PWA_DIR"),
+		TLSCert:     os.Getenv("SCHALTER_TLS_CERT"),
+		TLSKey:      os.Getenv("SCHALTER_TLS_KEY"),
+		City: City{
+			Name:         get("SCHALTER_CITY_NAME", "Stadt Uster"),
+			ShortName:    get("SCHALTER_CITY_SHORT_NAME", "Uster"),
+			PrimaryColor: get("SCHALTER_CITY_PRIMARY_COLOR", "#00508c"),
+			AccentColor:  get("SCHALTER_CITY_ACCENT_COLOR", "#b3122e"),
+			LogoURL:      os.Getenv("SCHALTER_CITY_LOGO_URL"),
+			Website:      get("SCHALTER_CITY_WEBSITE", "https://www.uster.ch"),
+		},
+	}
+	var errs []string
+	switch c.Env {
+	case "dev", "test", "production":
+	default:
+		errs = append(errs, "SCHALTER_ENV must be dev, test or production")
+	}
+	defFormat := "text"
+	if c.Env == "production" {
+		defFormat = "json"
+	}
+	c.LogFormat = get("SCHALTER_LOG_FORMAT", defFormat)
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, "SCHALTER_LOG_FORMAT must be text or json")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, "SCHALTER_LOG_LEVEL must be debug, info, warn or error")
+	}
+	var err error
+	if c.TrustProxy, err = strconv.ParseBool(get("SCHALTER_TRUST_PROXY", "false")); err != nil {
+		errs = append(errs, "SCHALTER_TRUST_PROXY must be true or false")
+	}
+	if c.Demo, err = strconv.ParseBool(get("SCHALTER_DEMO", "false")); err != nil {
+		errs = append(errs, "SCHALTER_DEMO must be true or false")
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
+		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
+	}
+	for _, o := range strings.Split(os.Getenv("SCHALTER_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
+			errs = append(errs, fmt.Sprintf("SCHALTER_CORS_ORIGINS: %q is not an origin like https://www.example.ch", o))
+			continue
+		}
+		c.CORSOrigins = append(c.CORSOrigins, o)
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 32 {
+		errs = append(errs, "SCHALTER_ADMIN_TOKEN must have at least 32 characters")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, "SCHALTER_TLS_CERT and SCHALTER_TLS_KEY go together")
+	}
+	for name, v := range map[string]string{"SCHALTER_CITY_PRIMARY_COLOR": c.City.PrimaryColor, "SCHALTER_CITY_ACCENT_COLOR": c.City.AccentColor} {
+		if !hexColor.MatchString(v) {
+			errs = append(errs, name+" must be a hex colour like #00508c")
+		}
+	}
+	if c.Env == "production" {
+		if c.DatabaseURL == "" {
+			errs = append(errs, "production needs DATABASE_URL (the private cluster is for development)")
+		}
+		if c.Demo {
+			errs = append(errs, "SCHALTER_DEMO is not allowed in production")
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/store/dbq"
+)
+
+// Published is the state filter for everything residents see.
+var Published = []string{catalog.StatePublished}
+
+// AllStates is the state filter for editors.
+var AllStates = []string{catalog.StateDraft, catalog.StatePublished, catalog.StateArchived}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ListServices returns one page of services and the total matching the filter.
+func (s *Store) ListServices(ctx context.Context, f catalog.ListFilter) (*catalog.Page, error) {
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	p := dbq.ServiceListParams{
+		States: f.States, Category: strPtr(f.Category), Audience: strPtr(f.Audience),
+		Channel: strPtr(f.Channel), Office: strPtr(f.Office), MaxRows: int32(f.Limit + 1),
+	}
+	if f.After != nil {
+		pop := int32(f.After.Popularity)
+		p.AfterSlug, p.AfterPopularity = &f.After.Slug, &pop
+	}
+	rows, err := s.q.ServiceList(ctx, s.pool, p)
+	if err != nil {
+		return nil, err
+	}
+	total, err := s.q.ServiceCount(ctx, s.pool, dbq.ServiceCountParams{
+		States: p.States, Category: p.Category, Audience: p.Audience, Channel: p.Channel, Office: p.Office,
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &catalog.Page{Total: int(total), Items: make([]catalog.Summary, 0, len(rows))}
+	h := sha256.New()
+	writeInt(h, total)
+	for i, r := range rows {
+		if i == f.Limit {
+			last := page.Items[len(page.Items)-1]
+			page.Next = &catalog.Cursor{Popularity: last.Popularity, Slug: last.Slug}
+			break
+		}
+		sum := catalog.Summary{
+			Slug: r.Slug, Mode: r.Mode, Assurance: r.Assurance, OnlineStartURL: r.OnlineStartUrl,
+			Categories: r.Categories, LifeSituations: r.LifeSituations, Audiences: r.Audiences,
+			Channels: r.Channels, Popularity: int(r.Popularity), OfficeSlug: r.OfficeSlug,
+		}
+		if err := unmarshalAll(r.Title, &sum.Title, r.Summary, &sum.Summary, r.OfficeName, &sum.OfficeName); err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, sum)
+		h.Write([]byte(r.Slug))
+		writeInt(h, int64(r.Version))
+		writeInt(h, r.OfficeUpdatedAt.UnixNano())
+	}
+	page.Fingerprint = hex.EncodeToString(h.Sum(nil)[:12])
+	return page, nil
+}
+
+func writeInt(h hash.Hash, n int64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	h.Write(b[:])
+}
+
+func unmarshalAll(pairs ...any) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b, _ := pairs[i].([]byte)
+		if len(b) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(b, pairs[i+1]); err != nil {
+			return fmt.Errorf("store: decoding stored JSON: %w", err)
+		}
+	}
+	return nil
+}
+
+// ServiceDetail returns a service with everything its page shows. Only
+// services in one of states are found.
+func (s *Store) ServiceDetail(ctx context.Context, slug string, states []string) (*catalog.Detail, error) {
+	if slug == "" {
+		return nil, apperr.New(apperr.NotFound, "service not found")
+	}
+	ds, err := s.details(ctx, slug, states)
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, apperr.New(apperr.NotFound, "service %q not found", slug)
+	}
+	return &ds[0], nil
+}
+
+// PublishedCatalogue returns every published service in detail, in list order.
+func (s *Store) PublishedCatalogue(ctx context.Context) ([]catalog.Detail, error) {
+	return s.details(ctx, "", Published)
+}
+
+func (s *Store) details(ctx context.Context, slug string, states []string) ([]catalog.Detail, error) {
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	rows, err := s.q.ServiceDetail(ctx, s.pool, dbq.ServiceDetailParams{Slug: slug, States: states})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]catalog.Detail, 0, len(rows))
+	for _, r := range rows {
+		d := catalog.Detail{UpdatedAt: r.UpdatedAt}
+		d.Office.ServiceCount = int(r.OfficeServiceCount)
+		d.Office.UpdatedAt = r.OfficeUpdatedAt
+		if err := unmarshalAll(r.Doc, &d.Service, r.DescriptionHtml, &d.DescriptionHTML, r.OfficeDoc, &d.Office.Office,
+			r.Related, &d.Related, r.Taxonomy, &d.Categories, r.AudienceTitles, &d.Audiences); err != nil {
+			return nil, err
+		}
+		h := sha256.New()
+		for _, b := range [][]byte{r.Doc, r.DescriptionHtml, r.OfficeDoc, r.Related, r.Taxonomy, r.AudienceTitles} {
+			h.Write(b)
+			h.Write([]byte{0})
+		}
+		writeInt(h, r.OfficeServiceCount)
+		d.Fingerprint = hex.EncodeToString(h.Sum(nil)[:12])
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Categories lists topics and life situations; kind "" means both.
+func (s *Store) Categories(ctx context.Context, kind string) ([]catalog.CategoryView, error) {
+	rows, err := s.q.CategoryList(ctx, s.pool, strPtr(kind))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]catalog.CategoryView, 0, len(rows))
+	for _, r := range rows {
+		c := catalog.CategoryView{Category: catalog.Category{Slug: r.Slug, Kind: r.Kind, Icon: r.Icon}, ServiceCount: int(r.ServiceCount)}
+		if err := unmarshalAll(r.Title, &c.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Audiences lists the audiences in their display order.
+func (s *Store) Audiences(ctx context.Context) ([]catalog.Audience, error) {
+	rows, err := s.q.AudienceList(ctx, s.pool)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]catalog.Audience, 0, len(rows))
+	for _, r := range rows {
+		a := catalog.Audience{Slug: r.Slug}
+		if err := unmarshalAll(r.Title, &a.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Offices lists the offices by German name.
+func (s *Store) Offices(ctx context.Context) ([]catalog.OfficeView, error) {
+	rows, err := s.q.OfficeList(ctx, s.pool)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]catalog.OfficeView, 0, len(rows))
+	for _, r := range rows {
+		o, err := officeView(r.Doc, r.ServiceCount, r.UpdatedAt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Office returns one office.
+func (s *Store) Office(ctx context.Context, slug string) (*catalog.OfficeView, error) {
+	r, err := s.q.OfficeGet(ctx, s.pool, slug)
+	if err != nil {
+		return nil, notFound(err, "office %q not found", slug)
+	}
+	o, err := officeView(r.Doc, r.ServiceCount, r.UpdatedAt)
+	return &o, err
+}
+
+func officeView(doc []byte, count int64, updated time.Time) (catalog.OfficeView, error) {
+	o := catalog.OfficeView{ServiceCount: int(count), UpdatedAt: updated}
+	return o, unmarshalAll(doc, &o.Office)
+}
+
+// refs loads what services may refer to, inside tx.
+func (s *Store) refs(ctx context.Context, tx pgx.Tx) (catalog.Refs, error) {
+	r := catalog.Refs{Offices: map[string]bool{}, Categories: map[string]string{}, Audiences: map[string]bool{}, Services: map[string]bool{}}
+	offices, err := s.q.OfficeSlugs(ctx, tx)
+	if err != nil {
+		return r, err
+	}
+	for _, o := range offices {
+		r.Offices[o] = true
+	}
+	cats, err := s.q.CategoryList(ctx, tx, nil)
+	if err != nil {
+		return r, err
+	}
+	for _, c := range cats {
+		r.Categories[c.Slug] = c.Kind
+	}
+	auds, err := s.q.AudienceList(ctx, tx)
+	if err != nil {
+		return r, err
+	}
+	for _, a := range auds {
+		r.Audiences[a.Slug] = true
+	}
+	slugs, err := s.q.ServiceSlugs(ctx, tx)
+	if err != nil {
+		return r, err
+	}
+	for _, sl := range slugs {
+		r.Services[sl] = true
+	}
+	return r, nil
+}
