@@ -208,7 +208,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		OperationID: "adminCreateService", Method: http.MethodPost, Path: "/api/v1/admin/services",
 		Summary: "Create a service (editors)", Description: "Adds a service. Usually created as a draft, then published. A slug that exists already is a 409.",
 		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusUnauthorized, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *struct {
 		RawBody []byte
 		Body    ServiceDocument
@@ -221,6 +221,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.refreshed(ctx)
 		return &AdminCreatedOutput{Status: http.StatusCreated, Location: "/api/v1/admin/services/" + rec.Slug, AdminServiceOutput: *adminOut(rec)}, nil
 	})
 
@@ -228,7 +229,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		OperationID: "adminUpdateService", Method: http.MethodPatch, Path: "/api/v1/admin/services/{slug}",
 		Summary:     "Change a service (editors)",
 		Description: "Applies a JSON Merge Patch (RFC 7396) to the service document. If-Match with the ETag of the version you edited is required: a stale one gives 412 and nothing changes. The result must be a valid service.",
-		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusPreconditionFailed, http.StatusPreconditionRequired, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusPreconditionRequired, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *struct {
 		AdminWriteInput
 		Body map[string]any `contentType:"application/merge-patch+json" doc:"A JSON Merge Patch of the ServiceDocument: fields to set, null to remove optional ones."`
@@ -256,6 +257,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.refreshed(ctx)
 		return adminOut(rec), nil
 	})
 
@@ -285,6 +287,7 @@ func (s *Server) registerAdmin(api huma.API) {
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
+			s.refreshed(ctx)
 			return adminOut(rec), nil
 		})
 	}
@@ -324,7 +327,7 @@ func (s *Server) registerAdmin(api huma.API) {
 				"text/csv": {Schema: &huma.Schema{Type: "string", Description: "One service per row; header: " + strings.Join(catalog.CSVHeader(), ",")}},
 			},
 		},
-		Errors: []int{http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *ImportInput) (*struct{ Body ImportReport }, error) {
 		items, bad, err := parseImport(in.ContentType, in.RawBody)
 		if err != nil {
@@ -333,6 +336,9 @@ func (s *Server) registerAdmin(api huma.API) {
 		res, err := s.store.ImportServices(ctx, items, bad, actor(ctx), in.DryRun)
 		if err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		if !in.DryRun {
+			s.refreshed(ctx)
 		}
 		return &struct{ Body ImportReport }{ImportReport{DryRun: in.DryRun, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged}}, nil
 	})

@@ -2,16 +2,14 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
-	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/internal/snapshot"
 )
 
 // Catalogue reads may be cached for a minute by browsers and proxies and
@@ -42,16 +40,6 @@ func conditional[T any](c CondParams, lang, fingerprint string, build func() T) 
 		})
 	}
 	return &Cached[T]{ETag: etag, CacheControl: catalogueCacheControl, Vary: "Accept-Language", ContentLanguage: contentLanguage(lang), Body: build()}, nil
-}
-
-// hashOf fingerprints small values whose store reads carry no version.
-func hashOf(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // ListServicesInput filters and pages the service list.
@@ -85,6 +73,7 @@ func (in *ListServicesInput) Resolve(huma.Context) []error {
 type SlugInput struct {
 	LangParams
 	CondParams
+	EncodingParams
 	Slug string `path:"slug" maxLength:"80" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" example:"betreibungsregisterauszug-bestellen"`
 }
 
@@ -93,6 +82,13 @@ type CategoriesInput struct {
 	LangParams
 	CondParams
 	Kind string `query:"kind" enum:"topic,life_situation" doc:"Only topics or only life situations."`
+}
+
+// CatalogueInput asks for the whole catalogue.
+type CatalogueInput struct {
+	LangParams
+	CondParams
+	EncodingParams
 }
 
 // LangInput is the input of reads with only language and caching.
@@ -111,22 +107,29 @@ var (
 	tagCatalogue = "Catalogue"
 )
 
+// notModified documents the answer to a matching If-None-Match. A fresh map
+// per operation: huma adds the operation's other responses to it.
+func notModified() map[string]*huma.Response {
+	return map[string]*huma.Response{"304": {Description: "Not Modified: the representation named in If-None-Match is still current; no body."}}
+}
+
 func (s *Server) registerCatalogue(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID: "listServices", Method: http.MethodGet, Path: "/api/v1/services", Tags: []string{tagCatalogue},
+		OperationID: "listServices", Method: http.MethodGet, Path: "/api/v1/services", Tags: []string{tagCatalogue}, Responses: notModified(),
 		Summary:     "List services",
 		Description: "Published services, most used first (popularity, then slug), filtered by category, audience, office and channel. Pages with a cursor; `total` counts all matches.",
 		Errors:      publicErrors,
 	}, func(ctx context.Context, in *ListServicesInput) (*Cached[ServiceList], error) {
-		page, err := s.store.ListServices(ctx, catalog.ListFilter{
-			States: store.Published, Category: in.Category, Audience: in.Audience, Office: in.Office,
-			Channel: in.Channel, After: in.after, Limit: in.Limit,
-		})
+		snap, err := s.cache.Current(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		page := snap.List(catalog.ListFilter{
+			Category: in.Category, Audience: in.Audience, Office: in.Office,
+			Channel: in.Channel, After: in.after, Limit: in.Limit,
+		})
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, page.Fingerprint, func() ServiceList {
+		return conditional(in.CondParams, lang, revisionTag(snap), func() ServiceList {
 			out := ServiceList{Items: make([]ServiceSummary, 0, len(page.Items)), Total: page.Total}
 			for _, it := range page.Items {
 				out.Items = append(out.Items, summaryOut(it, lang))
@@ -139,120 +142,121 @@ func (s *Server) registerCatalogue(api huma.API) {
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "getService", Method: http.MethodGet, Path: "/api/v1/services/{slug}", Tags: []string{tagCatalogue},
+		OperationID: "getService", Method: http.MethodGet, Path: "/api/v1/services/{slug}", Tags: []string{tagCatalogue}, Responses: rawResponses[ServiceOut](api),
 		Summary:     "Get a service",
 		Description: "Everything about one published service: description, fees, processing times, what to bring, the office with opening hours, legal basis, privacy notice, contacts and related services.",
 		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
-	}, func(ctx context.Context, in *SlugInput) (*Cached[ServiceOut], error) {
-		d, err := s.store.ServiceDetail(ctx, in.Slug, store.Published)
+	}, func(ctx context.Context, in *SlugInput) (*Raw, error) {
+		snap, err := s.cache.Current(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		d, err := snap.Service(in.Slug)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, d.Fingerprint, func() ServiceOut { return serviceOut(d, lang) })
-	})
-
-	huma.Register(api, huma.Operation{
-		OperationID: "getCatalogue", Method: http.MethodGet, Path: "/api/v1/catalogue", Tags: []string{tagCatalogue},
-		Summary:     "Get the whole catalogue",
-		Description: "Every published service in full, with categories, audiences and offices, in one language. The PWA keeps it for offline use; third parties can mirror it. Revalidate with If-None-Match.",
-		Errors:      publicErrors,
-	}, func(ctx context.Context, in *LangInput) (*Cached[CatalogueOut], error) {
-		all, err := s.store.PublishedCatalogue(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		cats, err := s.store.Categories(ctx, "")
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		auds, err := s.store.Audiences(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		offices, err := s.store.Offices(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		lang := in.resolve()
-		parts := make([]string, 0, len(all)+1)
-		for _, d := range all {
-			parts = append(parts, d.Fingerprint)
-		}
-		parts = append(parts, mustJSON(cats), mustJSON(auds), mustJSON(offices))
-		return conditional(in.CondParams, lang, hashOf(parts...), func() CatalogueOut {
-			out := CatalogueOut{Lang: lang, GeneratedAt: time.Now().UTC().Truncate(time.Second), Services: make([]ServiceOut, 0, len(all))}
-			for i := range all {
-				out.Services = append(out.Services, serviceOut(&all[i], lang))
-			}
-			out.Categories = categoriesOut(cats, lang)
-			out.Audiences = audiencesOut(auds, lang)
-			out.Offices = officesOut(offices, lang)
-			return out
+		return rawConditional(in.CondParams, in.EncodingParams, lang, d.Fingerprint, func() rendered {
+			return snap.Memo("service/"+lang+"/"+d.Slug, func() any { return render(serviceOut(d, lang)) }).(rendered)
 		})
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "listCategories", Method: http.MethodGet, Path: "/api/v1/categories", Tags: []string{tagCatalogue},
+		OperationID: "getCatalogue", Method: http.MethodGet, Path: "/api/v1/catalogue", Tags: []string{tagCatalogue}, Responses: rawResponses[CatalogueOut](api),
+		Summary:     "Get the whole catalogue",
+		Description: "Every published service in full, with categories, audiences and offices, in one language. The PWA keeps it for offline use; third parties can mirror it. Revalidate with If-None-Match.",
+		Errors:      publicErrors,
+	}, func(ctx context.Context, in *CatalogueInput) (*Raw, error) {
+		snap, err := s.cache.Current(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		lang := in.resolve()
+		return rawConditional(in.CondParams, in.EncodingParams, lang, revisionTag(snap), func() rendered {
+			return snap.Memo("catalogue/"+lang, func() any {
+				out := CatalogueOut{Lang: lang, GeneratedAt: snap.LoadedAt.UTC().Truncate(time.Second), Services: make([]ServiceOut, 0, len(snap.Services))}
+				for i := range snap.Services {
+					out.Services = append(out.Services, serviceOut(&snap.Services[i], lang))
+				}
+				out.Categories = categoriesOut(snap.Categories, lang)
+				out.Audiences = audiencesOut(snap.Audiences, lang)
+				out.Offices = officesOut(snap.Offices, lang)
+				return render(out)
+			}).(rendered)
+		})
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "listCategories", Method: http.MethodGet, Path: "/api/v1/categories", Tags: []string{tagCatalogue}, Responses: notModified(),
 		Summary:     "List topics and life situations",
 		Description: "The topics (Themen) and life situations (Lebenslagen) services are filed under, in display order, with the number of published services in each.",
 		Errors:      publicErrors,
 	}, func(ctx context.Context, in *CategoriesInput) (*Cached[Items[CategoryOut]], error) {
-		cats, err := s.store.Categories(ctx, in.Kind)
+		snap, err := s.cache.Current(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, hashOf(mustJSON(cats)), func() Items[CategoryOut] {
-			return Items[CategoryOut]{Items: categoriesOut(cats, lang)}
+		return conditional(in.CondParams, lang, revisionTag(snap), func() Items[CategoryOut] {
+			return Items[CategoryOut]{Items: categoriesOut(snap.CategoriesOf(in.Kind), lang)}
 		})
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "listAudiences", Method: http.MethodGet, Path: "/api/v1/audiences", Tags: []string{tagCatalogue},
+		OperationID: "listAudiences", Method: http.MethodGet, Path: "/api/v1/audiences", Tags: []string{tagCatalogue}, Responses: notModified(),
 		Summary:     "List audiences",
 		Description: "The groups of people services address (residents, businesses, newcomers, …).",
 		Errors:      publicErrors,
 	}, func(ctx context.Context, in *LangInput) (*Cached[Items[AudienceOut]], error) {
-		auds, err := s.store.Audiences(ctx)
+		snap, err := s.cache.Current(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, hashOf(mustJSON(auds)), func() Items[AudienceOut] {
-			return Items[AudienceOut]{Items: audiencesOut(auds, lang)}
+		return conditional(in.CondParams, lang, revisionTag(snap), func() Items[AudienceOut] {
+			return Items[AudienceOut]{Items: audiencesOut(snap.Audiences, lang)}
 		})
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "listOffices", Method: http.MethodGet, Path: "/api/v1/offices", Tags: []string{tagCatalogue},
+		OperationID: "listOffices", Method: http.MethodGet, Path: "/api/v1/offices", Tags: []string{tagCatalogue}, Responses: notModified(),
 		Summary:     "List offices",
 		Description: "The city's offices with address, phone, e-mail, contact form, location and opening hours.",
 		Errors:      publicErrors,
 	}, func(ctx context.Context, in *LangInput) (*Cached[Items[OfficeOut]], error) {
-		offices, err := s.store.Offices(ctx)
+		snap, err := s.cache.Current(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, hashOf(mustJSON(offices)), func() Items[OfficeOut] {
-			return Items[OfficeOut]{Items: officesOut(offices, lang)}
+		return conditional(in.CondParams, lang, revisionTag(snap), func() Items[OfficeOut] {
+			return Items[OfficeOut]{Items: officesOut(snap.Offices, lang)}
 		})
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "getOffice", Method: http.MethodGet, Path: "/api/v1/offices/{slug}", Tags: []string{tagCatalogue},
+		OperationID: "getOffice", Method: http.MethodGet, Path: "/api/v1/offices/{slug}", Tags: []string{tagCatalogue}, Responses: notModified(),
 		Summary:     "Get an office",
 		Description: "One office. Its services are listed by `GET /api/v1/services?office={slug}`.",
 		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *SlugInput) (*Cached[OfficeOut], error) {
-		o, err := s.store.Office(ctx, in.Slug)
+		snap, err := s.cache.Current(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		o, err := snap.Office(in.Slug)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		lang := in.resolve()
-		return conditional(in.CondParams, lang, hashOf(mustJSON(o)), func() OfficeOut { return officeOut(*o, lang) })
+		return conditional(in.CondParams, lang, revisionTag(snap), func() OfficeOut { return officeOut(*o, lang) })
 	})
+}
+
+// revisionTag identifies a snapshot for ETags of responses built from all
+// of it: any change to the catalogue makes a new one.
+func revisionTag(d *snapshot.Data) string {
+	return "r" + strconv.FormatInt(d.Revision, 10)
 }
 
 func categoriesOut(cats []catalog.CategoryView, lang string) []CategoryOut {
@@ -277,13 +281,4 @@ func officesOut(offices []catalog.OfficeView, lang string) []OfficeOut {
 		out = append(out, officeOut(o, lang))
 	}
 	return out
-}
-
-// mustJSON marshals values that cannot fail to marshal (plain data).
-func mustJSON(v any) string {
-	b, err := jsonMarshal(v)
-	if err != nil {
-		panic(apperr.New(apperr.Internal, "marshal: %v", err))
-	}
-	return string(b)
 }

@@ -39,6 +39,7 @@ func (s *Server) registerMeta(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "getHealth", Method: http.MethodGet, Path: "/healthz", Tags: []string{tagMeta},
 		Summary: "Liveness", Description: "200 while the process runs. Does not touch the database: use /readyz for that.",
+		Errors: []int{http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Health], error) {
 		return &Uncached[Health]{"no-store", Health{Status: "ok"}}, nil
 	})
@@ -58,6 +59,7 @@ func (s *Server) registerMeta(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "getConfig", Method: http.MethodGet, Path: "/api/v1/config", Tags: []string{tagMeta},
 		Summary: "Client configuration", Description: "The city's name, colours and logo, and the languages offered; the PWA themes itself from it.",
+		Errors: []int{http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[ClientConfig], error) {
 		return &Uncached[ClientConfig]{"public, max-age=300", ClientConfig{City: s.cfg.City, Languages: catalog.Languages, DefaultLanguage: catalog.DefaultLanguage}}, nil
 	})

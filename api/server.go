@@ -6,6 +6,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io/fs"
 	"log/slog"
@@ -18,11 +19,13 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/cors"
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -35,6 +38,7 @@ const APIVersion = "1.0.0"
 type Server struct {
 	cfg      *config.Config
 	store    *store.Store
+	cache    *snapshot.Cache
 	log      *slog.Logger
 	metrics  *metrics
 	registry *prometheus.Registry
@@ -50,7 +54,19 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	installErrorModel(log)
-	return &Server{cfg: cfg, store: st, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
+	return &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
+}
+
+// Run keeps the server's catalogue snapshot current until ctx ends.
+func (s *Server) Run(ctx context.Context) { s.cache.Run(ctx) }
+
+// refreshed brings this server's snapshot up to date after a write, so the
+// editor sees their change at once; other servers follow by notification.
+// A failure only delays the change, so it is logged, not returned.
+func (s *Server) refreshed(ctx context.Context) {
+	if err := s.cache.Refresh(ctx); err != nil {
+		s.log.WarnContext(ctx, "refreshing the catalogue snapshot after a write", "request_id", RequestID(ctx), "err", err)
+	}
 }
 
 // humaConfig is the API description shared by the server and `schalter
@@ -124,7 +140,9 @@ func OpenAPI() *huma.OpenAPI {
 }
 
 func mustGzip() func(http.Handler) http.Handler {
-	w, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.ContentTypes([]string{
+	// BestSpeed: catalogue JSON compresses to a quarter at level 1 already;
+	// higher levels cost CPU that is better spent on serving.
+	w, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed), gzhttp.ContentTypes([]string{
 		"application/json", "application/problem+json", "application/manifest+json", "application/javascript",
 		"text/javascript", "text/html", "text/css", "text/csv", "image/svg+xml", "text/plain", "application/yaml",
 	}))

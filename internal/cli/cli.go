@@ -206,9 +206,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if cfg.PWADir != "" {
 		assets = os.DirFS(cfg.PWADir)
 	}
+	app := api.New(cfg, st, log, assets)
+	go app.Run(ctx)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           api.New(cfg, st, log, assets).Handler(),
+		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

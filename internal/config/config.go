@@ -51,7 +51,7 @@ type Var struct {
 // Vars lists every variable Schalter reads, with its default.
 var Vars = []Var{
 	{"DATABASE_URL", "(unset: private cluster)", "PostgreSQL connection URL. Unset, Schalter starts its own PostgreSQL cluster under SCHALTER_DATA_DIR/pg with the system's PostgreSQL binaries."},
-	{"SCHALTER_ENV", "dev", "dev, test or production. production refuses a missing admin token, requires DATABASE_URL and logs JSON."},
+	{"SCHALTER_ENV", "dev", "dev, test or production. production requires DATABASE_URL, refuses SCHALTER_DEMO and logs JSON by default."},
 	{"SCHALTER_ADDR", ":8080", "Address the HTTP server listens on."},
 	{"SCHALTER_DATA_DIR", ".data", "Directory for the private PostgreSQL cluster and other local state."},
 	{"SCHALTER_PG_BINDIR", "(found)", "Directory of initdb/pg_ctl/postgres; found via PATH, pg_config or /usr/lib/postgresql/*/bin when unset."},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -121,7 +122,11 @@ func (s *Store) PublishedCatalogue(ctx context.Context) ([]catalog.Detail, error
 func (s *Store) details(ctx context.Context, slug string, states []string) ([]catalog.Detail, error) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	rows, err := s.q.ServiceDetail(ctx, s.pool, dbq.ServiceDetailParams{Slug: slug, States: states})
+	return s.detailsIn(ctx, s.pool, slug, states)
+}
+
+func (s *Store) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states []string) ([]catalog.Detail, error) {
+	rows, err := s.q.ServiceDetail(ctx, db, dbq.ServiceDetailParams{Slug: slug, States: states})
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +153,11 @@ func (s *Store) details(ctx context.Context, slug string, states []string) ([]ca
 
 // Categories lists topics and life situations; kind "" means both.
 func (s *Store) Categories(ctx context.Context, kind string) ([]catalog.CategoryView, error) {
-	rows, err := s.q.CategoryList(ctx, s.pool, strPtr(kind))
+	return s.categoriesIn(ctx, s.pool, kind)
+}
+
+func (s *Store) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]catalog.CategoryView, error) {
+	rows, err := s.q.CategoryList(ctx, db, strPtr(kind))
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +174,11 @@ func (s *Store) Categories(ctx context.Context, kind string) ([]catalog.Category
 
 // Audiences lists the audiences in their display order.
 func (s *Store) Audiences(ctx context.Context) ([]catalog.Audience, error) {
-	rows, err := s.q.AudienceList(ctx, s.pool)
+	return s.audiencesIn(ctx, s.pool)
+}
+
+func (s *Store) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audience, error) {
+	rows, err := s.q.AudienceList(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +195,11 @@ func (s *Store) Audiences(ctx context.Context) ([]catalog.Audience, error) {
 
 // Offices lists the offices by German name.
 func (s *Store) Offices(ctx context.Context) ([]catalog.OfficeView, error) {
-	rows, err := s.q.OfficeList(ctx, s.pool)
+	return s.officesIn(ctx, s.pool)
+}
+
+func (s *Store) officesIn(ctx context.Context, db dbq.DBTX) ([]catalog.OfficeView, error) {
+	rows, err := s.q.OfficeList(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -244,4 +261,78 @@ func (s *Store) refs(ctx context.Context, tx pgx.Tx) (catalog.Refs, error) {
 		r.Services[sl] = true
 	}
 	return r, nil
+}
+
+// Published is everything residents see, read in one consistent snapshot.
+type PublishedData struct {
+	Revision   int64
+	Services   []catalog.Detail
+	Categories []catalog.CategoryView
+	Audiences  []catalog.Audience
+	Offices    []catalog.OfficeView
+}
+
+// PublishedSnapshot reads the whole published catalogue and its revision in
+// one read-only repeatable-read transaction, so the parts agree.
+func (s *Store) PublishedSnapshot(ctx context.Context) (*PublishedData, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out := &PublishedData{}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if out.Revision, err = s.q.CatalogueRevision(ctx, tx); err != nil {
+			return err
+		}
+		if out.Services, err = s.detailsIn(ctx, tx, "", Published); err != nil {
+			return err
+		}
+		if out.Categories, err = s.categoriesIn(ctx, tx, ""); err != nil {
+			return err
+		}
+		if out.Audiences, err = s.audiencesIn(ctx, tx); err != nil {
+			return err
+		}
+		out.Offices, err = s.officesIn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CatalogueRevision returns the number that changes with every change to
+// the catalogue tables.
+func (s *Store) CatalogueRevision(ctx context.Context) (int64, error) {
+	return s.q.CatalogueRevision(ctx, s.pool)
+}
+
+// ListenCatalogue calls onChange whenever the catalogue changes, until ctx
+// ends or the connection fails (the error is returned; callers retry).
+func (s *Store) ListenCatalogue(ctx context.Context, idle time.Duration, onChange func(), onIdle func()) error {
+	pooled, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A LISTENing connection must not go back to the pool.
+	conn := pooled.Hijack()
+	defer conn.Close(context.Background())
+	if err := s.q.ListenCatalogue(ctx, conn); err != nil {
+		return err
+	}
+	for {
+		wctx, cancel := context.WithTimeout(ctx, idle)
+		_, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			onChange()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			onIdle()
+		default:
+			return err
+		}
+	}
 }

@@ -14,6 +14,11 @@ type Audience struct {
 	Position int32
 }
 
+type CatalogueRevision struct {
+	ID       bool
+	Revision int64
+}
+
 type Category struct {
 	Slug     string
 	Kind     string

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/pgtest"
+)
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestGracefulShutdown stops the server while a request is still being
+// received: the request is answered, then serve returns cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.DB(t, pgtest.Options{Seed: true})
+	cfg := &config.Config{Env: "test", Addr: freeAddr(t), DatabaseURL: pool.Config().ConnString(), AdminToken: strings.Repeat("k", 40),
+		ShutdownTimeout: 10 * time.Second, DataDir: t.TempDir(), City: config.City{PrimaryColor: "#00508c"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler)) }()
+
+	base := "http://" + cfg.Addr
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond)
+
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/admin/import", pr)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			resc <- result{err: err}
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		resc <- result{status: res.StatusCode, body: string(b)}
+	}()
+	_, err := pw.Write([]byte(`{"services": `))
+	require.NoError(t, err)
+	time.Sleep(100 * time.Millisecond)
+	cancel() // as SIGTERM would
+	time.Sleep(200 * time.Millisecond)
+	_, err = io.Copy(pw, bytes.NewReader([]byte(`[]}`)))
+	require.NoError(t, err)
+	pw.Close()
+
+	r := <-resc
+	require.NoError(t, r.err)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, r.body)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not return after shutdown")
+	}
+	_, err = http.Get(base + "/healthz")
+	require.Error(t, err, "no longer listening")
+}

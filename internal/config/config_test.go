@@ -1,0 +1,82 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schalter-ch/schalter/internal/config"
+)
+
+func TestDefaults(t *testing.T) {
+	for _, v := range config.Vars {
+		t.Setenv(v.Name, "")
+	}
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.Addr)
+	require.Equal(t, "dev", c.Env)
+	require.Equal(t, "text", c.LogFormat)
+	require.Equal(t, 30*time.Second, c.ShutdownTimeout)
+	require.Equal(t, "Stadt Uster", c.City.Name)
+	require.Empty(t, c.CORSOrigins)
+	require.False(t, c.Demo)
+}
+
+func TestInvalid(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SCHALTER_ENV": "staging"}, "SCHALTER_ENV"},
+		{map[string]string{"SCHALTER_CORS_ORIGINS": "https://ok.ch, not an origin"}, "SCHALTER_CORS_ORIGINS"},
+		{map[string]string{"SCHALTER_CORS_ORIGINS": "https://www.uster.ch/path"}, "SCHALTER_CORS_ORIGINS"},
+		{map[string]string{"SCHALTER_ADMIN_TOKEN": "short"}, "SCHALTER_ADMIN_TOKEN"},
+		{map[string]string{"SCHALTER_DEMO": "ja"}, "SCHALTER_DEMO"},
+		{map[string]string{"SCHALTER_SHUTDOWN_TIMEOUT": "-1s"}, "SCHALTER_SHUTDOWN_TIMEOUT"},
+		{map[string]string{"SCHALTER_CITY_PRIMARY_COLOR": "blue"}, "SCHALTER_CITY_PRIMARY_COLOR"},
+		{map[string]string{"SCHALTER_TLS_CERT": "/x"}, "SCHALTER_TLS_KEY"},
+		{map[string]string{"SCHALTER_ENV": "production"}, "DATABASE_URL"},
+		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x", "SCHALTER_DEMO": "true"}, "SCHALTER_DEMO"},
+		{map[string]string{"SCHALTER_LOG_LEVEL": "loud"}, "SCHALTER_LOG_LEVEL"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			for _, v := range config.Vars {
+				t.Setenv(v.Name, "")
+			}
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			_, err := config.FromEnv()
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+func TestProductionDefaults(t *testing.T) {
+	for _, v := range config.Vars {
+		t.Setenv(v.Name, "")
+	}
+	t.Setenv("SCHALTER_ENV", "production")
+	t.Setenv("DATABASE_URL", "postgres://db/schalter")
+	t.Setenv("SCHALTER_CORS_ORIGINS", "https://www.uster.ch,https://uster.ch")
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "json", c.LogFormat)
+	require.Equal(t, []string{"https://www.uster.ch", "https://uster.ch"}, c.CORSOrigins)
+}
+
+// TestReadmeDocumentsEveryVariable keeps the README's table in step with
+// the code.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	for _, v := range config.Vars {
+		require.True(t, strings.Contains(string(readme), "`"+v.Name+"`"), "README.md does not document %s", v.Name)
+	}
+}

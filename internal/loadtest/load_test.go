@@ -1,0 +1,200 @@
+// Package loadtest measures the HTTP API under load with vegeta and writes
+// docs/benchmarks.md. It runs only from `make bench` (SCHALTER_BENCH=1):
+// timings belong in benchmarks, never in unit tests.
+package loadtest
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/schalter-ch/schalter/internal/pgtest"
+)
+
+const runs = 3
+
+type scenario struct {
+	name    string
+	paths   []string
+	rate    int // requests per second; 0 = as fast as possible
+	seconds int
+}
+
+type sample struct {
+	p50, p99   time.Duration
+	throughput float64
+	success    float64
+}
+
+func TestLoadReport(t *testing.T) {
+	if os.Getenv("SCHALTER_BENCH") == "" {
+		t.Skip("set SCHALTER_BENCH=1 (make bench) to run the load benchmarks")
+	}
+	pool := pgtest.DB(t, pgtest.Options{Seed: true})
+	base := startServer(t, pool.Config().ConnString())
+
+	slugs := []string{"zuzug-anmelden", "betreibungsregisterauszug-bestellen", "hund-anmelden", "abfuhrkalender",
+		"anwohnerparkkarte", "identitaetskarte-beantragen", "kita-platz", "baugesuch-einreichen", "heimatschein", "sozialhilfe"}
+	var servicePaths, listPaths []string
+	for _, s := range slugs {
+		servicePaths = append(servicePaths, "/api/v1/services/"+s)
+	}
+	for _, q := range []string{"", "?category=wohnen-umzug", "?category=abfall-umwelt&channel=online", "?audience=businesses",
+		"?office=einwohnerdienste", "?limit=50", "?category=familie-kinder&lang=fr", "?channel=post"} {
+		listPaths = append(listPaths, "/api/v1/services"+q)
+	}
+	scenarios := []scenario{
+		{"GET /healthz, max rate (ceiling)", []string{"/healthz"}, 0, 5},
+		{"GET /api/v1/services/{slug}, max rate", servicePaths, 0, 5},
+		{"GET /api/v1/services (list), max rate", listPaths, 0, 5},
+		{"GET /healthz at 1,000/s", []string{"/healthz"}, 1000, 10},
+		{"GET /api/v1/services/{slug} at 1,000/s", servicePaths, 1000, 10},
+		{"GET /api/v1/services (list) at 1,000/s", listPaths, 1000, 10},
+	}
+	results := make([][]sample, len(scenarios))
+	// Warm up connections, caches and the JIT-less Go runtime alike.
+	attack(base, scenarios[1].paths, 500, 2)
+	for r := 0; r < runs; r++ {
+		for i, sc := range scenarios {
+			m := attack(base, sc.paths, sc.rate, sc.seconds)
+			results[i] = append(results[i], m)
+			t.Logf("run %d %-45s p50 %8s p99 %8s %8.0f req/s success %.4f", r+1, sc.name, m.p50, m.p99, m.throughput, m.success)
+		}
+	}
+	writeReport(t, scenarios, results)
+}
+
+// startServer runs the built binary (SCHALTER_BIN, as make bench provides)
+// as its own process, so the load generator does not share its heap.
+func startServer(t *testing.T, dbURL string) string {
+	bin := os.Getenv("SCHALTER_BIN")
+	if bin == "" {
+		bin = filepath.Join(pgtest.RepoRoot(), "bin", "schalter")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SCHALTER_ADDR="+addr, "SCHALTER_ENV=test",
+		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_DATA_DIR="+t.TempDir())
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start(), "build the binary first (make build)")
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	base := "http://" + addr
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 30*time.Second, 50*time.Millisecond)
+	return base
+}
+
+func attack(base string, paths []string, rate, seconds int) sample {
+	i := 0
+	targeter := func(tgt *vegeta.Target) error {
+		tgt.Method = http.MethodGet
+		tgt.URL = base + paths[i%len(paths)]
+		tgt.Header = http.Header{"Accept-Encoding": {"gzip"}}
+		i++
+		return nil
+	}
+	opts := []func(*vegeta.Attacker){vegeta.KeepAlive(true), vegeta.Connections(64)}
+	r := vegeta.Rate{Freq: rate, Per: time.Second}
+	if rate == 0 {
+		opts = append(opts, vegeta.Workers(32), vegeta.MaxWorkers(32))
+	} else {
+		opts = append(opts, vegeta.Workers(16))
+	}
+	atk := vegeta.NewAttacker(opts...)
+	var m vegeta.Metrics
+	for res := range atk.Attack(targeter, r, time.Duration(seconds)*time.Second, "bench") {
+		m.Add(res)
+	}
+	m.Close()
+	return sample{p50: m.Latencies.P50, p99: m.Latencies.P99, throughput: m.Throughput, success: m.Success}
+}
+
+func median[T int64 | float64](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
+	var b strings.Builder
+	cpu := cpuModel()
+	fmt.Fprintf(&b, "# Benchmarks\n\n")
+	fmt.Fprintf(&b, "Written by `make bench` (internal/loadtest) on %s. Do not edit by hand.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Machine: %d CPUs (%s), %s, %s\n", runtime.NumCPU(), cpu, runtime.GOOS+"/"+runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(&b, "- Server: the `schalter` binary as its own process, PostgreSQL 15 (private cluster) on the same machine, demo catalogue (157 services)\n")
+	fmt.Fprintf(&b, "- Load: vegeta as a library in the test process, keep-alive, gzip accepted; service reads rotate over 10 services, list reads over 8 filter combinations\n")
+	fmt.Fprintf(&b, "- Each scenario ran %d times in one session; the table shows the **median** of the runs (p50, p99 and throughput each their own median)\n\n", runs)
+	b.WriteString("| Scenario | p50 | p99 | Throughput (req/s) | Success |\n|---|---:|---:|---:|---:|\n")
+	med := make([]sample, len(scenarios))
+	for i, sc := range scenarios {
+		var p50, p99 []int64
+		var thr, suc []float64
+		for _, s := range results[i] {
+			p50 = append(p50, int64(s.p50))
+			p99 = append(p99, int64(s.p99))
+			thr = append(thr, s.throughput)
+			suc = append(suc, s.success)
+		}
+		med[i] = sample{p50: time.Duration(median(p50)), p99: time.Duration(median(p99)), throughput: median(thr), success: median(suc)}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %.2f%% |\n", sc.name, round(med[i].p50), round(med[i].p99), med[i].throughput, 100*med[i].success)
+	}
+	ceiling := med[0].throughput
+	fmt.Fprintf(&b, "\n## Against the targets (issue: foundation and catalogue)\n\n")
+	fmt.Fprintf(&b, "| Target | Measured | Met |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "| service read p99 < 5 ms at 1,000 req/s | %s | %s |\n", round(med[4].p99), yes(med[4].p99 < 5*time.Millisecond && med[4].success > 0.999))
+	fmt.Fprintf(&b, "| service read throughput ≥ 50%% of /healthz | %.0f / %.0f req/s = **%.0f%%** | %s |\n", med[1].throughput, ceiling, 100*med[1].throughput/ceiling, yes(med[1].throughput >= ceiling/2))
+	fmt.Fprintf(&b, "| list read throughput (for reference) | %.0f / %.0f req/s = %.0f%% | |\n", med[2].throughput, ceiling, 100*med[2].throughput/ceiling)
+	fmt.Fprintf(&b, "\nRatios are of medians measured in the same session. The load generator, the server and PostgreSQL share the same %d cores, so the ceiling is the machine's, not the server's alone.\n", runtime.NumCPU())
+	require.NoError(t, os.WriteFile(filepath.Join(pgtest.RepoRoot(), "docs", "benchmarks.md"), []byte(b.String()), 0o644))
+}
+
+func round(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown CPU"
+}
+
