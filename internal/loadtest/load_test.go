@@ -197,4 +197,3 @@ func cpuModel() string {
 	}
 	return "unknown CPU"
 }
-
