@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -230,4 +232,43 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 		"instance": r.URL.Path,
 	})
 	_, _ = w.Write(b)
+}
+
+// rateLimit limits API requests per client address, in a sliding window
+// per server replica: a scraper or a broken client cannot starve residents.
+// Static files, health and metrics are not limited.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	if s.cfg.RateLimit == 0 {
+		return next
+	}
+	limited := httprate.LimitBy(s.cfg.RateLimit, time.Minute, func(r *http.Request) (string, error) {
+		return s.clientAddr(r), nil
+	}, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, http.StatusTooManyRequests, "too many requests from your address; please wait a moment (see Retry-After)")
+	}))(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPIPath(r.URL.Path) {
+			limited.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddr is the client's IP address: the connection's, or behind a
+// trusted proxy the last address it appended to X-Forwarded-For.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -101,7 +101,7 @@ func humaConfig() huma.Config {
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID, s.observe, s.recoverer, s.securityHeaders)
-	r.Use(mustGzip())
+	r.Use(s.rateLimit, mustGzip())
 	if len(s.cfg.CORSOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: s.cfg.CORSOrigins,

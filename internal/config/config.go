@@ -30,6 +30,7 @@ type Config struct {
 	TLSCert         string
 	TLSKey          string
 	ShutdownTimeout time.Duration
+	RateLimit       int // API requests per minute per client address; 0 = off
 	City            City
 }
 
@@ -65,6 +66,7 @@ var Vars = []Var{
 	{"SCHALTER_TLS_CERT", "(unset)", "TLS certificate file; with SCHALTER_TLS_KEY, serve HTTPS directly."},
 	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
 	{"SCHALTER_SHUTDOWN_TIMEOUT", "30s", "How long a shutdown waits for requests in flight."},
+	{"SCHALTER_RATE_LIMIT", "600", "API requests per minute per client address and server replica (429 with Retry-After above it); 0 turns the limit off."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -131,6 +133,9 @@ func FromEnv() (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
+	}
+	if c.RateLimit, err = strconv.Atoi(get("SCHALTER_RATE_LIMIT", "600")); err != nil || c.RateLimit < 0 {
+		errs = append(errs, "SCHALTER_RATE_LIMIT must be a whole number of requests per minute (0 = off)")
 	}
 	for _, o := range strings.Split(os.Getenv("SCHALTER_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o == "" {

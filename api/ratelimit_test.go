@@ -1,0 +1,29 @@
+package api_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/internal/config"
+)
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Env: "test", RateLimit: 5, City: config.City{Name: "Stadt Uster"}}
+	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	t.Cleanup(srv.Close)
+	b := &testBundle{srv: srv}
+	for i := 0; i < 5; i++ {
+		require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/config"}).status)
+	}
+	r := b.do(t, req{path: "/api/v1/config"})
+	requireProblem(t, r, http.StatusTooManyRequests)
+	require.NotEmpty(t, r.header.Get("Retry-After"))
+	// Health checks of the load balancer are never limited.
+	require.Equal(t, http.StatusOK, b.do(t, req{path: "/healthz"}).status)
+}
