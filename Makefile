@@ -64,6 +64,7 @@ verify/sqlc: ## Fail when the committed sqlc code differs from db/queries
 
 .PHONY: verify/openapi
 verify/openapi: ## Fail when openapi/openapi.yaml differs from the code
+	@mkdir -p .data
 	@$(GO) run ./cmd/schalter openapi > .data/openapi.yaml.new
 	@diff -u openapi/openapi.yaml .data/openapi.yaml.new || { echo "openapi/openapi.yaml is stale: run make generate"; exit 1; }
 
@@ -96,7 +97,7 @@ test: deps/system deps/npm ## Every test, drift check and linter (CI runs this)
 	@$(MAKE) --no-print-directory db/stop >/dev/null 2>&1
 
 .PHONY: test/go
-test/go: ## Go tests against a real PostgreSQL (private cluster in .data/pgtest)
+test/go: ## Go tests against a real PostgreSQL (private cluster in .data/test)
 	$(GO) test -count=1 ./...
 
 .PHONY: test/browser

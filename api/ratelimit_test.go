@@ -27,3 +27,19 @@ func TestRateLimit(t *testing.T) {
 	// Health checks of the load balancer are never limited.
 	require.Equal(t, http.StatusOK, b.do(t, req{path: "/healthz"}).status)
 }
+
+func TestHSTSOnlyOverTLS(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		trust bool
+		proto string
+		want  bool
+	}{{false, "", false}, {false, "https", false}, {true, "http", false}, {true, "https", true}} {
+		cfg := &config.Config{Env: "test", TrustProxy: c.trust, City: config.City{Name: "Stadt Uster"}}
+		srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+		b := &testBundle{srv: srv}
+		r := b.do(t, req{path: "/healthz", header: map[string]string{"X-Forwarded-Proto": c.proto}})
+		srv.Close()
+		require.Equal(t, c.want, r.header.Get("Strict-Transport-Security") != "", "%+v", c)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,22 @@ func humaConfig() huma.Config {
 		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
+	// Every /api operation is rate limited (middleware.go): document the 429.
+	c.OnAddOperation = append(c.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+		if !strings.HasPrefix(op.Path, "/api/") || op.Responses["429"] != nil {
+			return
+		}
+		for code, r := range op.Responses {
+			if strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5") {
+				op.Responses["429"] = &huma.Response{
+					Description: "Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds.",
+					Headers:     map[string]*huma.Param{"Retry-After": {Description: "Seconds to wait.", Schema: &huma.Schema{Type: "integer"}}},
+					Content:     r.Content,
+				}
+				return
+			}
+		}
+	})
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		adminScheme: {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
 	}
