@@ -177,10 +177,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		Summary: "List all services (editors)", Description: "Every service in every state, by slug, with its version.",
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *AdminListInput) (*struct{ Body AdminServiceList }, error) {
-		states := store.AllStates
-		if in.State != "" {
-			states = []string{in.State}
-		}
+		states := statesFor(in.State)
 		recs, err := s.store.ExportServices(ctx, states)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -355,10 +352,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		}},
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *ExportInput) (*ExportOutput, error) {
-		states := store.AllStates
-		if in.State != "" {
-			states = []string{in.State}
-		}
+		states := statesFor(in.State)
 		recs, err := s.store.ExportServices(ctx, states)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -447,4 +441,12 @@ func errText(err error, fallback string) string {
 		return err.Error()
 	}
 	return fallback
+}
+
+// statesFor is the state filter of editors' reads: one state, or all.
+func statesFor(state string) []string {
+	if state == "" {
+		return store.AllStates
+	}
+	return []string{state}
 }

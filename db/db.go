@@ -2,7 +2,10 @@
 // single binary can migrate and seed a database without the source tree.
 package db
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 // Migrations are the goose migrations, applied in file name order.
 //
@@ -14,3 +17,12 @@ var Migrations embed.FS
 //
 //go:embed seed
 var Seed embed.FS
+
+// SeedFS is Seed rooted at the seed directory, as catalog.LoadBundle wants it.
+func SeedFS() fs.FS {
+	sub, err := fs.Sub(Seed, "seed")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return sub
+}

@@ -13,16 +13,10 @@ import (
 	"github.com/schalter-ch/schalter/db"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/pgtest"
 )
 
-func demo(t *testing.T) *catalog.Bundle {
-	t.Helper()
-	sub, err := fs.Sub(db.Seed, "seed")
-	require.NoError(t, err)
-	b, err := catalog.LoadBundle(sub)
-	require.NoError(t, err)
-	return b
-}
+func demo(t *testing.T) *catalog.Bundle { return pgtest.Demo(t) }
 
 // TestDemoCatalogue holds the demo data to the standard the issue sets: at
 // least 150 published services, every required one present, Swiss

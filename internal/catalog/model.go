@@ -24,21 +24,27 @@ type Localized struct {
 	En string `json:"en,omitempty"`
 }
 
+// Get returns the text in lang, empty when it has none.
+func (l Localized) Get(lang string) string {
+	switch lang {
+	case "de":
+		return l.De
+	case "fr":
+		return l.Fr
+	case "it":
+		return l.It
+	case "en":
+		return l.En
+	}
+	return ""
+}
+
 // In returns the text in lang, falling back to German.
 func (l Localized) In(lang string) string {
-	var s string
-	switch lang {
-	case "fr":
-		s = l.Fr
-	case "it":
-		s = l.It
-	case "en":
-		s = l.En
+	if s := l.Get(lang); s != "" {
+		return s
 	}
-	if s == "" {
-		return l.De
-	}
-	return s
+	return l.De
 }
 
 // InPtr is In for optional texts: nil stays empty.

@@ -37,17 +37,7 @@ func RenderMarkdown(src string) (string, error) {
 func RenderDescription(d Localized) ([]byte, error) {
 	var out Localized
 	for _, lang := range Languages {
-		src := ""
-		switch lang {
-		case "de":
-			src = d.De
-		case "fr":
-			src = d.Fr
-		case "it":
-			src = d.It
-		case "en":
-			src = d.En
-		}
+		src := d.Get(lang)
 		if src == "" {
 			continue
 		}

@@ -74,7 +74,7 @@ func Run(args []string) int {
 
 	switch cmd {
 	case "serve":
-		err = serve(ctx, cfg, log)
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return serve(ctx, cfg, st, log) })
 	case "migrate":
 		dir := "up"
 		if len(rest) > 0 {
@@ -149,17 +149,8 @@ func withStore(ctx context.Context, cfg *config.Config, log *slog.Logger, fn fun
 	return fn(st)
 }
 
-// DemoBundle loads the demo catalogue embedded in the binary.
-func DemoBundle() (*catalog.Bundle, error) {
-	sub, err := fs.Sub(db.Seed, "seed")
-	if err != nil {
-		return nil, err
-	}
-	return catalog.LoadBundle(sub)
-}
-
 func seed(ctx context.Context, st *store.Store, log *slog.Logger) error {
-	b, err := DemoBundle()
+	b, err := catalog.LoadBundle(db.SeedFS())
 	if err != nil {
 		return err
 	}
@@ -172,17 +163,8 @@ func seed(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	return nil
 }
 
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	url, stopDB, err := database(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer stopDB()
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) error {
+	var err error
 	// The private cluster is ours: keep it migrated. A shared production
 	// database is migrated deliberately with `schalter migrate up`.
 	if cfg.DatabaseURL == "" || cfg.Demo {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgtest"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 func freeAddr(t *testing.T) string {
@@ -35,7 +36,11 @@ func TestGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- withStore(ctx, cfg, slog.New(slog.DiscardHandler), func(st *store.Store) error {
+			return serve(ctx, cfg, st, slog.New(slog.DiscardHandler))
+		})
+	}()
 
 	base := "http://" + cfg.Addr
 	require.Eventually(t, func() bool {

@@ -209,11 +209,7 @@ func buildTemplate(ctx context.Context, admin, name string, opts Options) error 
 }
 
 func seed(ctx context.Context, st *store.Store) error {
-	sub, err := fs.Sub(db.Seed, "seed")
-	if err != nil {
-		return err
-	}
-	b, err := catalog.LoadBundle(sub)
+	b, err := catalog.LoadBundle(db.SeedFS())
 	if err != nil {
 		return fmt.Errorf("demo catalogue: %w", err)
 	}
@@ -224,4 +220,14 @@ func seed(ctx context.Context, st *store.Store) error {
 // Store returns a store on a fresh database.
 func Store(t testing.TB, opts Options) *store.Store {
 	return store.New(DB(t, opts))
+}
+
+// Demo returns the demo catalogue, freshly loaded (callers may change it).
+func Demo(t testing.TB) *catalog.Bundle {
+	t.Helper()
+	b, err := catalog.LoadBundle(db.SeedFS())
+	if err != nil {
+		t.Fatalf("pgtest: demo catalogue: %v", err)
+	}
+	return b
 }

@@ -2,28 +2,19 @@ package store_test
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schalter-ch/schalter/db"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
-func demo(t *testing.T) *catalog.Bundle {
-	t.Helper()
-	sub, err := fs.Sub(db.Seed, "seed")
-	require.NoError(t, err)
-	b, err := catalog.LoadBundle(sub)
-	require.NoError(t, err)
-	return b
-}
+func demo(t *testing.T) *catalog.Bundle { return pgtest.Demo(t) }
 
 func TestSeedIsIdempotent(t *testing.T) {
 	t.Parallel()
