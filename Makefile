@@ -101,7 +101,8 @@ test/go: ## Go tests against a real PostgreSQL (private cluster in .data/test)
 	$(GO) test -count=1 ./...
 
 .PHONY: test/browser
-test/browser: build ## Browser tests: the real server and headless Chromium
+test/browser: build ## PWA unit tests, then browser tests: the real server and headless Chromium
+	$(NPM) run test:unit
 	SCHALTER_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e
 
 .PHONY: bench
@@ -118,4 +119,5 @@ db/stop: ## Stop the private PostgreSQL clusters (run and test)
 
 .PHONY: clean
 clean: ## Remove build output (keeps .data; see db/stop and rm -rf .data)
-	rm -rf bin pwa/dist/assets pwa/dist/*.html pwa/dist/*.js pwa/dist/*.webmanifest
+	rm -rf bin
+	find pwa/dist -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -43,3 +43,15 @@ func TestHSTSOnlyOverTLS(t *testing.T) {
 		require.Equal(t, c.want, r.header.Get("Strict-Transport-Security") != "", "%+v", c)
 	}
 }
+
+func TestHeadIsGet(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Env: "test", City: config.City{Name: "Stadt Uster"}}
+	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	t.Cleanup(srv.Close)
+	b := &testBundle{srv: srv}
+	r := b.do(t, req{method: http.MethodHead, path: "/api/v1/config"})
+	require.Equal(t, http.StatusOK, r.status)
+	require.Empty(t, r.body)
+	require.Equal(t, http.StatusOK, b.do(t, req{method: http.MethodHead, path: "/healthz"}).status)
+}

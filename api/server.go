@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
@@ -73,6 +74,9 @@ func (s *Server) refreshed(ctx context.Context) {
 // humaConfig is the API description shared by the server and `schalter
 // openapi`, so the committed spec is exactly what the server serves.
 func humaConfig() huma.Config {
+	// Lists are always present (empty, never null) in Schalter's responses;
+	// say so in the schema, so typed clients need no null checks.
+	huma.DefaultArrayNullable = false
 	c := huma.DefaultConfig("Schalter API", APIVersion)
 	// No $schema fields and Link headers in responses, and no docs page
 	// from a CDN: the bundled reference at /api/docs replaces it.
@@ -117,7 +121,7 @@ func humaConfig() huma.Config {
 // Handler builds the HTTP handler: middleware, the API and the PWA.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.observe, s.recoverer, s.securityHeaders)
+	r.Use(requestID, s.observe, s.recoverer, s.securityHeaders, middleware.GetHead)
 	r.Use(s.rateLimit, mustGzip())
 	if len(s.cfg.CORSOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{

@@ -44,6 +44,9 @@ type Cluster struct {
 	Logger *slog.Logger
 
 	started bool
+	// users holds a shared lock on Dir/users while this process uses the
+	// server, so that Stop knows whether anyone else still does.
+	users *os.File
 }
 
 const superuser = "schalter"
@@ -116,7 +119,7 @@ func (c *Cluster) dataDir() string { return filepath.Join(c.Dir, "data") }
 // Start initialises the cluster if needed, starts it if it is not running,
 // and returns a connection URL for the given database (created if missing).
 // Several processes may share one cluster: the first starts it, and the
-// server keeps running until Stop is called by the process that started it.
+// last one to call Stop stops it (see Stop).
 func (c *Cluster) Start(ctx context.Context, database string) (string, error) {
 	if c.BinDir == "" {
 		dir, err := FindBinDir()
@@ -161,6 +164,14 @@ func (c *Cluster) Start(ctx context.Context, database string) (string, error) {
 		c.started = true
 		c.logf("started private PostgreSQL", "dir", c.Dir, "port", port)
 	}
+	if c.users == nil {
+		if c.users, err = os.OpenFile(filepath.Join(c.Dir, "users"), os.O_CREATE|os.O_RDWR, 0o644); err != nil {
+			return "", err
+		}
+		if err := syscall.Flock(int(c.users.Fd()), syscall.LOCK_SH); err != nil {
+			return "", err
+		}
+	}
 	pw, err := os.ReadFile(filepath.Join(c.Dir, "password"))
 	if err != nil {
 		return "", fmt.Errorf("pgcluster: %w", err)
@@ -178,15 +189,31 @@ func (c *Cluster) Start(ctx context.Context, database string) (string, error) {
 	return u.String(), nil
 }
 
-// Stop stops the server if this process started it.
+// Stop ends this process's use of the server and stops it when no other
+// process uses it any more: each user holds a shared lock on Dir/users,
+// and only a process that can then take the lock exclusively stops the
+// server. So two `schalter serve` on one data directory do not pull
+// PostgreSQL from under each other, and the last one out cleans up.
 func (c *Cluster) Stop() error {
-	if !c.started {
+	if c.users == nil {
 		return nil
 	}
-	c.started = false
+	f := c.users
+	c.users = nil
+	defer f.Close()
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		c.logf("private PostgreSQL still in use by another process; leaving it running", "dir", c.Dir)
+		return nil
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN) //nolint:errcheck
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if !c.running(ctx) {
+		return nil
+	}
 	err := c.pgctl(ctx, "stop", "-w", "-m", "fast")
+	c.started = false
 	c.logf("stopped private PostgreSQL", "dir", c.Dir)
 	return err
 }
@@ -368,6 +395,5 @@ func (c *Cluster) StopRunning(ctx context.Context) error {
 	if !c.running(ctx) {
 		return nil
 	}
-	c.started = true
-	return c.Stop()
+	return c.pgctl(ctx, "stop", "-w", "-m", "fast")
 }

@@ -49,7 +49,10 @@ func TestLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, url, url2)
 	require.False(t, again.Started())
-	require.NoError(t, again.Stop(), "stopping a cluster it did not start is a no-op")
+	require.NoError(t, again.Stop())
+	conn, err = pgx.Connect(ctx, url)
+	require.NoError(t, err, "still running: the first user has not stopped")
+	conn.Close(ctx)
 
 	require.NoError(t, c.Stop())
 	_, err = pgx.Connect(ctx, url)

@@ -1,0 +1,198 @@
+// The application shell: header with branding, language switcher and
+// navigation, the offline indicator, the routed page, and the footer.
+import { html, LitElement, nothing, type TemplateResult } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { apiUrl } from "../api/client.ts";
+import { isLang, LANG_NAMES, LANGS } from "../i18n/index.ts";
+import { formatDateTime } from "../lib/format.ts";
+import { matchRoute, routableLink, type Route } from "../lib/router.ts";
+import { store, StoreController, t } from "../state/store.ts";
+import type { PageReadyDetail } from "../pages/page-base.ts";
+import { documentTitle } from "./parts.ts";
+import { icon } from "./icons.ts";
+import "../pages/page-home.ts";
+import "../pages/page-categories.ts";
+import "../pages/page-category.ts";
+import "../pages/page-service.ts";
+import "../pages/page-offices.ts";
+import "../pages/page-office.ts";
+import "../pages/page-not-found.ts";
+
+@customElement("schalter-app")
+export class SchalterApp extends LitElement {
+  @state() private route: Route = matchRoute(location.pathname);
+  @state() private query = new URLSearchParams(location.search);
+  @state() private announcement = "";
+  @state() private logoFailed = false;
+  private focusOnReady = false;
+  protected readonly storeController = new StoreController(this);
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("popstate", this.onPopState);
+    document.addEventListener("click", this.onDocumentClick);
+    this.addEventListener("page-ready", this.onPageReady as EventListener);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener("popstate", this.onPopState);
+    document.removeEventListener("click", this.onDocumentClick);
+    this.removeEventListener("page-ready", this.onPageReady as EventListener);
+  }
+
+  /** Navigates within the app (History API). */
+  navigate(url: URL, replace = false): void {
+    if (url.href === location.href) {
+      this.focusHeading();
+      return;
+    }
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+    this.applyLocation();
+    window.scrollTo(0, 0);
+  }
+
+  private applyLocation(): void {
+    this.route = matchRoute(location.pathname);
+    this.query = new URLSearchParams(location.search);
+    this.focusOnReady = true;
+  }
+
+  private readonly onPopState = (): void => this.applyLocation();
+
+  private readonly onDocumentClick = (event: MouseEvent): void => {
+    const url = routableLink(event);
+    if (!url) return;
+    event.preventDefault();
+    this.navigate(url);
+  };
+
+  private readonly onPageReady = (event: CustomEvent<PageReadyDetail>): void => {
+    document.title = documentTitle(event.detail.title);
+    if (this.focusOnReady) {
+      this.focusOnReady = false;
+      this.focusHeading();
+      // Clear first, so the same title twice is still announced.
+      this.announcement = "";
+      requestAnimationFrame(() => (this.announcement = event.detail.title));
+    }
+  };
+
+  private focusHeading(): void {
+    const heading = this.querySelector<HTMLElement>("main h1");
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+
+  private onLangChange(event: Event): void {
+    const value = (event.target as HTMLSelectElement).value;
+    if (isLang(value)) store.setLang(value);
+  }
+
+  private renderPage(): TemplateResult {
+    const r = this.route;
+    const lang = store.lang;
+    switch (r.name) {
+      case "home":
+        return html`<page-home .language=${lang} .query=${this.query}></page-home>`;
+      case "categories":
+        return html`<page-categories .language=${lang}></page-categories>`;
+      case "category":
+        return html`<page-category .language=${lang} .slug=${r.slug} .query=${this.query}></page-category>`;
+      case "service":
+        return html`<page-service .language=${lang} .slug=${r.slug}></page-service>`;
+      case "offices":
+        return html`<page-offices .language=${lang}></page-offices>`;
+      case "office":
+        return html`<page-office .language=${lang} .slug=${r.slug}></page-office>`;
+      default:
+        return html`<page-not-found></page-not-found>`;
+    }
+  }
+
+  private renderLogo(): TemplateResult {
+    const logo = store.config.city.logo_url;
+    if (logo && !this.logoFailed) {
+      return html`<img class="brand-logo" src=${apiUrl(logo)} alt="" width="40" height="40" @error=${() => (this.logoFailed = true)} />`;
+    }
+    return html`<img class="brand-logo" src="/icons/mark.svg" alt="" width="40" height="40" />`;
+  }
+
+  private navLink(href: string, label: string, active: boolean): TemplateResult {
+    return html`<li><a href=${href} aria-current=${active ? "page" : nothing}>${label}</a></li>`;
+  }
+
+  private renderOffline(): TemplateResult | typeof nothing {
+    if (!store.showOffline) return nothing;
+    const at = store.offlineSnapshotAt;
+    return html`<div class="offline-banner-inner container">
+      ${icon("offline")}
+      <span>${at ? t("offline.bannerDated", { date: formatDateTime(store.lang, at) }) : t("offline.banner")}</span>
+    </div>`;
+  }
+
+  protected override render(): TemplateResult {
+    const city = store.config.city;
+    const r = this.route.name;
+    return html`
+      <a class="skip-link" href="#main">${t("app.skipLink")}</a>
+      <header class="site-header">
+        <div class="brand-bar">
+          <div class="container brand-row">
+            <a class="brand" href="/">
+              ${this.renderLogo()}
+              <span class="brand-text">
+                <span class="brand-city">${city.name}</span>
+                <span class="brand-app">${t("app.tagline")}</span>
+              </span>
+            </a>
+            <div class="lang-switch">
+              <label for="lang-select">${icon("globe")}<span class="sr-only">${t("lang.label")}</span></label>
+              <select id="lang-select" @change=${this.onLangChange}>
+                ${LANGS.filter((l) => (store.config.languages ?? LANGS).includes(l)).map(
+                  (l) => html`<option value=${l} lang=${l} ?selected=${l === store.lang}>${LANG_NAMES[l]}</option>`,
+                )}
+              </select>
+            </div>
+          </div>
+        </div>
+        <nav class="main-nav" aria-label=${t("nav.label")}>
+          <ul class="container" role="list">
+            ${this.navLink("/", t("nav.home"), r === "home")}
+            ${this.navLink("/categories", t("nav.categories"), r === "categories" || r === "category")}
+            ${this.navLink("/offices", t("nav.offices"), r === "offices" || r === "office")}
+          </ul>
+        </nav>
+        <div class="offline-banner" role="status" data-offline=${store.showOffline ? "true" : "false"}>${this.renderOffline()}</div>
+      </header>
+      <main id="main" tabindex="-1">${this.renderPage()}</main>
+      <p class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</p>
+      <footer class="site-footer">
+        <div class="container">
+          <p class="footer-operator">${t("footer.operator", { city: city.name })}</p>
+          <ul class="footer-links" role="list">
+            ${city.website ? html`<li><a href=${city.website}>${t("footer.website", { city: city.name })}</a></li>` : nothing}
+            <li><a href=${apiUrl("/api/docs")}>${t("footer.apiDocs")}</a></li>
+          </ul>
+          <p class="footer-note">${t("footer.software")}</p>
+          ${store.snapshotReadyAt
+            ? html`<p class="footer-note offline-ready" data-lang=${store.lang}>${t("offline.ready", { date: formatDateTime(store.lang, store.snapshotReadyAt) })}</p>`
+            : nothing}
+        </div>
+      </footer>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "schalter-app": SchalterApp;
+  }
+}

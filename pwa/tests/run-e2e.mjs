@@ -1,0 +1,157 @@
+// Runs the browser tests against the real Schalter server: starts the Go
+// binary (SCHALTER_BIN, default ../bin/schalter) with a private PostgreSQL
+// cluster and the demo catalogue, waits for /readyz, runs tests/e2e/*.test.mjs
+// with node --test, then stops the server with SIGTERM.
+//
+//   npm run test:e2e                 run all browser tests
+//   npm run test:e2e -- --serve      only start the server (for trying things by hand)
+//   npm run test:e2e -- <file>...    run only these test files
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pwaDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const repoDir = resolve(pwaDir, "..");
+const bin = resolve(pwaDir, process.env.SCHALTER_BIN ?? "../bin/schalter");
+const distDir = resolve(pwaDir, "dist");
+const dataDir = resolve(repoDir, ".data/e2e");
+const resultsDir = resolve(pwaDir, "test-results");
+const args = process.argv.slice(2);
+const serveOnly = args.includes("--serve");
+const only = args.filter((a) => !a.startsWith("--"));
+
+function fail(message) {
+  console.error(`\ntest:e2e: ${message}\n`);
+  process.exit(1);
+}
+
+if (!existsSync(bin)) fail(`no server binary at ${bin}. Build it (cd .. && go build -o bin/schalter ./cmd/schalter) or set SCHALTER_BIN.`);
+if (!existsSync(resolve(distDir, "index.html"))) fail(`the PWA is not built (${distDir}/index.html missing): run npm run build first.`);
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) fail(`no Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+mkdirSync(resultsDir, { recursive: true });
+mkdirSync(resolve(repoDir, ".data"), { recursive: true });
+const port = Number(process.env.SCHALTER_E2E_PORT ?? (await freePort()));
+const baseURL = `http://127.0.0.1:${port}`;
+const logPath = resolve(resultsDir, "server.log");
+let ready = false;
+const log = createWriteStream(logPath);
+
+const server = spawn(bin, ["serve"], {
+  cwd: repoDir,
+  env: {
+    ...process.env,
+    SCHALTER_ADDR: `127.0.0.1:${port}`,
+    SCHALTER_DATA_DIR: dataDir,
+    SCHALTER_DEMO: "true",
+    SCHALTER_PWA_DIR: distDir,
+    SCHALTER_ENV: "test",
+  },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+server.stdout.pipe(log);
+server.stderr.pipe(log);
+let serverExited = null;
+let stopping = false;
+const serverExit = new Promise((res) =>
+  server.on("exit", (code, signal) => {
+    serverExited = { code, signal };
+    if (ready && !stopping) {
+      console.error(
+        `\ntest:e2e: the server exited while the tests ran (${JSON.stringify(serverExited)}); was it stopped from outside?` +
+          `\nLast lines of ${logPath}:\n${serverLogTail(10)}\n`,
+      );
+    }
+    res(serverExited);
+  }),
+);
+
+function serverLogTail(lines = 30) {
+  try {
+    return readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no server log)";
+  }
+}
+
+async function stopServer() {
+  stopping = true;
+  if (serverExited) return;
+  server.kill("SIGTERM");
+  const timeout = new Promise((res) => setTimeout(() => res("timeout"), 30_000));
+  if ((await Promise.race([serverExit, timeout])) === "timeout") {
+    console.error("test:e2e: server did not stop within 30 s of SIGTERM; killing it");
+    server.kill("SIGKILL");
+    await serverExit;
+  }
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, async () => {
+    await stopServer();
+    process.exit(130);
+  });
+}
+
+// Wait for readiness (the first start runs initdb, migrations and the seed).
+const started = Date.now();
+while (Date.now() - started < 60_000) {
+  if (serverExited) break;
+  try {
+    const res = await fetch(`${baseURL}/readyz`, { signal: AbortSignal.timeout(2000) });
+    if (res.status === 200) {
+      ready = true;
+      break;
+    }
+  } catch {
+    /* not listening yet */
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+if (!ready) {
+  const why = serverExited ? `the server exited (${JSON.stringify(serverExited)})` : "GET /readyz was not 200 within 60 s";
+  await stopServer();
+  fail(`${why}. Last lines of ${logPath}:\n${serverLogTail()}`);
+}
+console.log(`test:e2e: server ready at ${baseURL} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${logPath})`);
+
+if (serveOnly) {
+  console.log("test:e2e: --serve: press Ctrl-C to stop");
+  await serverExit;
+  process.exit(0);
+}
+
+const e2eDir = resolve(pwaDir, "tests/e2e");
+const files = only.length
+  ? only.map((f) => resolve(process.cwd(), f))
+  : readdirSync(e2eDir)
+      .filter((f) => f.endsWith(".test.mjs"))
+      .sort()
+      .map((f) => resolve(e2eDir, f));
+
+const t0 = Date.now();
+const runner = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
+  cwd: pwaDir,
+  env: { ...process.env, SCHALTER_BASE_URL: baseURL, CHROMIUM_PATH: chromium },
+  stdio: "inherit",
+});
+const code = await new Promise((res) => runner.on("exit", (c, s) => res(c ?? (s ? 1 : 0))));
+console.log(`test:e2e: browser tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+await stopServer();
+if (code !== 0) console.error(`test:e2e: failed. Server log: ${logPath}`);
+process.exit(code);
