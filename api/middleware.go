@@ -222,15 +222,24 @@ func (s *Server) isHTTPS(r *http.Request) bool {
 // writeProblem writes a problem response outside huma (router fallbacks,
 // panics), in the same shape huma uses.
 func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	writeProblemFields(w, r, status, detail)
+}
+
+// writeProblemFields is writeProblem with field errors.
+func writeProblemFields(w http.ResponseWriter, r *http.Request, status int, detail string, errs ...*huma.ErrorDetail) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	b, _ := jsonMarshal(map[string]any{
+	p := map[string]any{
 		"title":    http.StatusText(status),
 		"status":   status,
 		"detail":   detail,
 		"instance": r.URL.Path,
-	})
+	}
+	if len(errs) > 0 {
+		p["errors"] = errs
+	}
+	b, _ := jsonMarshal(p)
 	_, _ = w.Write(b)
 }
 

@@ -59,8 +59,12 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	return &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
 }
 
-// Run keeps the server's catalogue snapshot current until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.cache.Run(ctx) }
+// Run does the server's background work until ctx ends: it keeps the
+// catalogue snapshot current and expires old idempotency keys.
+func (s *Server) Run(ctx context.Context) {
+	go s.expireIdempotencyKeys(ctx)
+	s.cache.Run(ctx)
+}
 
 // refreshed brings this server's snapshot up to date after a write, so the
 // editor sees their change at once; other servers follow by notification.
@@ -96,6 +100,18 @@ func humaConfig() huma.Config {
 		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
+	// Writes take an Idempotency-Key (idempotency.go): document it.
+	c.OnAddOperation = append(c.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+		if op.Method != http.MethodPost && op.Method != http.MethodPatch {
+			return
+		}
+		op.Parameters = append(op.Parameters, &huma.Param{
+			Name: idempotencyHeader, In: "header",
+			Description: "A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.",
+			Schema:      &huma.Schema{Type: "string", MinLength: ptr(1), MaxLength: ptr(255)},
+			Example:     "5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10",
+		})
+	})
 	// Every /api operation is rate limited (middleware.go): document the 429.
 	c.OnAddOperation = append(c.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
 		if !strings.HasPrefix(op.Path, "/api/") || op.Responses["429"] != nil {
@@ -132,6 +148,7 @@ func (s *Server) Handler() http.Handler {
 			MaxAge:         600,
 		}))
 	}
+	r.Use(s.idempotency)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")
@@ -184,3 +201,5 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 	s.serveIndex(w, r)
 }
+
+func ptr[T any](v T) *T { return &v }

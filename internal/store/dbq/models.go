@@ -27,6 +27,17 @@ type Category struct {
 	Position int32
 }
 
+type IdempotencyKey struct {
+	Scope       string
+	Key         string
+	RequestHash []byte
+	Status      *int32
+	ContentType *string
+	Headers     []byte
+	Body        []byte
+	CreatedAt   time.Time
+}
+
 type Office struct {
 	Slug      string
 	Doc       []byte

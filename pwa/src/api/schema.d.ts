@@ -954,6 +954,11 @@ export interface operations {
             };
             header?: {
                 "Content-Type"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1108,7 +1113,13 @@ export interface operations {
     adminCreateService: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1286,6 +1297,11 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version you edited; the change is refused with 412 when the service changed since. */
                 "If-Match"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 slug: string;
@@ -1412,6 +1428,11 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version you edited; the change is refused with 412 when the service changed since. */
                 "If-Match"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 slug: string;
@@ -1496,6 +1517,11 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version you edited; the change is refused with 412 when the service changed since. */
                 "If-Match"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 slug: string;

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Writes accept an Idempotency-Key header (draft-ietf-httpapi-idempotency-
+// key-header): the first request with a key runs, its answer is kept in
+// PostgreSQL for a day, and a retry with the same key and the same request
+// gets that answer again (marked Idempotent-Replayed: true) instead of
+// running twice. The same key with a different request is a 422; a retry
+// while the first is still running is a 409. Keys are scoped to the
+// caller's credentials, so callers cannot see each other's answers.
+
+const (
+	idempotencyHeader = "Idempotency-Key"
+	idempotencyMaxAge = 24 * time.Hour
+)
+
+var validIdempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+// replayedHeaders are the response headers a replay repeats.
+var replayedHeaders = []string{"Location", "ETag", "Last-Modified", "Content-Disposition", "Cache-Control"}
+
+// captureWriter keeps a copy of what the handler writes.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.body.Write(b)
+	return c.ResponseWriter.Write(b)
+}
+
+func (s *Server) idempotency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get(idempotencyHeader)
+		if key == "" || !isAPIPath(r.URL.Path) || (r.Method != http.MethodPost && r.Method != http.MethodPatch &&
+			r.Method != http.MethodPut && r.Method != http.MethodDelete) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !validIdempotencyKey.MatchString(key) {
+			writeProblemFields(w, r, http.StatusUnprocessableEntity, "malformed Idempotency-Key",
+				&huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "must be 1 to 255 visible ASCII characters, e.g. a UUID"})
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxImportBytes+1))
+		if err != nil || len(body) > maxImportBytes {
+			// Too large or unreadable: the operation itself answers (413).
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h := sha256.New()
+		for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
+			h.Write([]byte(part))
+			h.Write([]byte{0})
+		}
+		h.Write(body)
+		scope := s.idempotencyScope(r)
+		ctx := r.Context()
+
+		prev, err := s.store.ClaimIdempotencyKey(ctx, scope, key, h.Sum(nil))
+		if err != nil {
+			if e, ok := apperr.As(err); ok {
+				details := make([]*huma.ErrorDetail, 0, len(e.Fields))
+				for _, f := range e.Fields {
+					details = append(details, &huma.ErrorDetail{Location: f.Path, Message: f.Message})
+				}
+				writeProblemFields(w, r, statusOf[e.Code], e.Message, details...)
+				return
+			}
+			s.log.ErrorContext(ctx, "idempotency key", "request_id", RequestID(ctx), "err", err)
+			writeProblem(w, r, http.StatusServiceUnavailable, "cannot check the Idempotency-Key right now; retry later")
+			return
+		}
+		if prev != nil {
+			for k, v := range prev.Headers {
+				w.Header().Set(k, v)
+			}
+			w.Header().Set("Content-Type", prev.ContentType)
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(prev.Status)
+			_, _ = w.Write(prev.Body)
+			return
+		}
+
+		cw := &captureWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		// A detached context: the answer must be recorded even if the client
+		// has gone, since that is exactly when it will retry.
+		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if cw.status >= 500 || cw.status == http.StatusTooManyRequests || cw.status == 0 {
+			// Not a final answer: let a retry run the request again.
+			if err := s.store.ReleaseIdempotencyKey(done, scope, key); err != nil {
+				s.log.ErrorContext(ctx, "releasing idempotency key", "request_id", RequestID(ctx), "err", err)
+			}
+			return
+		}
+		resp := store.StoredResponse{Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Headers: map[string]string{}, Body: cw.body.Bytes()}
+		for _, k := range replayedHeaders {
+			if v := cw.Header().Get(k); v != "" {
+				resp.Headers[k] = v
+			}
+		}
+		if err := s.store.FinishIdempotencyKey(done, scope, key, resp); err != nil {
+			s.log.ErrorContext(ctx, "storing idempotent response", "request_id", RequestID(ctx), "err", err)
+		}
+	})
+}
+
+// idempotencyScope keeps callers' keys apart: the digest of their
+// credentials (the admin token for now; the account once accounts exist).
+func (s *Server) idempotencyScope(r *http.Request) string {
+	sum := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+	return "auth:" + hex.EncodeToString(sum[:16])
+}
+
+// expireIdempotencyKeys deletes old keys every hour until ctx ends.
+func (s *Server) expireIdempotencyKeys(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.store.ExpireIdempotencyKeys(ctx, idempotencyMaxAge); err != nil && ctx.Err() == nil {
+			s.log.Warn("expiring idempotency keys", "err", err)
+		} else if n > 0 {
+			s.log.Info("expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
