@@ -18,16 +18,24 @@ help: ## Show this help
 
 # --- setup -------------------------------------------------------------------
 
-.PHONY: deps/system
-deps/system: ## Install missing system packages (PostgreSQL server, Chromium) with apt
-	@missing=""; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
-	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
-	if [ -n "$$missing" ]; then \
+# apt is only used for what is missing, as root or through sudo.
+APT_INSTALL = if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+.PHONY: deps/postgres
+deps/postgres: ## Install the PostgreSQL server with apt if it is missing
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="postgresql"; \
+	$(APT_INSTALL)
+
+.PHONY: deps/system
+deps/system: deps/postgres ## Install missing system packages for the tests (PostgreSQL, Chromium) with apt
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium fonts-dejavu-core"; \
+	$(APT_INSTALL)
 
 pwa/node_modules/.package-lock.json: pwa/package-lock.json
 	$(NPM) ci
@@ -47,7 +55,7 @@ build: pwa ## Build the PWA and the schalter binary (PWA embedded)
 # --- run ---------------------------------------------------------------------
 
 .PHONY: run
-run: deps/system build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset)
+run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset)
 	SCHALTER_DEMO=true exec ./$(BIN) serve
 
 # --- generate and verify -------------------------------------------------------

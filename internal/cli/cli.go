@@ -181,7 +181,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
 			return err
 		}
-		log.Info("admin API token for development written to a file", "file", filepath.Join(cfg.DataDir, "admin-token"))
+		log.Info("admin API token for development (not logged) is in a file", "file", filepath.Join(cfg.DataDir, "admin-token"))
 	}
 
 	var assets fs.FS = pwa.Dist()
