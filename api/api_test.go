@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,24 +12,40 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgtest"
+	"github.com/schalter-ch/schalter/internal/searchsync"
 	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/search"
+	"github.com/schalter-ch/schalter/search/embedded"
 )
 
 const adminToken = "test-admin-token-0123456789abcdefghij"
 
 type testBundle struct {
-	srv   *httptest.Server
-	store *store.Store
-	logs  *bytes.Buffer
+	srv    *httptest.Server
+	store  *store.Store
+	logs   *bytes.Buffer
+	engine *embedded.Engine
 }
 
 func setup(t *testing.T, seed bool) *testBundle {
+	t.Helper()
+	return newBundle(t, seed, false)
+}
+
+// setupSearch is setup with a seeded database and a search index following it.
+func setupSearch(t *testing.T) *testBundle {
+	t.Helper()
+	return newBundle(t, true, true)
+}
+
+func newBundle(t *testing.T, seed, withSearch bool) *testBundle {
 	t.Helper()
 	st := pgtest.Store(t, pgtest.Options{Seed: seed})
 	logs := &bytes.Buffer{}
@@ -40,9 +57,25 @@ func setup(t *testing.T, seed bool) *testBundle {
 		"assets/app-abc123.js": {Data: []byte("console.log(1)")},
 		"manifest.webmanifest": {Data: []byte(`{"name":"x","icons":[]}`)},
 	}
-	srv := httptest.NewServer(api.New(cfg, st, log, pwa).Handler())
+	app := api.New(cfg, st, log, pwa)
+	var engine *embedded.Engine
+	if withSearch {
+		var err error
+		engine, err = embedded.Open("")
+		require.NoError(t, err)
+		t.Cleanup(func() { engine.Close() })
+		settings, err := search.DefaultSettings()
+		require.NoError(t, err)
+		syncer := &searchsync.Syncer{Store: st, Engine: engine, Log: log, Settings: settings, Poll: 50 * time.Millisecond}
+		require.NoError(t, syncer.Start(context.Background()))
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		go syncer.Run(ctx)
+		app.WithSearch(engine, settings)
+	}
+	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testBundle{srv: srv, store: st, logs: logs}
+	return &testBundle{srv: srv, store: st, logs: logs, engine: engine}
 }
 
 type req struct {

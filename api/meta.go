@@ -46,7 +46,7 @@ func (s *Server) registerMeta(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "getReadiness", Method: http.MethodGet, Path: "/readyz", Tags: []string{tagMeta},
-		Summary: "Readiness", Description: "200 when the database answers and every migration is applied; 503 otherwise, so a load balancer sends no traffic.",
+		Summary: "Readiness", Description: "200 when the database answers, every migration is applied and the search engine answers; 503 otherwise, so a load balancer sends no traffic.",
 		Errors: []int{http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Health], error) {
 		if err := s.ready(ctx); err != nil {
@@ -83,6 +83,11 @@ func (s *Server) ready(ctx context.Context) error {
 	}
 	if !current {
 		return apperr.New(apperr.Unavailable, "database migrations are pending")
+	}
+	if s.engine != nil {
+		if err := s.engine.Health(ctx); err != nil {
+			return apperr.New(apperr.Unavailable, "search engine unavailable")
+		}
 	}
 	s.readyUntil = time.Now().Add(readyCacheFor)
 	return nil

@@ -29,6 +29,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/search"
 )
 
 // APIVersion is the version of the HTTP API contract (not of the binary).
@@ -38,13 +39,16 @@ const APIVersion = "1.0.0"
 // state between requests: everything lives in PostgreSQL, so any number of
 // replicas can serve behind a load balancer.
 type Server struct {
-	cfg      *config.Config
-	store    *store.Store
-	cache    *snapshot.Cache
-	log      *slog.Logger
-	metrics  *metrics
-	registry *prometheus.Registry
-	pwa      fs.FS
+	cfg   *config.Config
+	store *store.Store
+	cache *snapshot.Cache
+	// engine is nil until WithSearch; search then answers 503.
+	engine         search.Engine
+	searchSettings search.Settings
+	log            *slog.Logger
+	metrics        *metrics
+	registry       *prometheus.Registry
+	pwa            fs.FS
 
 	readyMu    sync.Mutex
 	readyUntil time.Time
@@ -98,6 +102,8 @@ func humaConfig() huma.Config {
 	c.Tags = []*huma.Tag{
 		{Name: tagCatalogue, Description: "The public service catalogue (Onlineschalter)."},
 		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
+		{Name: tagSearch, Description: "Search as residents type, with facets and suggestions."},
+		{Name: tagFavourites, Description: "Favourite services of a guest (anonymous cookie); accounts take them over later."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
 	// Writes take an Idempotency-Key (idempotency.go): document it.
@@ -148,7 +154,7 @@ func (s *Server) Handler() http.Handler {
 			MaxAge:         600,
 		}))
 	}
-	r.Use(s.idempotency)
+	r.Use(s.crossOriginProtection(), s.idempotency)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")
@@ -167,6 +173,8 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerMeta(api)
 	s.registerCatalogue(api)
 	s.registerAdmin(api)
+	s.registerSearch(api)
+	s.registerFavourites(api)
 	return api
 }
 
@@ -203,3 +211,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// crossOriginProtection refuses state-changing browser requests from other
+// origins (Sec-Fetch-Site / Origin, Go's CSRF defence), except from the
+// configured CORS origins. Requests without those headers (curl, servers
+// with a bearer token) pass: they carry no ambient cookies of a resident.
+func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.CORSOrigins {
+		_ = cop.AddTrustedOrigin(o) // checked in config
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, http.StatusForbidden, "cross-origin request refused")
+	}))
+	return cop.Handler
+}

@@ -24,8 +24,10 @@ import (
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
+	"github.com/schalter-ch/schalter/internal/searchsync"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/pwa"
+	"github.com/schalter-ch/schalter/search"
 )
 
 const usage = `schalter: the digital service counter
@@ -188,7 +190,12 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	if cfg.PWADir != "" {
 		assets = os.DirFS(cfg.PWADir)
 	}
-	app := api.New(cfg, st, log, assets)
+	engine, settings, err := startSearch(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	app := api.New(cfg, st, log, assets).WithSearch(engine, settings)
 	go app.Run(ctx)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -297,4 +304,26 @@ func runOpenAPI(args []string, w io.Writer) int {
 	}
 	_, _ = w.Write(b)
 	return 0
+}
+
+// startSearch opens the search engine (Meilisearch when configured, else
+// the embedded one), builds or catches up its index, and keeps it current
+// in the background until ctx ends.
+func startSearch(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (search.Engine, search.Settings, error) {
+	settings, err := search.DefaultSettings()
+	if err != nil {
+		return nil, settings, err
+	}
+	engine, shared, err := openEngine(cfg)
+	if err != nil {
+		return nil, settings, err
+	}
+	syncer := &searchsync.Syncer{Store: st, Engine: engine, Log: log, Settings: settings, Shared: shared, KeepOutbox: 7 * 24 * time.Hour}
+	if err := syncer.Start(ctx); err != nil {
+		engine.Close()
+		return nil, settings, fmt.Errorf("search index: %w", err)
+	}
+	go syncer.Run(ctx)
+	log.Info("search ready", "engine", engine.Name())
+	return engine, settings, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,6 +32,10 @@ type Config struct {
 	TLSKey          string
 	ShutdownTimeout time.Duration
 	RateLimit       int // API requests per minute per client address; 0 = off
+	SearchDir       string
+	MeiliURL        string
+	MeiliKey        string
+	MeiliIndex      string
 	City            City
 }
 
@@ -67,6 +72,10 @@ var Vars = []Var{
 	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
 	{"SCHALTER_SHUTDOWN_TIMEOUT", "30s", "How long a shutdown waits for requests in flight."},
 	{"SCHALTER_RATE_LIMIT", "600", "API requests per minute per client address and server replica (429 with Retry-After above it); 0 turns the limit off."},
+	{"SCHALTER_SEARCH_DIR", "SCHALTER_DATA_DIR/search", "Where the embedded search engine keeps its index; each server replica needs its own."},
+	{"SCHALTER_MEILI_URL", "(unset: embedded engine)", "Meilisearch URL; when set, Meilisearch serves search instead of the embedded engine."},
+	{"SCHALTER_MEILI_KEY", "(unset)", "Meilisearch API key (an admin key: Schalter applies settings and writes documents)."},
+	{"SCHALTER_MEILI_INDEX", "schalter-services", "Meilisearch index name (one per city)."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -96,6 +105,9 @@ func FromEnv() (*Config, error) {
 		PWADir:      os.Getenv("SCHALTER_PWA_DIR"),
 		TLSCert:     os.Getenv("SCHALTER_TLS_CERT"),
 		TLSKey:      os.Getenv("SCHALTER_TLS_KEY"),
+		MeiliURL:    os.Getenv("SCHALTER_MEILI_URL"),
+		MeiliKey:    os.Getenv("SCHALTER_MEILI_KEY"),
+		MeiliIndex:  get("SCHALTER_MEILI_INDEX", "schalter-services"),
 		City: City{
 			Name:         get("SCHALTER_CITY_NAME", "Stadt Uster"),
 			ShortName:    get("SCHALTER_CITY_SHORT_NAME", "Uster"),
@@ -133,6 +145,12 @@ func FromEnv() (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
+	}
+	c.SearchDir = get("SCHALTER_SEARCH_DIR", filepath.Join(c.DataDir, "search"))
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, "SCHALTER_MEILI_URL must be an http(s) URL such as http://meili:7700")
+		}
 	}
 	if c.RateLimit, err = strconv.Atoi(get("SCHALTER_RATE_LIMIT", "600")); err != nil || c.RateLimit < 0 {
 		errs = append(errs, "SCHALTER_RATE_LIMIT must be a whole number of requests per minute (0 = off)")

@@ -310,6 +310,12 @@ func (s *Store) CatalogueRevision(ctx context.Context) (int64, error) {
 // ListenCatalogue calls onChange whenever the catalogue changes, until ctx
 // ends or the connection fails (the error is returned; callers retry).
 func (s *Store) ListenCatalogue(ctx context.Context, idle time.Duration, onChange func(), onIdle func()) error {
+	return s.listen(ctx, s.q.ListenCatalogue, idle, onChange, onIdle)
+}
+
+// listen runs a LISTEN statement on a dedicated connection and calls
+// onChange per notification and onIdle after idle without one.
+func (s *Store) listen(ctx context.Context, listen func(context.Context, dbq.DBTX) error, idle time.Duration, onChange, onIdle func()) error {
 	pooled, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -317,7 +323,7 @@ func (s *Store) ListenCatalogue(ctx context.Context, idle time.Duration, onChang
 	// A LISTENing connection must not go back to the pool.
 	conn := pooled.Hijack()
 	defer conn.Close(context.Background())
-	if err := s.q.ListenCatalogue(ctx, conn); err != nil {
+	if err := listen(ctx, conn); err != nil {
 		return err
 	}
 	for {

@@ -27,6 +27,12 @@ type Category struct {
 	Position int32
 }
 
+type Favourite struct {
+	Owner     string
+	Slug      string
+	CreatedAt time.Time
+}
+
 type IdempotencyKey struct {
 	Scope       string
 	Key         string
@@ -41,6 +47,18 @@ type IdempotencyKey struct {
 type Office struct {
 	Slug      string
 	Doc       []byte
+	UpdatedAt time.Time
+}
+
+type SearchOutbox struct {
+	ID        int64
+	Slug      string
+	CreatedAt time.Time
+}
+
+type SearchPosition struct {
+	Engine    string
+	Position  int64
 	UpdatedAt time.Time
 }
 

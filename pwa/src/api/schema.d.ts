@@ -232,6 +232,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/favourites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my favourites
+         * @description The guest's favourite services (from the guest cookie), newest first. Without a cookie the list is empty.
+         */
+        get: operations["listFavourites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/favourites/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Keep a service as favourite
+         * @description Idempotent. Sets the guest cookie (HttpOnly, Secure, SameSite=Lax) when there is none yet. Cross-origin requests are refused.
+         */
+        put: operations["addFavourite"];
+        post?: never;
+        /**
+         * Remove a favourite
+         * @description Idempotent: removing a service that is not a favourite is fine.
+         */
+        delete: operations["removeFavourite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/offices": {
         parameters: {
             query?: never;
@@ -264,6 +308,66 @@ export interface paths {
          * @description One office. Its services are listed by `GET /api/v1/services?office={slug}`.
          */
         get: operations["getOffice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search services
+         * @description Finds published services the way residents ask for them: tolerant of typos, Swiss German words and spellings (ä = ae = a), compounds and questions. Hits come with match ranges for highlighting and facet counts for category, audience, office and channel.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggestions while typing
+         * @description Up to 8 services whose title matches what has been typed so far, for search as you type.
+         */
+        get: operations["searchSuggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/synonyms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The synonym list
+         * @description The curated synonyms both engines use, for clients that search offline with the same vocabulary.
+         */
+        get: operations["searchSynonyms"];
         put?: never;
         post?: never;
         delete?: never;
@@ -341,7 +445,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the database answers and every migration is applied; 503 otherwise, so a load balancer sends no traffic.
+         * @description 200 when the database answers, every migration is applied and the search engine answers; 503 otherwise, so a load balancer sends no traffic.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -482,6 +586,32 @@ export interface components {
              */
             type: string;
         };
+        FacetOut: {
+            /**
+             * Format: int64
+             * @example 12
+             */
+            count: number;
+            /** @example Abfall und Umwelt */
+            title: string;
+            /** @example abfall-umwelt */
+            value: string;
+        };
+        Facets: {
+            audience: components["schemas"]["FacetOut"][];
+            category: components["schemas"]["FacetOut"][];
+            channel: components["schemas"]["FacetOut"][];
+            office: components["schemas"]["FacetOut"][];
+        };
+        FavouriteOut: {
+            /** Format: date-time */
+            added_at: string;
+            /** @example hund-anmelden */
+            slug: string;
+            summary: string;
+            /** @example Hund anmelden */
+            title: string;
+        };
         FeeOut: {
             /**
              * Format: int64
@@ -498,6 +628,10 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "ready";
+        };
+        Highlights: {
+            summary: components["schemas"]["Range"][];
+            title: components["schemas"]["Range"][];
         };
         ImportReport: {
             /**
@@ -522,6 +656,9 @@ export interface components {
         };
         ItemsCategoryOut: {
             items: components["schemas"]["CategoryOut"][];
+        };
+        ItemsFavouriteOut: {
+            items: components["schemas"]["FavouriteOut"][];
         };
         ItemsOfficeOut: {
             items: components["schemas"]["OfficeOut"][];
@@ -611,6 +748,12 @@ export interface components {
             days_min: number;
             note?: string;
         };
+        Range: {
+            /** Format: int64 */
+            length: number;
+            /** Format: int64 */
+            start: number;
+        };
         RelatedOut: {
             /** @example wohnsitzbestaetigung */
             slug: string;
@@ -628,6 +771,30 @@ export interface components {
         };
         RevisionList: {
             items: components["schemas"]["Revision"][];
+        };
+        SearchHit: {
+            highlights: components["schemas"]["Highlights"];
+            office: components["schemas"]["OfficeRef"];
+            /** @example hund-anmelden */
+            slug: string;
+            summary: string;
+            /** @example Hund anmelden */
+            title: string;
+        };
+        SearchResult: {
+            /** @enum {string} */
+            engine: "embedded" | "meilisearch";
+            facets: components["schemas"]["Facets"];
+            hits: components["schemas"]["SearchHit"][];
+            /**
+             * Format: double
+             * @example 0.8
+             */
+            processing_time_ms: number;
+            /** @description The query as searched (cleaned). */
+            query: string;
+            /** Format: int64 */
+            total: number;
         };
         /** @description One service of the catalogue, as stored in db/seed/services/<slug>.yaml and accepted by the admin import. */
         ServiceDocument: {
@@ -868,6 +1035,30 @@ export interface components {
             summary: string;
             /** @example Zuzug anmelden */
             title: string;
+        };
+        SuggestResult: {
+            query: string;
+            suggestions: components["schemas"]["SuggestionOut"][];
+        };
+        SuggestionOut: {
+            highlights: components["schemas"]["Range"][];
+            /** @example sperrgut-abfuhr-bestellen */
+            slug: string;
+            /** @example Sperrgut-Abfuhr bestellen */
+            title: string;
+        };
+        SynonymList: {
+            /**
+             * @description Groups of words that mean the same to residents.
+             * @example [
+             *       [
+             *         "zügeln",
+             *         "umziehen",
+             *         "Umzug"
+             *       ]
+             *     ]
+             */
+            groups: string[][];
         };
     };
     responses: never;
@@ -1929,6 +2120,197 @@ export interface operations {
             };
         };
     };
+    listFavourites: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsFavouriteOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    addFavourite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    removeFavourite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listOffices: {
         parameters: {
             query?: {
@@ -2054,6 +2436,189 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+                /** @description What the resident typed. Control characters are removed. Empty: the most popular services. */
+                q?: string;
+                /** @description A topic or life situation slug. */
+                category?: string;
+                audience?: string;
+                office?: string;
+                channel?: "online" | "counter" | "post";
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    searchSuggest: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+                /** @description What has been typed so far; the last word counts as a prefix. */
+                q?: string;
+                limit?: number;
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestResult"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    searchSynonyms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymList"];
                 };
             };
             /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// Guests keep favourites without an account: the server stores them under
+// a random guest id that lives in an HttpOnly cookie, so they survive a
+// cleared cache on the same browser. The id says nothing about the person;
+// when accounts arrive, logging in moves the guest's favourites to the
+// account (the owner column is "guest:<id>" or "account:<id>").
+
+const (
+	tagFavourites = "Favourites"
+	guestCookie   = "schalter_guest"
+	// Browsers cap cookie lifetimes at 400 days.
+	guestCookieAge = 400 * 24 * time.Hour
+)
+
+var validGuestID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// GuestInput carries the guest cookie.
+type GuestInput struct {
+	Guest string `cookie:"schalter_guest" doc:"The anonymous guest id the server set on the first favourite."`
+}
+
+func (in GuestInput) owner() string {
+	if validGuestID.MatchString(in.Guest) {
+		return "guest:" + in.Guest
+	}
+	return ""
+}
+
+// FavouriteInput addresses one favourite.
+type FavouriteInput struct {
+	GuestInput
+	Slug string `path:"slug" maxLength:"80" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" example:"hund-anmelden"`
+}
+
+// FavouriteWritten answers a change: no body, maybe a new guest cookie.
+type FavouriteWritten struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+// FavouriteOut is a kept service.
+type FavouriteOut struct {
+	Slug    string    `json:"slug" example:"hund-anmelden"`
+	Title   string    `json:"title" example:"Hund anmelden"`
+	Summary string    `json:"summary"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// FavouritesInput lists favourites.
+type FavouritesInput struct {
+	GuestInput
+	LangParams
+}
+
+// newGuestCookie is always Secure: browsers accept Secure cookies on
+// http://localhost too, so development needs no exception.
+func newGuestCookie(id string) http.Cookie {
+	return http.Cookie{Name: guestCookie, Value: id, Path: "/api/v1/favourites", MaxAge: int(guestCookieAge.Seconds()),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
+}
+
+func newGuestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) registerFavourites(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "listFavourites", Method: http.MethodGet, Path: "/api/v1/favourites", Tags: []string{tagFavourites},
+		Summary:     "List my favourites",
+		Description: "The guest's favourite services (from the guest cookie), newest first. Without a cookie the list is empty.",
+		Errors:      []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *FavouritesInput) (*Uncached[Items[FavouriteOut]], error) {
+		out := Items[FavouriteOut]{Items: []FavouriteOut{}}
+		owner := in.owner()
+		if owner == "" {
+			return &Uncached[Items[FavouriteOut]]{CacheControl: "private, no-store", Body: out}, nil
+		}
+		favs, err := s.store.Favourites(ctx, owner)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		snap, err := s.cache.Current(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		lang := in.resolve()
+		for _, f := range favs {
+			item := FavouriteOut{Slug: f.Slug, AddedAt: f.AddedAt.UTC()}
+			if d, err := snap.Service(f.Slug); err == nil {
+				item.Title, item.Summary = d.Title.In(lang), d.Service.Summary.In(lang)
+			}
+			out.Items = append(out.Items, item)
+		}
+		return &Uncached[Items[FavouriteOut]]{CacheControl: "private, no-store", Body: out}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "addFavourite", Method: http.MethodPut, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
+		Summary:       "Keep a service as favourite",
+		Description:   "Idempotent. Sets the guest cookie (HttpOnly, Secure, SameSite=Lax) when there is none yet. Cross-origin requests are refused.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *FavouriteInput) (*FavouriteWritten, error) {
+		out := &FavouriteWritten{}
+		owner := in.owner()
+		if owner == "" {
+			id := newGuestID()
+			owner = "guest:" + id
+			out.SetCookie = newGuestCookie(id)
+		}
+		if err := s.store.AddFavourite(ctx, owner, in.Slug); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return out, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "removeFavourite", Method: http.MethodDelete, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
+		Summary:       "Remove a favourite",
+		Description:   "Idempotent: removing a service that is not a favourite is fine.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *FavouriteInput) (*struct{}, error) {
+		if owner := in.owner(); owner != "" {
+			if err := s.store.RemoveFavourite(ctx, owner, in.Slug); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+		}
+		return nil, nil
+	})
+}

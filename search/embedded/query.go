@@ -1,0 +1,254 @@
+package embedded
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/schalter-ch/schalter/search"
+)
+
+// qterm is one word of a query, analysed.
+type qterm struct {
+	raw   string   // folded, not stemmed: for the prefix of the word being typed
+	stem  string   // as the index has it ("" for a stop word)
+	alts  []string // synonyms and compound parts, as indexed terms
+	fuzz  int      // edits allowed: 1 from 5 letters, 2 from 9
+	typed bool     // the last word, still being typed: matched as a prefix
+}
+
+// Compound parts are joined with these linking elements (Fugenelemente):
+// "Hund-e-anmeldung", "Gemeinde-s-…", "Schule-n-…".
+var linkers = []string{"", "s", "e", "n", "en", "es", "er"}
+
+// Endings removed from a compound's tail to reach the indexed stem of the
+// part ("anmeldung" → "anmeld" as in "anmelden").
+var tailEndings = []string{"ungen", "ung", "en", "e", "s", "n"}
+
+func (e *Engine) queryTerms(q, lang string) []qterm {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	raw := e.analyze(plainAnalyzer, q)
+	trailingSpace := strings.HasSuffix(q, " ")
+	var out []qterm
+	for i, tok := range raw {
+		word := string(tok.Term)
+		qt := qterm{raw: word, typed: i == len(raw)-1 && !trailingSpace}
+		stems := e.analyze(textAnalyzer(lang), string(q[tok.Start:tok.End]))
+		if len(stems) > 0 {
+			qt.stem = string(stems[0].Term)
+		}
+		n := utf8.RuneCountInString(word)
+		switch {
+		case n >= 9:
+			qt.fuzz = 2
+		case n >= 5:
+			qt.fuzz = 1
+		}
+		if qt.stem == "" && !qt.typed {
+			continue // a stop word such as "wie", "ich", "meinen"
+		}
+		qt.alts = e.alternatives(qt.stem, lang)
+		out = append(out, qt)
+	}
+	// Words written apart that the catalogue writes together ("Hund
+	// Marke" → "hundemarke").
+	vocab := e.vocab[lang]
+	for i := 0; i+1 < len(out); i++ {
+		for _, l := range linkers {
+			if c := out[i].stem + l + out[i+1].stem; out[i].stem != "" && inVocab(vocab, c) {
+				out[i].alts = appendUnique(out[i].alts, c)
+				out[i+1].alts = appendUnique(out[i+1].alts, c)
+			}
+		}
+	}
+	return out
+}
+
+func inVocab(v map[string]struct{}, t string) bool {
+	_, ok := v[t]
+	return ok
+}
+
+// alternatives are the other indexed terms a query term stands for: its
+// synonyms, the parts of a compound ("hundeanmeldung" → "hund",
+// "anmeld"), and compounds with a synonym as first part ("abfallkalender"
+// → "abfuhrkalender"). Callers hold e.mu.
+func (e *Engine) alternatives(stem, lang string) []string {
+	if stem == "" {
+		return nil
+	}
+	syn := e.synonyms[lang]
+	vocab := e.vocab[lang]
+	alts := append([]string{}, syn[stem]...)
+	known := func(t string) bool { return inVocab(vocab, t) || len(syn[t]) > 0 }
+	r := []rune(stem)
+	if len(r) < 7 {
+		return alts
+	}
+	for i := 3; i <= len(r)-3; i++ {
+		head, rest := string(r[:i]), string(r[i:])
+		if !known(head) {
+			continue
+		}
+		for _, l := range linkers {
+			if !strings.HasPrefix(rest, l) || len(rest)-len(l) < 3 {
+				continue
+			}
+			tail := strings.TrimPrefix(rest, l)
+			for _, t := range tailVariants(tail) {
+				if !inVocab(vocab, t) && len(syn[t]) == 0 {
+					continue
+				}
+				alts = appendUnique(alts, t)
+				alts = appendUnique(alts, head)
+				for _, h := range append([]string{head}, syn[head]...) {
+					for _, l2 := range linkers {
+						if c := h + l2 + t; inVocab(vocab, c) {
+							alts = appendUnique(alts, c)
+						}
+					}
+					alts = appendUnique(alts, h)
+				}
+				for _, ts := range syn[t] {
+					alts = appendUnique(alts, ts)
+				}
+			}
+		}
+	}
+	return alts
+}
+
+func tailVariants(tail string) []string {
+	out := []string{tail}
+	for _, end := range tailEndings {
+		if strings.HasSuffix(tail, end) && len(tail)-len(end) >= 3 {
+			out = append(out, strings.TrimSuffix(tail, end))
+		}
+	}
+	return out
+}
+
+// textQuery builds the query: every word may match in any of the fields,
+// exactly (best), as a synonym or compound part, with typos, or as a
+// prefix while being typed; a document scores higher the more words match
+// (Bleve's disjunction coordination) and the better the fields.
+func (e *Engine) textQuery(terms []qterm, lang string, fields []struct {
+	name  string
+	boost float64
+}) query.Query {
+	var words []query.Query
+	for _, t := range terms {
+		var alts []query.Query
+		for _, f := range fields {
+			fname := field(f.name, lang)
+			add := func(q interface {
+				query.Query
+				SetField(string)
+				SetBoost(float64)
+			}, factor float64) {
+				q.SetField(fname)
+				q.SetBoost(f.boost * factor)
+				alts = append(alts, q)
+			}
+			if t.stem != "" {
+				add(bleve.NewTermQuery(t.stem), 1)
+				if t.fuzz > 0 {
+					fq := bleve.NewFuzzyQuery(t.stem)
+					fq.SetFuzziness(t.fuzz)
+					add(fq, 0.5)
+				}
+			}
+			for _, a := range t.alts {
+				add(bleve.NewTermQuery(a), 0.8)
+			}
+			if t.typed && len(t.raw) >= 2 {
+				add(bleve.NewPrefixQuery(t.raw), 0.7)
+				if t.stem != "" && t.stem != t.raw {
+					add(bleve.NewPrefixQuery(t.stem), 0.7)
+				}
+			}
+		}
+		if len(alts) > 0 {
+			words = append(words, bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	if len(words) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	return bleve.NewDisjunctionQuery(words...)
+}
+
+// matches finds the words of text that the query matched, as code-point
+// ranges, for highlighting.
+func (e *Engine) matches(text, lang string, terms []qterm) []search.Range {
+	if text == "" || len(terms) == 0 {
+		return []search.Range{}
+	}
+	out := []search.Range{}
+	for _, tok := range e.analyze(textAnalyzer(lang), text) {
+		term := string(tok.Term)
+		plain := ""
+		if p := e.analyze(plainAnalyzer, text[tok.Start:tok.End]); len(p) > 0 {
+			plain = string(p[0].Term)
+		}
+		if !matchesAny(term, plain, terms) {
+			continue
+		}
+		start := utf8.RuneCountInString(text[:tok.Start])
+		out = append(out, search.Range{Start: start, Length: utf8.RuneCountInString(text[tok.Start:tok.End])})
+	}
+	return out
+}
+
+func matchesAny(term, plain string, terms []qterm) bool {
+	for _, t := range terms {
+		switch {
+		case t.stem != "" && term == t.stem:
+			return true
+		case t.typed && len(t.raw) >= 2 && (strings.HasPrefix(plain, t.raw) || strings.HasPrefix(term, t.raw)):
+			return true
+		case t.fuzz > 0 && t.stem != "" && levenshtein(term, t.stem, t.fuzz) <= t.fuzz:
+			return true
+		}
+		for _, a := range t.alts {
+			if term == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// levenshtein returns the edit distance of a and b, or max+1 when it is
+// larger than max.
+func levenshtein(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > max || -d > max {
+		return max + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > max {
+			return max + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
