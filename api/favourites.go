@@ -18,11 +18,15 @@ import (
 // account (the owner column is "guest:<id>" or "account:<id>").
 
 const (
+	guestScheme   = "guestCookie"
 	tagFavourites = "Favourites"
 	guestCookie   = "schalter_guest"
 	// Browsers cap cookie lifetimes at 400 days.
 	guestCookieAge = 400 * 24 * time.Hour
 )
+
+// guestSecurity: the guest cookie is optional (the first write creates it).
+var guestSecurity = []map[string][]string{{}, {guestScheme: {}}}
 
 var validGuestID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
@@ -78,7 +82,7 @@ func newGuestID() string {
 
 func (s *Server) registerFavourites(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID: "listFavourites", Method: http.MethodGet, Path: "/api/v1/favourites", Tags: []string{tagFavourites},
+		OperationID: "listFavourites", Security: guestSecurity, Method: http.MethodGet, Path: "/api/v1/favourites", Tags: []string{tagFavourites},
 		Summary:     "List my favourites",
 		Description: "The guest's favourite services (from the guest cookie), newest first. Without a cookie the list is empty.",
 		Errors:      []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
@@ -108,7 +112,7 @@ func (s *Server) registerFavourites(api huma.API) {
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "addFavourite", Method: http.MethodPut, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
+		OperationID: "addFavourite", Security: guestSecurity, Method: http.MethodPut, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
 		Summary:       "Keep a service as favourite",
 		Description:   "Idempotent. Sets the guest cookie (HttpOnly, Secure, SameSite=Lax) when there is none yet. Cross-origin requests are refused.",
 		DefaultStatus: http.StatusNoContent,
@@ -128,7 +132,7 @@ func (s *Server) registerFavourites(api huma.API) {
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "removeFavourite", Method: http.MethodDelete, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
+		OperationID: "removeFavourite", Security: guestSecurity, Method: http.MethodDelete, Path: "/api/v1/favourites/{slug}", Tags: []string{tagFavourites},
 		Summary:       "Remove a favourite",
 		Description:   "Idempotent: removing a service that is not a favourite is fine.",
 		DefaultStatus: http.StatusNoContent,

@@ -67,7 +67,28 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 // catalogue snapshot current and expires old idempotency keys.
 func (s *Server) Run(ctx context.Context) {
 	go s.expireIdempotencyKeys(ctx)
+	go s.refreshPopularity(ctx)
 	s.cache.Run(ctx)
+}
+
+// refreshPopularity feeds favourites counts into popularity every ten
+// minutes. Several replicas may do it at once: the update is idempotent
+// and writes only what changed.
+func (s *Server) refreshPopularity(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := s.store.RefreshFavouriteBoost(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("refreshing popularity from favourites", "err", err)
+		} else if n > 0 {
+			s.log.Info("popularity updated from favourites", "services", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // refreshed brings this server's snapshot up to date after a write, so the
@@ -136,6 +157,7 @@ func humaConfig() huma.Config {
 	})
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		adminScheme: {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
+		guestScheme: {Type: "apiKey", In: "cookie", Name: guestCookie, Description: "The anonymous guest id the server sets with the first favourite (HttpOnly, Secure, SameSite=Lax)."},
 	}
 	return c
 }

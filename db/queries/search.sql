@@ -15,7 +15,7 @@ DELETE FROM search_outbox WHERE created_at < now() - make_interval(secs => @max_
 -- name: SearchDocuments :many
 -- The services to (re)index: those named, or all when slugs is empty; the
 -- caller indexes published ones and deletes the rest.
-SELECT slug, state, doc, description_html
+SELECT slug, state, doc, description_html, coalesce(effective_popularity, 0)::integer AS effective_popularity
 FROM service
 WHERE cardinality(@slugs::text[]) = 0 OR slug = ANY(@slugs::text[])
 ORDER BY slug;
@@ -50,3 +50,13 @@ ORDER BY f.created_at DESC, f.slug;
 -- name: FavouriteCounts :many
 -- Aggregated and anonymous: how many people keep each service.
 SELECT slug, count(*)::bigint AS favourites FROM favourite GROUP BY slug;
+
+-- name: FavouriteBoostRefresh :execrows
+-- Recomputes every service's boost from its favourites count (10 points
+-- per tenfold, at most 20); only services whose boost changes are written,
+-- so the catalogue revision and the search outbox move only then.
+UPDATE service s SET favourite_boost = b.boost
+FROM (SELECT sv.slug, LEAST(20, round(10 * log(1 + count(f.slug))))::integer AS boost
+      FROM service sv LEFT JOIN favourite f ON f.slug = sv.slug
+      GROUP BY sv.slug) b
+WHERE s.slug = b.slug AND s.favourite_boost <> b.boost;

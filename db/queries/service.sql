@@ -4,7 +4,7 @@
 SELECT s.slug, s.state, (s.doc -> 'title')::jsonb AS title, (s.doc -> 'summary')::jsonb AS summary,
        (s.doc ->> 'mode')::text AS mode, (s.doc ->> 'assurance')::text AS assurance,
        coalesce(s.doc ->> 'online_start_url', '')::text AS online_start_url,
-       s.categories, s.life_situations, s.audiences, s.channels, s.popularity,
+       s.categories, s.life_situations, s.audiences, s.channels, coalesce(s.effective_popularity, 0)::integer AS popularity,
        s.version, s.updated_at, o.slug AS office_slug, (o.doc -> 'name')::jsonb AS office_name, o.updated_at AS office_updated_at
 FROM service s
 JOIN office o ON o.slug = s.office_slug
@@ -16,9 +16,9 @@ WHERE s.state = ANY(@states::text[])
   AND (sqlc.narg('channel')::text IS NULL OR s.channels @> ARRAY[sqlc.narg('channel')::text])
   AND (sqlc.narg('office')::text IS NULL OR s.office_slug = sqlc.narg('office')::text)
   AND (sqlc.narg('after_slug')::text IS NULL
-       OR s.popularity < sqlc.narg('after_popularity')::integer
-       OR (s.popularity = sqlc.narg('after_popularity')::integer AND s.slug > sqlc.narg('after_slug')::text))
-ORDER BY s.popularity DESC, s.slug
+       OR s.effective_popularity < sqlc.narg('after_popularity')::integer
+       OR (s.effective_popularity = sqlc.narg('after_popularity')::integer AND s.slug > sqlc.narg('after_slug')::text))
+ORDER BY s.effective_popularity DESC, s.slug
 LIMIT @max_rows;
 
 -- name: ServiceCount :one
@@ -37,7 +37,7 @@ WHERE s.state = ANY(@states::text[])
 -- office, the titles of related services and of its categories. With an
 -- empty slug it returns every service in the given states (the bulk
 -- catalogue for offline use).
-SELECT s.slug, s.state, s.doc, s.description_html, s.version, s.updated_at,
+SELECT s.slug, s.state, s.doc, s.description_html, s.version, s.updated_at, coalesce(s.effective_popularity, 0)::integer AS effective_popularity,
        o.doc AS office_doc, o.updated_at AS office_updated_at,
        (SELECT count(*) FROM service x WHERE x.office_slug = o.slug AND x.state = 'published') AS office_service_count,
        coalesce((SELECT jsonb_agg(jsonb_build_object('slug', r.slug, 'title', r.doc -> 'title', 'summary', r.doc -> 'summary')
@@ -53,7 +53,7 @@ FROM service s
 JOIN office o ON o.slug = s.office_slug
 WHERE (s.slug = @slug OR @slug = '')
   AND s.state = ANY(@states::text[])
-ORDER BY s.popularity DESC, s.slug;
+ORDER BY s.effective_popularity DESC, s.slug;
 
 -- name: ServiceGet :one
 SELECT slug, state, doc, version, updated_at

@@ -37,6 +37,7 @@ Usage:
   schalter migrate [up|down|status]   apply, roll back or show database migrations
   schalter seed                       load the demo catalogue (idempotent)
   schalter openapi [-format yaml|json] print the OpenAPI specification
+  schalter search reindex             rebuild the search index from the database
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -87,6 +88,12 @@ func Run(args []string) int {
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return seed(ctx, st, log) })
 	case "pg":
 		err = pg(ctx, cfg, rest)
+	case "search":
+		if len(rest) != 1 || rest[0] != "reindex" {
+			fmt.Fprint(os.Stderr, "usage: schalter search reindex\n")
+			return 2
+		}
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return reindex(ctx, cfg, st, log) })
 	default:
 		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -326,4 +333,20 @@ func startSearch(ctx context.Context, cfg *config.Config, st *store.Store, log *
 	go syncer.Run(ctx)
 	log.Info("search ready", "engine", engine.Name())
 	return engine, settings, nil
+}
+
+// reindex rebuilds the configured engine's index. The embedded index must
+// not be open in a running server (each server has its own; restart it
+// after deleting SCHALTER_SEARCH_DIR instead, or run this while it is down).
+func reindex(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) error {
+	settings, err := search.DefaultSettings()
+	if err != nil {
+		return err
+	}
+	engine, shared, err := openEngine(cfg)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	return (&searchsync.Syncer{Store: st, Engine: engine, Log: log, Settings: settings, Shared: shared}).Rebuild(ctx)
 }

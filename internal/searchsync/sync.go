@@ -152,6 +152,34 @@ func (s *Syncer) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Rebuild applies the settings and indexes every published service from
+// scratch (`schalter search reindex`).
+func (s *Syncer) Rebuild(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.Engine.Apply(ctx, s.Settings); err != nil {
+		return err
+	}
+	ok, err := s.writer(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("another server writes the shared index %q; stop it or run the reindex there", s.Shared)
+	}
+	defer func() {
+		if s.release != nil {
+			s.release()
+			s.release = nil
+		}
+	}()
+	_, hi, err := s.Store.SearchOutboxBounds(ctx)
+	if err != nil {
+		return err
+	}
+	return s.rebuild(ctx, hi)
+}
+
 // rebuild indexes every published service from scratch. position is the
 // outbox head read before the services, so changes made meanwhile are
 // applied again afterwards.

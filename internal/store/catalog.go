@@ -139,12 +139,15 @@ func (s *Store) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states 
 			r.Related, &d.Related, r.Taxonomy, &d.Categories, r.AudienceTitles, &d.Audiences); err != nil {
 			return nil, err
 		}
+		// Residents see the popularity with the favourites' boost.
+		d.Popularity = int(r.EffectivePopularity)
 		h := sha256.New()
 		for _, b := range [][]byte{r.Doc, r.DescriptionHtml, r.OfficeDoc, r.Related, r.Taxonomy, r.AudienceTitles} {
 			h.Write(b)
 			h.Write([]byte{0})
 		}
 		writeInt(h, r.OfficeServiceCount)
+		writeInt(h, int64(r.EffectivePopularity))
 		d.Fingerprint = hex.EncodeToString(h.Sum(nil)[:12])
 		out = append(out, d)
 	}

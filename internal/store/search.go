@@ -69,6 +69,7 @@ func (s *Store) SearchRecords(ctx context.Context, slugs []string) ([]SearchReco
 			return nil, err
 		}
 		rec.Service.State = r.State
+		rec.Service.Popularity = int(r.EffectivePopularity)
 		out = append(out, rec)
 	}
 	return out, nil
@@ -162,4 +163,10 @@ func (s *Store) FavouriteCounts(ctx context.Context) (map[string]int, error) {
 		out[r.Slug] = int(r.Favourites)
 	}
 	return out, nil
+}
+
+// RefreshFavouriteBoost recomputes the popularity boost from favourites
+// counts and returns how many services changed.
+func (s *Store) RefreshFavouriteBoost(ctx context.Context) (int64, error) {
+	return s.q.FavouriteBoostRefresh(ctx, s.pool)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -141,4 +142,32 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestFavouritesFeedPopularity: favourites raise a service's popularity
+// (aggregated, capped), which lists and search see.
+func TestFavouritesFeedPopularity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	before, err := st.ServiceDetail(ctx, "grillplatz-waldhuette-reservieren", store.Published)
+	require.NoError(t, err)
+	for i := 0; i < 120; i++ {
+		require.NoError(t, st.AddFavourite(ctx, "guest:"+strconv.Itoa(i), "grillplatz-waldhuette-reservieren"))
+	}
+	n, err := st.RefreshFavouriteBoost(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	after, err := st.ServiceDetail(ctx, "grillplatz-waldhuette-reservieren", store.Published)
+	require.NoError(t, err)
+	require.Equal(t, min(100, before.Popularity+20), after.Popularity, "120 favourites give the full boost of 20")
+	n, err = st.RefreshFavouriteBoost(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing changes twice")
+	recs, err := st.SearchRecords(ctx, []string{"grillplatz-waldhuette-reservieren"})
+	require.NoError(t, err)
+	require.Equal(t, after.Popularity, recs[0].Service.Popularity)
+	counts, err := st.FavouriteCounts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 120, counts["grillplatz-waldhuette-reservieren"])
 }

@@ -63,19 +63,21 @@ type SearchPosition struct {
 }
 
 type Service struct {
-	Slug            string
-	State           string
-	OfficeSlug      string
-	Categories      []string
-	LifeSituations  []string
-	Audiences       []string
-	Channels        []string
-	Popularity      int32
-	Doc             []byte
-	DescriptionHtml []byte
-	Version         int32
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	Slug                string
+	State               string
+	OfficeSlug          string
+	Categories          []string
+	LifeSituations      []string
+	Audiences           []string
+	Channels            []string
+	Popularity          int32
+	Doc                 []byte
+	DescriptionHtml     []byte
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	FavouriteBoost      int32
+	EffectivePopularity *int32
 }
 
 type ServiceRevision struct {

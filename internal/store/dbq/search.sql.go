@@ -24,6 +24,25 @@ func (q *Queries) FavouriteAdd(ctx context.Context, db DBTX, arg FavouriteAddPar
 	return err
 }
 
+const favouriteBoostRefresh = `-- name: FavouriteBoostRefresh :execrows
+UPDATE service s SET favourite_boost = b.boost
+FROM (SELECT sv.slug, LEAST(20, round(10 * log(1 + count(f.slug))))::integer AS boost
+      FROM service sv LEFT JOIN favourite f ON f.slug = sv.slug
+      GROUP BY sv.slug) b
+WHERE s.slug = b.slug AND s.favourite_boost <> b.boost
+`
+
+// Recomputes every service's boost from its favourites count (10 points
+// per tenfold, at most 20); only services whose boost changes are written,
+// so the catalogue revision and the search outbox move only then.
+func (q *Queries) FavouriteBoostRefresh(ctx context.Context, db DBTX) (int64, error) {
+	result, err := db.Exec(ctx, favouriteBoostRefresh)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const favouriteCounts = `-- name: FavouriteCounts :many
 SELECT slug, count(*)::bigint AS favourites FROM favourite GROUP BY slug
 `
@@ -110,17 +129,18 @@ func (q *Queries) ListenSearch(ctx context.Context, db DBTX) error {
 }
 
 const searchDocuments = `-- name: SearchDocuments :many
-SELECT slug, state, doc, description_html
+SELECT slug, state, doc, description_html, coalesce(effective_popularity, 0)::integer AS effective_popularity
 FROM service
 WHERE cardinality($1::text[]) = 0 OR slug = ANY($1::text[])
 ORDER BY slug
 `
 
 type SearchDocumentsRow struct {
-	Slug            string
-	State           string
-	Doc             []byte
-	DescriptionHtml []byte
+	Slug                string
+	State               string
+	Doc                 []byte
+	DescriptionHtml     []byte
+	EffectivePopularity int32
 }
 
 // The services to (re)index: those named, or all when slugs is empty; the
@@ -139,6 +159,7 @@ func (q *Queries) SearchDocuments(ctx context.Context, db DBTX, slugs []string) 
 			&i.State,
 			&i.Doc,
 			&i.DescriptionHtml,
+			&i.EffectivePopularity,
 		); err != nil {
 			return nil, err
 		}

@@ -85,7 +85,7 @@ func (q *Queries) ServiceCount(ctx context.Context, db DBTX, arg ServiceCountPar
 }
 
 const serviceDetail = `-- name: ServiceDetail :many
-SELECT s.slug, s.state, s.doc, s.description_html, s.version, s.updated_at,
+SELECT s.slug, s.state, s.doc, s.description_html, s.version, s.updated_at, coalesce(s.effective_popularity, 0)::integer AS effective_popularity,
        o.doc AS office_doc, o.updated_at AS office_updated_at,
        (SELECT count(*) FROM service x WHERE x.office_slug = o.slug AND x.state = 'published') AS office_service_count,
        coalesce((SELECT jsonb_agg(jsonb_build_object('slug', r.slug, 'title', r.doc -> 'title', 'summary', r.doc -> 'summary')
@@ -101,7 +101,7 @@ FROM service s
 JOIN office o ON o.slug = s.office_slug
 WHERE (s.slug = $1 OR $1 = '')
   AND s.state = ANY($2::text[])
-ORDER BY s.popularity DESC, s.slug
+ORDER BY s.effective_popularity DESC, s.slug
 `
 
 type ServiceDetailParams struct {
@@ -110,18 +110,19 @@ type ServiceDetailParams struct {
 }
 
 type ServiceDetailRow struct {
-	Slug               string
-	State              string
-	Doc                []byte
-	DescriptionHtml    []byte
-	Version            int32
-	UpdatedAt          time.Time
-	OfficeDoc          []byte
-	OfficeUpdatedAt    time.Time
-	OfficeServiceCount int64
-	Related            []byte
-	Taxonomy           []byte
-	AudienceTitles     []byte
+	Slug                string
+	State               string
+	Doc                 []byte
+	DescriptionHtml     []byte
+	Version             int32
+	UpdatedAt           time.Time
+	EffectivePopularity int32
+	OfficeDoc           []byte
+	OfficeUpdatedAt     time.Time
+	OfficeServiceCount  int64
+	Related             []byte
+	Taxonomy            []byte
+	AudienceTitles      []byte
 }
 
 // Everything the service page shows, in one round trip: the document, its
@@ -144,6 +145,7 @@ func (q *Queries) ServiceDetail(ctx context.Context, db DBTX, arg ServiceDetailP
 			&i.DescriptionHtml,
 			&i.Version,
 			&i.UpdatedAt,
+			&i.EffectivePopularity,
 			&i.OfficeDoc,
 			&i.OfficeUpdatedAt,
 			&i.OfficeServiceCount,
@@ -271,7 +273,7 @@ const serviceList = `-- name: ServiceList :many
 SELECT s.slug, s.state, (s.doc -> 'title')::jsonb AS title, (s.doc -> 'summary')::jsonb AS summary,
        (s.doc ->> 'mode')::text AS mode, (s.doc ->> 'assurance')::text AS assurance,
        coalesce(s.doc ->> 'online_start_url', '')::text AS online_start_url,
-       s.categories, s.life_situations, s.audiences, s.channels, s.popularity,
+       s.categories, s.life_situations, s.audiences, s.channels, coalesce(s.effective_popularity, 0)::integer AS popularity,
        s.version, s.updated_at, o.slug AS office_slug, (o.doc -> 'name')::jsonb AS office_name, o.updated_at AS office_updated_at
 FROM service s
 JOIN office o ON o.slug = s.office_slug
@@ -283,9 +285,9 @@ WHERE s.state = ANY($1::text[])
   AND ($4::text IS NULL OR s.channels @> ARRAY[$4::text])
   AND ($5::text IS NULL OR s.office_slug = $5::text)
   AND ($6::text IS NULL
-       OR s.popularity < $7::integer
-       OR (s.popularity = $7::integer AND s.slug > $6::text))
-ORDER BY s.popularity DESC, s.slug
+       OR s.effective_popularity < $7::integer
+       OR (s.effective_popularity = $7::integer AND s.slug > $6::text))
+ORDER BY s.effective_popularity DESC, s.slug
 LIMIT $8
 `
 
