@@ -47,7 +47,12 @@ func setupSearch(t *testing.T) *testBundle {
 
 func newBundle(t *testing.T, seed, withSearch bool) *testBundle {
 	t.Helper()
-	st := pgtest.Store(t, pgtest.Options{Seed: seed})
+	return serverOn(t, pgtest.Store(t, pgtest.Options{Seed: seed}), withSearch)
+}
+
+// serverOn starts a server on an existing database, as a further replica.
+func serverOn(t *testing.T, st *store.Store, withSearch bool) *testBundle {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
@@ -56,6 +61,7 @@ func newBundle(t *testing.T, seed, withSearch bool) *testBundle {
 		"index.html":           {Data: []byte("<!doctype html><title>Schalter</title>")},
 		"assets/app-abc123.js": {Data: []byte("console.log(1)")},
 		"manifest.webmanifest": {Data: []byte(`{"name":"x","icons":[]}`)},
+		"widget/schalter-search.js": {Data: []byte("export {}")},
 	}
 	app := api.New(cfg, st, log, pwa)
 	var engine *embedded.Engine
@@ -73,6 +79,9 @@ func newBundle(t *testing.T, seed, withSearch bool) *testBundle {
 		go syncer.Run(ctx)
 		app.WithSearch(engine, settings)
 	}
+	runCtx, stopRun := context.WithCancel(context.Background())
+	t.Cleanup(stopRun)
+	go app.Run(runCtx)
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
 	return &testBundle{srv: srv, store: st, logs: logs, engine: engine}
@@ -392,6 +401,14 @@ func TestHTTPFoundation(t *testing.T) {
 		require.Contains(t, a.header.Get("Cache-Control"), "immutable")
 		a2 := b.do(t, req{path: "/assets/app-abc123.js", header: map[string]string{"If-None-Match": a.header.Get("ETag")}})
 		require.Equal(t, http.StatusNotModified, a2.status)
+	})
+
+	t.Run("the widget loads from any origin", func(t *testing.T) {
+		r := b.do(t, req{path: "/widget/schalter-search.js", header: map[string]string{"Origin": "https://www.uster.ch"}})
+		require.Equal(t, http.StatusOK, r.status)
+		require.Equal(t, "*", r.header.Get("Access-Control-Allow-Origin"))
+		require.Equal(t, "public, max-age=3600", r.header.Get("Cache-Control"))
+		require.Contains(t, r.header.Get("Content-Type"), "javascript")
 	})
 
 	t.Run("manifest carries the city", func(t *testing.T) {

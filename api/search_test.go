@@ -152,3 +152,23 @@ func TestFavourites(t *testing.T) {
 		header: map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-origin"}})
 	require.Equal(t, http.StatusNoContent, same.status)
 }
+
+// TestTwoServers: two servers (replicas) on one database, each with its own
+// embedded index; a change made through one is found through the other
+// within a second, in search and in the catalogue.
+func TestTwoServers(t *testing.T) {
+	t.Parallel()
+	a := setupSearch(t)
+	b := serverOn(t, a.store, true)
+	doc := a.do(t, req{path: "/api/v1/admin/services/heimatschein", header: admin(nil)})
+	p := a.do(t, req{method: http.MethodPatch, path: "/api/v1/admin/services/heimatschein", body: `{"title": {"de": "Heimatschein Pangolin"}}`,
+		header: admin(map[string]string{"If-Match": doc.header.Get("ETag"), "Content-Type": "application/merge-patch+json"})})
+	require.Equal(t, http.StatusOK, p.status, string(p.body))
+	require.Eventually(t, func() bool {
+		m := b.do(t, req{path: "/api/v1/search?q=pangolin"}).json(t)
+		return m["total"] == float64(1)
+	}, time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return b.do(t, req{path: "/api/v1/services/heimatschein"}).json(t)["title"] == "Heimatschein Pangolin"
+	}, time.Second, 20*time.Millisecond)
+}

@@ -60,6 +60,14 @@ func (s *Server) file(name string) (*staticFile, bool) {
 func (s *Server) routePWA(r chi.Router) {
 	r.Get("/manifest.webmanifest", s.serveManifest)
 	r.Get("/api/docs", func(w http.ResponseWriter, r *http.Request) { s.serveFile(w, r, "api-docs/index.html") })
+	// The search widget is loaded by other sites (<script type="module">
+	// is fetched in CORS mode): any origin may load the file itself; its
+	// API calls are still limited to SCHALTER_CORS_ORIGINS.
+	r.Get("/widget/*", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+		s.serveFile(w, r, strings.TrimPrefix(path.Clean(r.URL.Path), "/"))
+	})
 	r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if name == "" {
@@ -93,6 +101,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) 
 	switch {
 	case strings.HasPrefix(name, "assets/"):
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	case strings.HasPrefix(name, "widget/"):
+		// A stable URL embedded on other sites: cached for an hour, then
+		// revalidated with the ETag.
+		h.Set("Cache-Control", "public, max-age=3600")
 	default:
 		h.Set("Cache-Control", "no-cache")
 	}

@@ -21,6 +21,9 @@ import (
 // The PWA's offline search (pwa/src/data/fold.ts) implements the same rules
 // and is tested against the same table (search/testdata/fold.tsv).
 func Fold(s string) string {
+	if ascii := foldASCII(s); ascii != "" || s == "" {
+		return ascii
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
@@ -67,4 +70,24 @@ func isVowel(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// foldASCII is Fold for the common case of a string without non-ASCII
+// letters, without the Unicode normalisation; it returns "" otherwise.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return ""
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+('a'-'A'))
+		case (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'):
+			b = append(b, c)
+		default:
+			b = append(b, ' ')
+		}
+	}
+	return strings.TrimSpace(foldDigraphs(string(b)))
 }

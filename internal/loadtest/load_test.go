@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,13 @@ func TestLoadReport(t *testing.T) {
 		"?office=einwohnerdienste", "?limit=50", "?category=familie-kinder&lang=fr", "?channel=post"} {
 		listPaths = append(listPaths, "/api/v1/services"+q)
 	}
+	var searchPaths, suggestPaths []string
+	for _, q := range residentQueries(t) {
+		searchPaths = append(searchPaths, "/api/v1/search?q="+url.QueryEscape(q.q)+"&lang="+q.lang)
+		// As typed: the first few letters of the query.
+		r := []rune(q.q)
+		suggestPaths = append(suggestPaths, "/api/v1/search/suggest?q="+url.QueryEscape(string(r[:min(len(r), 6)]))+"&lang="+q.lang)
+	}
 	scenarios := []scenario{
 		{"GET /healthz, max rate (ceiling)", []string{"/healthz"}, 0, 5},
 		{"GET /api/v1/services/{slug}, max rate", servicePaths, 0, 5},
@@ -62,6 +70,10 @@ func TestLoadReport(t *testing.T) {
 		{"GET /healthz at 1,000/s", []string{"/healthz"}, 1000, 10},
 		{"GET /api/v1/services/{slug} at 1,000/s", servicePaths, 1000, 10},
 		{"GET /api/v1/services (list) at 1,000/s", listPaths, 1000, 10},
+		{"GET /api/v1/search, max rate", searchPaths, 0, 5},
+		{"GET /api/v1/search/suggest, max rate", suggestPaths, 0, 5},
+		{"GET /api/v1/search at 1,000/s", searchPaths, 1000, 10},
+		{"GET /api/v1/search/suggest at 1,000/s", suggestPaths, 1000, 10},
 	}
 	results := make([][]sample, len(scenarios))
 	// Warm up connections, caches and the JIT-less Go runtime alike.
@@ -168,9 +180,14 @@ func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
 	fmt.Fprintf(&b, "| service read p99 < 5 ms at 1,000 req/s | %s | %s |\n", round(med[4].p99), yes(med[4].p99 < 5*time.Millisecond && med[4].success > 0.999))
 	fmt.Fprintf(&b, "| service read throughput ≥ 50%% of /healthz | %.0f / %.0f req/s = **%.0f%%** | %s |\n", med[1].throughput, ceiling, 100*med[1].throughput/ceiling, yes(med[1].throughput >= ceiling/2))
 	fmt.Fprintf(&b, "| list read throughput (for reference) | %.0f / %.0f req/s = %.0f%% | |\n", med[2].throughput, ceiling, 100*med[2].throughput/ceiling)
+	fmt.Fprintf(&b, "| search p99 < 10 ms at 1,000 req/s (embedded engine) | %s | %s |\n", round(med[8].p99), yes(med[8].p99 < 10*time.Millisecond && med[8].success > 0.999))
+	fmt.Fprintf(&b, "| suggest p99 < 10 ms at 1,000 req/s (embedded engine) | %s | %s |\n", round(med[9].p99), yes(med[9].p99 < 10*time.Millisecond && med[9].success > 0.999))
+	fmt.Fprintf(&b, "| search / suggest throughput vs /healthz | %.0f%% / %.0f%% | |\n", 100*med[6].throughput/ceiling, 100*med[7].throughput/ceiling)
 	fmt.Fprintf(&b, "\nCatalogue reads are served from the in-memory snapshot of the published catalogue (internal/snapshot), and service documents are rendered and gzipped once per snapshot and language; PostgreSQL is not on the read path. ")
 	fmt.Fprintf(&b, "Lists are filtered and paged per request.\n")
+	fmt.Fprintf(&b, "Search and suggest use the 114 resident queries of search/testdata/queries.tsv (suggest: their first six characters, as typed).\n")
 	fmt.Fprintf(&b, "\nRatios are of medians measured in the same session. The load generator, the server and PostgreSQL share the same %d cores, so the ceiling is the machine's, not the server's alone.\n", runtime.NumCPU())
+	b.WriteString(scaleReport(t))
 	require.NoError(t, os.WriteFile(filepath.Join(pgtest.RepoRoot(), "docs", "benchmarks.md"), []byte(b.String()), 0o644))
 }
 

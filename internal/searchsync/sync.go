@@ -274,7 +274,7 @@ func (s *Syncer) Run(ctx context.Context) {
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		sync()
+		// ListenSearch calls idle (a sync) as soon as it listens.
 		err := s.Store.ListenSearch(ctx, poll, sync, idle)
 		if ctx.Err() != nil {
 			return

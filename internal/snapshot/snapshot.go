@@ -212,7 +212,8 @@ func (c *Cache) Run(ctx context.Context) {
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		refresh() // catch up on anything missed while not listening
+		// The first refresh runs once LISTEN is in place, so no change
+		// falls between catching up and listening.
 		err := c.store.ListenCatalogue(ctx, c.Poll, refresh, refresh)
 		if ctx.Err() != nil {
 			return

@@ -312,12 +312,15 @@ func (s *Store) CatalogueRevision(ctx context.Context) (int64, error) {
 
 // ListenCatalogue calls onChange whenever the catalogue changes, until ctx
 // ends or the connection fails (the error is returned; callers retry).
+// onIdle runs once as soon as the LISTEN is in place (so the caller can
+// catch up without missing a change) and then after idle without news.
 func (s *Store) ListenCatalogue(ctx context.Context, idle time.Duration, onChange func(), onIdle func()) error {
 	return s.listen(ctx, s.q.ListenCatalogue, idle, onChange, onIdle)
 }
 
-// listen runs a LISTEN statement on a dedicated connection and calls
-// onChange per notification and onIdle after idle without one.
+// listen runs a LISTEN statement on a dedicated connection, calls onIdle
+// once it is listening, then onChange per notification and onIdle after
+// idle without one.
 func (s *Store) listen(ctx context.Context, listen func(context.Context, dbq.DBTX) error, idle time.Duration, onChange, onIdle func()) error {
 	pooled, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -329,6 +332,7 @@ func (s *Store) listen(ctx context.Context, listen func(context.Context, dbq.DBT
 	if err := listen(ctx, conn); err != nil {
 		return err
 	}
+	onIdle()
 	for {
 		wctx, cancel := context.WithTimeout(ctx, idle)
 		_, err := conn.WaitForNotification(wctx)

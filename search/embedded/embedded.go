@@ -28,6 +28,11 @@ var fieldBoost = []struct {
 	boost float64
 }{{"title", 8}, {"keywords", 4}, {"summary", 2}, {"description", 1}}
 
+// approxField holds title and keywords together: typo and prefix matches
+// run against it alone, because each such query builds an automaton per
+// field, the costliest part of a search.
+const approxField = "approx"
+
 func field(name, lang string) string { return name + "_" + lang }
 
 // Engine is the embedded engine.
@@ -41,34 +46,42 @@ type Engine struct {
 	// vocab holds every analysed term of the indexed text per language; it
 	// drives compound splitting.
 	vocab map[string]map[string]struct{}
+
+	fuzzy fuzzyCache
+	temp  string // a temporary index directory to remove on Close
+
+	closeOnce sync.Once
 }
 
-// Open opens the index in dir, creating it when missing; dir "" keeps the
-// index in memory.
+// Open opens the index in dir, creating it when missing; dir "" uses a
+// temporary directory removed on Close (tests, throwaway servers). The
+// on-disk format (scorch) is used either way, so tests run what
+// production runs.
 func Open(dir string) (*Engine, error) {
 	im, err := indexMapping()
 	if err != nil {
 		return nil, err
 	}
-	var idx bleve.Index
-	switch {
-	case dir == "":
-		idx, err = bleve.NewMemOnly(im)
-	default:
-		// Another process holding the index (a second server on the same
-		// data directory) must fail fast with a clear error, not hang.
-		idx, err = bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "2s"})
-		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-			if err = os.MkdirAll(dir, 0o755); err == nil {
-				_ = os.Remove(dir) // bleve wants to create the directory itself
-				idx, err = bleve.New(dir, im)
-			}
+	temp := ""
+	if dir == "" {
+		if temp, err = os.MkdirTemp("", "schalter-search-"); err != nil {
+			return nil, err
+		}
+		dir = temp + "/index"
+	}
+	// Another process holding the index (a second server on the same data
+	// directory) must fail fast with a clear error, not hang.
+	idx, err := bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "2s"})
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			_ = os.Remove(dir) // bleve wants to create the directory itself
+			idx, err = bleve.New(dir, im)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded search: opening %q (each server needs its own SCHALTER_SEARCH_DIR): %w", dir, err)
 	}
-	e := &Engine{idx: idx, synonyms: map[string]map[string][]string{}, vocab: map[string]map[string]struct{}{}}
+	e := &Engine{idx: idx, temp: temp, synonyms: map[string]map[string][]string{}, vocab: map[string]map[string]struct{}{}}
 	if err := e.loadVocab(); err != nil {
 		idx.Close()
 		return nil, err
@@ -90,10 +103,15 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 			fm := bleve.NewTextFieldMapping()
 			fm.Analyzer = textAnalyzer(lang)
 			fm.Store = f.name == "title" || f.name == "summary"
-			fm.IncludeTermVectors = false
+			// Term vectors give match positions for highlighting.
+			fm.IncludeTermVectors = f.name == "title" || f.name == "summary"
 			fm.DocValues = false
 			dm.AddFieldMappingsAt(field(f.name, lang), fm)
 		}
+		am := bleve.NewTextFieldMapping()
+		am.Analyzer = textAnalyzer(lang)
+		am.Store, am.IncludeTermVectors, am.DocValues = false, true, false
+		dm.AddFieldMappingsAt(field(approxField, lang), am)
 	}
 	for _, f := range []string{"category", "audience", "office", "channel"} {
 		km := bleve.NewKeywordFieldMapping()
@@ -112,8 +130,17 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 // Name implements search.Engine.
 func (e *Engine) Name() string { return "embedded" }
 
-// Close implements search.Engine.
-func (e *Engine) Close() error { return e.idx.Close() }
+// Close implements search.Engine; closing twice is harmless.
+func (e *Engine) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		err = e.idx.Close()
+		if e.temp != "" {
+			_ = os.RemoveAll(e.temp)
+		}
+	})
+	return err
+}
 
 // Health implements search.Engine.
 func (e *Engine) Health(context.Context) error {
@@ -174,6 +201,7 @@ func (e *Engine) Index(_ context.Context, docs []search.Document) error {
 			doc[field("keywords", lang)] = joinWords(t.Keywords)
 			doc[field("summary", lang)] = t.Summary
 			doc[field("description", lang)] = t.Description
+			doc[field(approxField, lang)] = t.Title + " · " + joinWords(t.Keywords)
 		}
 		if err := b.Index(d.Slug, doc); err != nil {
 			return err
@@ -182,6 +210,7 @@ func (e *Engine) Index(_ context.Context, docs []search.Document) error {
 	if err := e.idx.Batch(b); err != nil {
 		return err
 	}
+	e.fuzzy.reset()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, d := range docs {
@@ -214,6 +243,7 @@ func (e *Engine) Delete(_ context.Context, slugs []string) error {
 	for _, s := range slugs {
 		b.Delete(s)
 	}
+	defer e.fuzzy.reset()
 	return e.idx.Batch(b)
 }
 
@@ -308,6 +338,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, er
 	filtered := withFilters(main, q)
 	req := bleve.NewSearchRequestOptions(filtered, q.Limit, q.Offset, false)
 	req.Fields = []string{field("title", lang), field("summary", lang)}
+	req.IncludeLocations = true
 	if len(terms) == 0 {
 		req.SortBy([]string{"-popularity", "_id"})
 	} else {
@@ -326,7 +357,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, er
 		summary, _ := h.Fields[field("summary", lang)].(string)
 		out.Hits = append(out.Hits, search.Hit{
 			Slug: h.ID, Title: title, Summary: summary, Score: h.Score,
-			TitleMatches: e.matches(title, lang, terms), SummaryMatches: e.matches(summary, lang, terms),
+			TitleMatches: titleMatches(h, title, lang), SummaryMatches: ranges(summary, h.Locations[field("summary", lang)], len(summary)),
 		})
 	}
 	for name, fr := range res.Facets {
@@ -361,6 +392,7 @@ func (e *Engine) Suggest(ctx context.Context, q, lang string, limit int) ([]sear
 	titleOnly := fieldBoost[:2] // title, then keywords to reach titles by their other names
 	req := bleve.NewSearchRequestOptions(e.textQuery(terms, lang, titleOnly), limit, 0, false)
 	req.Fields = []string{field("title", lang)}
+	req.IncludeLocations = true
 	req.SortBy([]string{"-_score", "-popularity", "_id"})
 	res, err := e.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -369,7 +401,7 @@ func (e *Engine) Suggest(ctx context.Context, q, lang string, limit int) ([]sear
 	out := make([]search.Suggestion, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		title, _ := h.Fields[field("title", lang)].(string)
-		out = append(out, search.Suggestion{Slug: h.ID, Title: title, TitleMatches: e.matches(title, lang, terms)})
+		out = append(out, search.Suggestion{Slug: h.ID, Title: title, TitleMatches: titleMatches(h, title, lang)})
 	}
 	return out, nil
 }

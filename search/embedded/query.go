@@ -1,10 +1,12 @@
 package embedded
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/schalter-ch/schalter/search"
@@ -139,36 +141,45 @@ func (e *Engine) textQuery(terms []qterm, lang string, fields []struct {
 	name  string
 	boost float64
 }) query.Query {
+	approx := field(approxField, lang)
 	var words []query.Query
 	for _, t := range terms {
 		var alts []query.Query
+		add := func(q interface {
+			query.Query
+			SetField(string)
+			SetBoost(float64)
+		}, fname string, boost float64) {
+			q.SetField(fname)
+			q.SetBoost(boost)
+			alts = append(alts, q)
+		}
 		for _, f := range fields {
 			fname := field(f.name, lang)
-			add := func(q interface {
-				query.Query
-				SetField(string)
-				SetBoost(float64)
-			}, factor float64) {
-				q.SetField(fname)
-				q.SetBoost(f.boost * factor)
-				alts = append(alts, q)
-			}
 			if t.stem != "" {
-				add(bleve.NewTermQuery(t.stem), 1)
-				if t.fuzz > 0 {
-					fq := bleve.NewFuzzyQuery(t.stem)
-					fq.SetFuzziness(t.fuzz)
-					add(fq, 0.5)
-				}
+				add(bleve.NewTermQuery(t.stem), fname, f.boost)
 			}
 			for _, a := range t.alts {
-				add(bleve.NewTermQuery(a), 0.8)
+				add(bleve.NewTermQuery(a), fname, f.boost*0.8)
 			}
-			if t.typed && len(t.raw) >= 2 {
-				add(bleve.NewPrefixQuery(t.raw), 0.7)
-				if t.stem != "" && t.stem != t.raw {
-					add(bleve.NewPrefixQuery(t.stem), 0.7)
+		}
+		// Typos and the word being typed: once, on title and keywords.
+		if t.stem != "" && t.fuzz > 0 {
+			near, err := e.fuzzyTerms(approx, t.stem, t.fuzz)
+			if err != nil {
+				// An unreadable index fails the search itself just after.
+				near = nil
+			}
+			for _, n := range near {
+				if n != t.stem {
+					add(bleve.NewTermQuery(n), approx, 3*0.5)
 				}
+			}
+		}
+		if t.typed && len(t.raw) >= 2 {
+			add(bleve.NewPrefixQuery(t.raw), approx, 4)
+			if t.stem != "" && t.stem != t.raw {
+				add(bleve.NewPrefixQuery(t.stem), approx, 4)
 			}
 		}
 		if len(alts) > 0 {
@@ -181,74 +192,40 @@ func (e *Engine) textQuery(terms []qterm, lang string, fields []struct {
 	return bleve.NewDisjunctionQuery(words...)
 }
 
-// matches finds the words of text that the query matched, as code-point
-// ranges, for highlighting.
-func (e *Engine) matches(text, lang string, terms []qterm) []search.Range {
-	if text == "" || len(terms) == 0 {
-		return []search.Range{}
-	}
-	out := []search.Range{}
-	for _, tok := range e.analyze(textAnalyzer(lang), text) {
-		term := string(tok.Term)
-		plain := ""
-		if p := e.analyze(plainAnalyzer, text[tok.Start:tok.End]); len(p) > 0 {
-			plain = string(p[0].Term)
+// titleMatches collects the matches in a hit's title: from the title
+// field, and from the approximate field (typos, prefixes), whose text
+// starts with the title.
+func titleMatches(h *bsearch.DocumentMatch, title, lang string) []search.Range {
+	merged := map[string]bsearch.Locations{}
+	for _, f := range []string{field("title", lang), field(approxField, lang)} {
+		for term, l := range h.Locations[f] {
+			merged[term] = append(merged[term], l...)
 		}
-		if !matchesAny(term, plain, terms) {
+	}
+	return ranges(title, merged, len(title))
+}
+
+// ranges turns Bleve's match locations (byte offsets) into code-point
+// ranges of text, sorted, without duplicates, ignoring offsets past limit.
+func ranges(text string, tl bsearch.TermLocationMap, limit int) []search.Range {
+	type span struct{ start, end int }
+	var spans []span
+	for _, locs := range tl {
+		for _, l := range locs {
+			if int(l.End) <= limit && l.Start < l.End {
+				spans = append(spans, span{int(l.Start), int(l.End)})
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	out := []search.Range{}
+	lastEnd := -1
+	for _, s := range spans {
+		if s.start < lastEnd || !utf8.ValidString(text[s.start:s.end]) {
 			continue
 		}
-		start := utf8.RuneCountInString(text[:tok.Start])
-		out = append(out, search.Range{Start: start, Length: utf8.RuneCountInString(text[tok.Start:tok.End])})
+		out = append(out, search.Range{Start: utf8.RuneCountInString(text[:s.start]), Length: utf8.RuneCountInString(text[s.start:s.end])})
+		lastEnd = s.end
 	}
 	return out
-}
-
-func matchesAny(term, plain string, terms []qterm) bool {
-	for _, t := range terms {
-		switch {
-		case t.stem != "" && term == t.stem:
-			return true
-		case t.typed && len(t.raw) >= 2 && (strings.HasPrefix(plain, t.raw) || strings.HasPrefix(term, t.raw)):
-			return true
-		case t.fuzz > 0 && t.stem != "" && levenshtein(term, t.stem, t.fuzz) <= t.fuzz:
-			return true
-		}
-		for _, a := range t.alts {
-			if term == a {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// levenshtein returns the edit distance of a and b, or max+1 when it is
-// larger than max.
-func levenshtein(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > max {
-			return max + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
