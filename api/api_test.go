@@ -58,9 +58,9 @@ func serverOn(t *testing.T, st *store.Store, withSearch bool) *testBundle {
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
 		City: config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"}}
 	pwa := fstest.MapFS{
-		"index.html":           {Data: []byte("<!doctype html><title>Schalter</title>")},
-		"assets/app-abc123.js": {Data: []byte("console.log(1)")},
-		"manifest.webmanifest": {Data: []byte(`{"name":"x","icons":[]}`)},
+		"index.html":                {Data: []byte("<!doctype html><title>Schalter</title>")},
+		"assets/app-abc123.js":      {Data: []byte("console.log(1)")},
+		"manifest.webmanifest":      {Data: []byte(`{"name":"x","icons":[]}`)},
 		"widget/schalter-search.js": {Data: []byte("export {}")},
 	}
 	app := api.New(cfg, st, log, pwa)
