@@ -48,6 +48,7 @@ type Engine struct {
 	vocab map[string]map[string]struct{}
 
 	fuzzy fuzzyCache
+	cache resultCache
 	temp  string // a temporary index directory to remove on Close
 
 	closeOnce sync.Once
@@ -182,6 +183,7 @@ func (e *Engine) Apply(_ context.Context, s search.Settings) error {
 	e.mu.Lock()
 	e.synonyms = syn
 	e.mu.Unlock()
+	e.cache.reset()
 	return nil
 }
 
@@ -207,10 +209,12 @@ func (e *Engine) Index(_ context.Context, docs []search.Document) error {
 			return err
 		}
 	}
-	if err := e.idx.Batch(b); err != nil {
+	err := e.idx.Batch(b)
+	e.fuzzy.reset()
+	e.cache.reset()
+	if err != nil {
 		return err
 	}
-	e.fuzzy.reset()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, d := range docs {
@@ -244,6 +248,7 @@ func (e *Engine) Delete(_ context.Context, slugs []string) error {
 		b.Delete(s)
 	}
 	defer e.fuzzy.reset()
+	defer e.cache.reset()
 	return e.idx.Batch(b)
 }
 
@@ -327,6 +332,25 @@ func appendUnique(s []string, v string) []string {
 // Search implements search.Engine.
 func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	start := time.Now()
+	key := searchKey(q)
+	if r, ok := e.cache.getResult(key); ok {
+		out := copyResult(r)
+		out.ProcessingTime = time.Since(start)
+		return out, nil
+	}
+	gen := e.cache.generation()
+	r, err := e.search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.putResult(gen, key, r)
+	out := copyResult(r)
+	out.ProcessingTime = time.Since(start)
+	return out, nil
+}
+
+func (e *Engine) search(ctx context.Context, q search.Query) (*search.Result, error) {
+	start := time.Now()
 	lang := langOrDefault(q.Lang)
 	terms := e.queryTerms(q.Q, lang)
 	var main query.Query
@@ -384,6 +408,20 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, er
 // Suggest implements search.Engine: titles that match what was typed,
 // the last word as a prefix.
 func (e *Engine) Suggest(ctx context.Context, q, lang string, limit int) ([]search.Suggestion, error) {
+	key := searchKey(search.Query{Q: q, Lang: lang, Limit: limit})
+	if r, ok := e.cache.getSuggest(key); ok {
+		return append([]search.Suggestion(nil), r...), nil
+	}
+	gen := e.cache.generation()
+	r, err := e.suggest(ctx, q, lang, limit)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.putSuggest(gen, key, r)
+	return append([]search.Suggestion(nil), r...), nil
+}
+
+func (e *Engine) suggest(ctx context.Context, q, lang string, limit int) ([]search.Suggestion, error) {
 	lang = langOrDefault(lang)
 	terms := e.queryTerms(q, lang)
 	if len(terms) == 0 {
