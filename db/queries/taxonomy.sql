@@ -18,7 +18,8 @@ WHERE o.slug = @slug;
 
 -- name: CategoryUpsert :exec
 INSERT INTO category (slug, kind, icon, title, position) VALUES (@slug, @kind, @icon, @title, @position)
-ON CONFLICT (slug) DO UPDATE SET kind = excluded.kind, icon = excluded.icon, title = excluded.title, position = excluded.position;
+ON CONFLICT (slug) DO UPDATE SET kind = excluded.kind, icon = excluded.icon, title = excluded.title, position = excluded.position
+WHERE (category.kind, category.icon, category.title, category.position) IS DISTINCT FROM (excluded.kind, excluded.icon, excluded.title, excluded.position);
 
 -- name: CategoryList :many
 SELECT c.slug, c.kind, c.icon, c.title, c.position,
@@ -30,7 +31,8 @@ ORDER BY c.kind DESC, c.position;
 
 -- name: AudienceUpsert :exec
 INSERT INTO audience (slug, title, position) VALUES (@slug, @title, @position)
-ON CONFLICT (slug) DO UPDATE SET title = excluded.title, position = excluded.position;
+ON CONFLICT (slug) DO UPDATE SET title = excluded.title, position = excluded.position
+WHERE (audience.title, audience.position) IS DISTINCT FROM (excluded.title, excluded.position);
 
 -- name: AudienceList :many
 SELECT slug, title, position FROM audience ORDER BY position;

@@ -106,3 +106,35 @@ func TestLookups(t *testing.T) {
 	}
 	require.Equal(t, 1, calls)
 }
+
+// TestRevisionMovesOnlyOnChange: statements that change nothing (a seed
+// that finds everything current) leave the revision, and so every ETag,
+// alone.
+func TestRevisionMovesOnlyOnChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	before, err := st.CatalogueRevision(ctx)
+	require.NoError(t, err)
+	_, err = st.Seed(ctx, pgtest.Demo(t))
+	require.NoError(t, err)
+	_, err = st.RefreshFavouriteBoost(ctx)
+	require.NoError(t, err)
+	after, err := st.CatalogueRevision(ctx)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+	rename := func() {
+		rec, err := st.GetService(ctx, "heimatschein")
+		require.NoError(t, err)
+		_, err = st.UpdateService(ctx, "heimatschein", rec.Version, store.ActionUpdate, "test", func(cur *catalog.Record) (*catalog.Service, error) {
+			next := cur.Service
+			next.Popularity = 7
+			return &next, nil
+		})
+		require.NoError(t, err)
+	}
+	rename()
+	moved, err := st.CatalogueRevision(ctx)
+	require.NoError(t, err)
+	require.Greater(t, moved, after)
+}

@@ -37,6 +37,7 @@ func (q *Queries) AudienceList(ctx context.Context, db DBTX) ([]Audience, error)
 const audienceUpsert = `-- name: AudienceUpsert :exec
 INSERT INTO audience (slug, title, position) VALUES ($1, $2, $3)
 ON CONFLICT (slug) DO UPDATE SET title = excluded.title, position = excluded.position
+WHERE (audience.title, audience.position) IS DISTINCT FROM (excluded.title, excluded.position)
 `
 
 type AudienceUpsertParams struct {
@@ -98,6 +99,7 @@ func (q *Queries) CategoryList(ctx context.Context, db DBTX, kind *string) ([]Ca
 const categoryUpsert = `-- name: CategoryUpsert :exec
 INSERT INTO category (slug, kind, icon, title, position) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (slug) DO UPDATE SET kind = excluded.kind, icon = excluded.icon, title = excluded.title, position = excluded.position
+WHERE (category.kind, category.icon, category.title, category.position) IS DISTINCT FROM (excluded.kind, excluded.icon, excluded.title, excluded.position)
 `
 
 type CategoryUpsertParams struct {
