@@ -141,9 +141,24 @@ func scaleReport(t *testing.T) string {
 	fmt.Fprintf(&b, "Generated from the demo services with recombined words, four languages each, indexed in batches of %d into an on-disk index; queries run in process (no HTTP, no result cache), %d resident queries × 5.\n\n", batch, len(residentQueries(t)))
 	b.WriteString("| Measure | Value |\n|---|---:|\n")
 	fmt.Fprintf(&b, "| indexing time | %s (%.0f documents/s) |\n", indexing.Round(time.Second), float64(scaleDocs)/indexing.Seconds())
-	fmt.Fprintf(&b, "| heap after indexing (live, after GC) | %.0f MiB (%.0f MiB before) |\n", float64(after.HeapAlloc)/(1<<20), float64(before.HeapAlloc)/(1<<20))
+	fmt.Fprintf(&b, "| Go heap after indexing (live, after GC) | %.0f MiB (%.0f MiB before) |\n", float64(after.HeapAlloc)/(1<<20), float64(before.HeapAlloc)/(1<<20))
+	fmt.Fprintf(&b, "| process resident memory after indexing (includes the memory-mapped index) | %s |\n", rss())
 	fmt.Fprintf(&b, "| index on disk | %.0f MiB |\n", float64(size)/(1<<20))
 	fmt.Fprintf(&b, "| search p50 / p99 | %s / %s |\n", round(sp50), round(sp99))
 	fmt.Fprintf(&b, "| suggest p50 / p99 | %s / %s |\n", round(gp50), round(gp99))
 	return b.String()
+}
+
+// rss reads the process's resident set size from /proc.
+func rss() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
 }
