@@ -170,7 +170,7 @@ func (s *Server) Handler() http.Handler {
 	if len(s.cfg.CORSOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: s.cfg.CORSOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 			AllowedHeaders: []string{"Accept", "Accept-Language", "Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"},
 			ExposedHeaders: []string{"ETag", "Content-Language", "X-Request-Id", "Retry-After", "Location"},
 			MaxAge:         600,
@@ -235,14 +235,12 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 func ptr[T any](v T) *T { return &v }
 
 // crossOriginProtection refuses state-changing browser requests from other
-// origins (Sec-Fetch-Site / Origin, Go's CSRF defence), except from the
-// configured CORS origins. Requests without those headers (curl, servers
-// with a bearer token) pass: they carry no ambient cookies of a resident.
+// origins (Sec-Fetch-Site / Origin, Go's CSRF defence), the CORS origins
+// included: those are sites that embed the search widget and only read.
+// Requests without those headers (curl, servers with a bearer token) pass:
+// they carry no ambient cookies of a resident.
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	for _, o := range s.cfg.CORSOrigins {
-		_ = cop.AddTrustedOrigin(o) // checked in config
-	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusForbidden, "cross-origin request refused")
 	}))

@@ -99,7 +99,7 @@ export default defineConfig({
       },
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
-        globIgnores: ["api-docs/**", "assets/api-docs-*", "**/node_modules/**"],
+        globIgnores: ["api-docs/**", "assets/api-docs-*", "widget/**", "**/node_modules/**"],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
       },
       devOptions: { enabled: false },

@@ -1,7 +1,8 @@
 // Start-up: language, branding from the server configuration, the service
 // worker, and the offline copy of the catalogue.
 import type { AppConfig } from "./api/types.ts";
-import { refreshSnapshot } from "./data/catalogue-store.ts";
+import { refreshSnapshot, refreshSynonyms } from "./data/catalogue-store.ts";
+import { favourites } from "./data/favourites.ts";
 import { getConfig } from "./data/repository.ts";
 import { isLang, LOCALES } from "./i18n/index.ts";
 import { brandPalette } from "./lib/color.ts";
@@ -65,7 +66,7 @@ function scheduleSnapshot(delay = 1500): void {
   clearTimeout(snapshotTimer);
   snapshotTimer = window.setTimeout(async () => {
     const lang = store.lang;
-    const snapshot = await refreshSnapshot(lang);
+    const [snapshot] = await Promise.all([refreshSnapshot(lang), refreshSynonyms()]);
     if (snapshot && lang === store.lang) {
       store.update({ snapshotReadyAt: snapshot.generated_at });
       document.documentElement.dataset.offlineReady = lang;
@@ -93,16 +94,21 @@ export function boot(): void {
       document.documentElement.lang = LOCALES[store.lang];
       delete document.documentElement.dataset.offlineReady;
       scheduleSnapshot(500);
+      void favourites.sync(store.lang);
     }
   });
 
   window.addEventListener("online", () => {
     store.update({ online: true });
     scheduleSnapshot(500);
+    // Replay favourites changed while offline.
+    void favourites.sync(store.lang);
   });
   window.addEventListener("offline", () => store.update({ online: false }));
 
   void loadConfig();
   registerServiceWorker();
   scheduleSnapshot();
+  // Favourites: the device list at once, then merged with the server's.
+  void favourites.load().then(() => favourites.sync(store.lang));
 }

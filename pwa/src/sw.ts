@@ -25,7 +25,7 @@ cleanupOutdatedCaches();
 // Deep links (/services/…, /offices/…) get the app shell; server endpoints never do.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    denylist: [/^\/api(\/|$)/, /^\/metrics(\/|$)/, /^\/healthz(\/|$)/, /^\/readyz(\/|$)/],
+    denylist: [/^\/api(\/|$)/, /^\/metrics(\/|$)/, /^\/healthz(\/|$)/, /^\/readyz(\/|$)/, /^\/widget\//],
   }),
 );
 
@@ -43,14 +43,20 @@ const markAsCached: WorkboxPlugin = {
 };
 
 // API reads: fresh from the network, the last copy when the network fails or
-// takes more than 3 s. The full catalogue is stored by the app itself.
+// takes more than 3 s. The full catalogue is stored by the app itself; search
+// and favourites are not cached here (see below).
 registerRoute(
   ({ url, request }) =>
     request.method === "GET" &&
     url.origin === API_ORIGIN &&
     url.pathname.startsWith("/api/v1/") &&
     url.pathname !== "/api/v1/catalogue" &&
-    url.pathname !== "/api/v1/openapi.json",
+    url.pathname !== "/api/v1/openapi.json" &&
+    // Search is answered offline by the app's own search over the stored
+    // catalogue (and the synonyms it stores itself); favourites belong to
+    // the guest cookie and must never come from a cache.
+    !url.pathname.startsWith("/api/v1/search") &&
+    !url.pathname.startsWith("/api/v1/favourites"),
   new NetworkFirst({
     cacheName: "schalter-api-v1",
     networkTimeoutSeconds: 3,

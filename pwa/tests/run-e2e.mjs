@@ -7,7 +7,7 @@
 //   npm run test:e2e -- --serve      only start the server (for trying things by hand)
 //   npm run test:e2e -- <file>...    run only these test files
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,7 @@ function fail(message) {
 
 if (!existsSync(bin)) fail(`no server binary at ${bin}. Build it (cd .. && go build -o bin/schalter ./cmd/schalter) or set SCHALTER_BIN.`);
 if (!existsSync(resolve(distDir, "index.html"))) fail(`the PWA is not built (${distDir}/index.html missing): run npm run build first.`);
+if (!existsSync(resolve(distDir, "widget/schalter-search.js"))) fail(`the widget is not built (${distDir}/widget/schalter-search.js missing): run npm run build first.`);
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(chromium)) fail(`no Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
 
@@ -48,7 +49,16 @@ mkdirSync(resultsDir, { recursive: true });
 mkdirSync(resolve(repoDir, ".data"), { recursive: true });
 const port = Number(process.env.SCHALTER_E2E_PORT ?? (await freePort()));
 const baseURL = `http://127.0.0.1:${port}`;
+// The widget test serves a host page from another origin that embeds the
+// widget; the server must allow that origin (CORS), so its port is chosen now.
+let widgetHostPort = Number(process.env.SCHALTER_WIDGET_HOST_PORT ?? 0);
+while (!widgetHostPort || widgetHostPort === port) widgetHostPort = await freePort();
+const widgetHostOrigin = `http://127.0.0.1:${widgetHostPort}`;
 const logPath = resolve(resultsDir, "server.log");
+// A fresh search index every run (built from the seeded catalogue in under a
+// second): an index left by an older binary must not decide the results.
+const searchTmp = process.env.SCHALTER_SEARCH_DIR ? null : mkdtempSync(resolve(resultsDir, "search-"));
+const searchDir = process.env.SCHALTER_SEARCH_DIR ?? resolve(searchTmp, "index"); // the engine creates it
 let ready = false;
 const log = createWriteStream(logPath);
 
@@ -61,6 +71,10 @@ const server = spawn(bin, ["serve"], {
     SCHALTER_DEMO: "true",
     SCHALTER_PWA_DIR: distDir,
     SCHALTER_ENV: "test",
+    SCHALTER_SEARCH_DIR: searchDir,
+    SCHALTER_CORS_ORIGINS: [process.env.SCHALTER_CORS_ORIGINS, widgetHostOrigin].filter(Boolean).join(","),
+    // The browser tests make many requests in a short time from one address.
+    SCHALTER_RATE_LIMIT: process.env.SCHALTER_RATE_LIMIT ?? "0",
   },
   stdio: ["ignore", "pipe", "pipe"],
 });
@@ -89,9 +103,13 @@ function serverLogTail(lines = 30) {
   }
 }
 
+function removeSearchDir() {
+  if (searchTmp) rmSync(searchTmp, { recursive: true, force: true });
+}
+
 async function stopServer() {
   stopping = true;
-  if (serverExited) return;
+  if (serverExited) return removeSearchDir();
   server.kill("SIGTERM");
   const timeout = new Promise((res) => setTimeout(() => res("timeout"), 30_000));
   if ((await Promise.race([serverExit, timeout])) === "timeout") {
@@ -99,6 +117,7 @@ async function stopServer() {
     server.kill("SIGKILL");
     await serverExit;
   }
+  removeSearchDir();
 }
 
 for (const sig of ["SIGINT", "SIGTERM"]) {
@@ -128,11 +147,13 @@ if (!ready) {
   await stopServer();
   fail(`${why}. Last lines of ${logPath}:\n${serverLogTail()}`);
 }
+console.log(`test:e2e: widget host origin (allowed by CORS): ${widgetHostOrigin}`);
 console.log(`test:e2e: server ready at ${baseURL} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${logPath})`);
 
 if (serveOnly) {
   console.log("test:e2e: --serve: press Ctrl-C to stop");
   await serverExit;
+  removeSearchDir();
   process.exit(0);
 }
 
@@ -147,7 +168,7 @@ const files = only.length
 const t0 = Date.now();
 const runner = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
   cwd: pwaDir,
-  env: { ...process.env, SCHALTER_BASE_URL: baseURL, CHROMIUM_PATH: chromium },
+  env: { ...process.env, SCHALTER_BASE_URL: baseURL, SCHALTER_WIDGET_HOST_PORT: String(widgetHostPort), CHROMIUM_PATH: chromium },
   stdio: "inherit",
 });
 const code = await new Promise((res) => runner.on("exit", (c, s) => res(c ?? (s ? 1 : 0))));

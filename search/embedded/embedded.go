@@ -82,6 +82,21 @@ func Open(dir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded search: opening %q (each server needs its own SCHALTER_SEARCH_DIR): %w", dir, err)
 	}
+	if v, err := idx.GetInternal([]byte(versionKey)); err == nil && string(v) != indexVersion {
+		// Written by another version of the mapping or analysis: start
+		// over; the syncer rebuilds the empty index from the database.
+		idx.Close()
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+		if idx, err = bleve.New(dir, im); err != nil {
+			return nil, fmt.Errorf("embedded search: recreating %q: %w", dir, err)
+		}
+	}
+	if err := idx.SetInternal([]byte(versionKey), []byte(indexVersion)); err != nil {
+		idx.Close()
+		return nil, err
+	}
 	e := &Engine{idx: idx, temp: temp, synonyms: map[string]map[string][]string{}, vocab: map[string]map[string]struct{}{}}
 	if err := e.loadVocab(); err != nil {
 		idx.Close()
@@ -164,10 +179,13 @@ func (e *Engine) Apply(_ context.Context, s search.Settings) error {
 	for _, lang := range search.Languages {
 		m := map[string][]string{}
 		for _, group := range s.Synonyms {
+			// Only one-word members are interchangeable word for word; a
+			// phrase ("Hund anmelden") must not make its words synonyms
+			// of the group (then "Hund" would find every "anmelden").
 			var terms []string
 			for _, w := range group {
-				for _, t := range e.analyze(textAnalyzer(lang), w) {
-					terms = appendUnique(terms, string(t.Term))
+				if toks := e.analyze(textAnalyzer(lang), w); len(toks) == 1 {
+					terms = appendUnique(terms, string(toks[0].Term))
 				}
 			}
 			for _, t := range terms {
@@ -474,6 +492,13 @@ func withFilters(main query.Query, q search.Query) query.Query {
 }
 
 const positionKey = "schalter_outbox_position"
+
+// indexVersion changes whenever the mapping or the analysis changes; an
+// index of another version is rebuilt.
+const (
+	versionKey   = "schalter_index_version"
+	indexVersion = "3"
+)
 
 // Position returns the outbox position this index has applied; the
 // index keeps it with its data, so each replica has its own.

@@ -103,6 +103,14 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 		})
 	}
 
+	t.Run("a phrase synonym does not make its words synonyms", func(t *testing.T) {
+		// synonyms.yaml has [Hundeanmeldung, Hund anmelden, …]: "Hund"
+		// must not find every service with "anmelden".
+		r, err := e.Search(ctx, search.Query{Q: "Hund ", Lang: "de", Limit: 10})
+		require.NoError(t, err)
+		require.NotContains(t, slugs(r), "zuzug-anmelden")
+	})
+
 	t.Run("a 4-letter word allows no typo", func(t *testing.T) {
 		r, err := e.Search(ctx, search.Query{Q: "Hnud ", Lang: "de", Limit: 10})
 		require.NoError(t, err)

@@ -32,3 +32,19 @@ export interface ServiceQuery {
   limit?: number;
   cursor?: string;
 }
+
+// Search and favourites.
+/** A match in a text: start and length in Unicode code points. */
+export type TextRange = S["Range"];
+export type SearchHit = S["SearchHit"];
+export type SearchResult = S["SearchResult"];
+export type Facets = S["Facets"];
+export type FacetName = keyof Facets;
+export type FacetValue = S["FacetOut"];
+export type SearchSuggestion = S["SuggestionOut"];
+export type SuggestResult = S["SuggestResult"];
+export type SynonymList = S["SynonymList"];
+export type Favourite = S["FavouriteOut"];
+export type FavouriteList = S["ItemsFavouriteOut"];
+/** Parameters of GET /api/v1/search (without lang). */
+export type SearchParams = Omit<NonNullable<paths["/api/v1/search"]["get"]["parameters"]["query"]>, "lang">;

@@ -3,22 +3,41 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { Category, Office, ServiceSummary } from "../api/types.ts";
 import { openingHoursByDay, osmHref, telHref } from "../lib/format.ts";
 import { store, t } from "../state/store.ts";
+import { highlighted } from "../search/render.ts";
+import type { Range } from "../search/highlight.ts";
 import { channelIcon, icon } from "./icons.ts";
+import "./fav-toggle.ts";
 
 type ServiceLike = Pick<ServiceSummary, "slug" | "title" | "summary"> & Partial<Pick<ServiceSummary, "mode" | "channels" | "office">>;
 
-/** A list of service cards; `level` is the heading level of each card title. */
-export function serviceList(services: readonly ServiceLike[], level: 2 | 3 = 3, cls = "cards"): TemplateResult {
+export interface CardOptions {
+  /** Heading level of each card title. */
+  level?: 2 | 3;
+  /** Show the favourite star (needs unique title ids: idPrefix). */
+  star?: boolean;
+  /** Prefix of the title ids, unique per list on a page. */
+  idPrefix?: string;
+  /** Matches to mark in the title and summary (search results). */
+  highlights?: (s: ServiceLike) => { title?: readonly Range[] | null; summary?: readonly Range[] | null } | undefined;
+}
+
+/** A list of service cards. */
+export function serviceList(services: readonly ServiceLike[], options: CardOptions | 2 | 3 = {}, cls = "cards"): TemplateResult {
+  const opts = typeof options === "number" ? { level: options } : options;
   return html`<ul class=${cls} role="list">
-    ${services.map((s) => serviceCard(s, level))}
+    ${services.map((s) => serviceCard(s, opts))}
   </ul>`;
 }
 
-export function serviceCard(s: ServiceLike, level: 2 | 3 = 3): TemplateResult {
-  const title = html`<a class="card-link" href="/services/${s.slug}">${s.title}</a>`;
-  return html`<li class="card">
+export function serviceCard(s: ServiceLike, options: CardOptions | 2 | 3 = {}): TemplateResult {
+  const { level = 3, star = true, idPrefix = "card", highlights } = typeof options === "number" ? { level: options } : options;
+  const marks = highlights?.(s);
+  const titleId = `${idPrefix}-${s.slug}`;
+  const title = html`<a class="card-link" href="/services/${s.slug}" id=${titleId}>${highlighted(s.title, marks?.title)}</a>`;
+  return html`<li class="card ${star ? "card-with-star" : ""}">
     ${level === 2 ? html`<h2 class="card-title">${title}</h2>` : html`<h3 class="card-title">${title}</h3>`}
-    <p class="card-summary">${s.summary}</p>
+    ${star ? html`<fav-toggle class="card-star" .service=${{ slug: s.slug, title: s.title, summary: s.summary }} described-by=${titleId}></fav-toggle>` : nothing}
+    <p class="card-summary">${highlighted(s.summary, marks?.summary)}</p>
     ${s.mode || s.office
       ? html`<p class="card-meta">
           ${s.mode ? html`<span class="badge badge-${s.mode}">${channelIcon(s.mode === "counter" ? "counter" : "online")}${t(`mode.${s.mode}`)}</span>` : nothing}

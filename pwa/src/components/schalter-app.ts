@@ -5,7 +5,8 @@ import { customElement, state } from "lit/decorators.js";
 import { apiUrl } from "../api/client.ts";
 import { isLang, LANG_NAMES, LANGS } from "../i18n/index.ts";
 import { formatDateTime } from "../lib/format.ts";
-import { matchRoute, routableLink, type Route } from "../lib/router.ts";
+import { ANNOUNCE_EVENT } from "../lib/announce.ts";
+import { matchRoute, NAVIGATE_EVENT, routableLink, type NavigateDetail, type Route } from "../lib/router.ts";
 import { store, StoreController, t } from "../state/store.ts";
 import type { PageReadyDetail } from "../pages/page-base.ts";
 import { documentTitle } from "./parts.ts";
@@ -17,6 +18,9 @@ import "../pages/page-service.ts";
 import "../pages/page-offices.ts";
 import "../pages/page-office.ts";
 import "../pages/page-not-found.ts";
+import "../pages/page-search.ts";
+import "../pages/page-favourites.ts";
+import "./search-box.ts";
 
 @customElement("schalter-app")
 export class SchalterApp extends LitElement {
@@ -36,6 +40,8 @@ export class SchalterApp extends LitElement {
     window.addEventListener("popstate", this.onPopState);
     document.addEventListener("click", this.onDocumentClick);
     this.addEventListener("page-ready", this.onPageReady as EventListener);
+    window.addEventListener(NAVIGATE_EVENT, this.onNavigateEvent as EventListener);
+    window.addEventListener(ANNOUNCE_EVENT, this.onAnnounce as EventListener);
   }
 
   override disconnectedCallback(): void {
@@ -43,25 +49,36 @@ export class SchalterApp extends LitElement {
     window.removeEventListener("popstate", this.onPopState);
     document.removeEventListener("click", this.onDocumentClick);
     this.removeEventListener("page-ready", this.onPageReady as EventListener);
+    window.removeEventListener(NAVIGATE_EVENT, this.onNavigateEvent as EventListener);
+    window.removeEventListener(ANNOUNCE_EVENT, this.onAnnounce as EventListener);
   }
 
   /** Navigates within the app (History API). */
-  navigate(url: URL, replace = false): void {
+  navigate(url: URL, replace = false, keepFocus = false): void {
     if (url.href === location.href) {
-      this.focusHeading();
+      if (!keepFocus) this.focusHeading();
       return;
     }
     if (replace) history.replaceState(null, "", url);
     else history.pushState(null, "", url);
-    this.applyLocation();
-    window.scrollTo(0, 0);
+    this.applyLocation(!keepFocus);
+    if (!keepFocus) window.scrollTo(0, 0);
   }
 
-  private applyLocation(): void {
+  private applyLocation(moveFocus = true): void {
     this.route = matchRoute(location.pathname);
     this.query = new URLSearchParams(location.search);
-    this.focusOnReady = true;
+    this.focusOnReady = moveFocus;
   }
+
+  private readonly onNavigateEvent = (event: CustomEvent<NavigateDetail>): void => {
+    this.navigate(new URL(event.detail.url, location.href), event.detail.replace ?? false, event.detail.keepFocus ?? false);
+  };
+
+  private readonly onAnnounce = (event: CustomEvent<string>): void => {
+    this.announcement = "";
+    requestAnimationFrame(() => (this.announcement = event.detail));
+  };
 
   private readonly onPopState = (): void => this.applyLocation();
 
@@ -112,6 +129,10 @@ export class SchalterApp extends LitElement {
         return html`<page-offices .language=${lang}></page-offices>`;
       case "office":
         return html`<page-office .language=${lang} .slug=${r.slug}></page-office>`;
+      case "search":
+        return html`<page-search .language=${lang} .query=${this.query}></page-search>`;
+      case "favourites":
+        return html`<page-favourites .language=${lang}></page-favourites>`;
       default:
         return html`<page-not-found></page-not-found>`;
     }
@@ -168,8 +189,12 @@ export class SchalterApp extends LitElement {
             ${this.navLink("/", t("nav.home"), r === "home")}
             ${this.navLink("/categories", t("nav.categories"), r === "categories" || r === "category")}
             ${this.navLink("/offices", t("nav.offices"), r === "offices" || r === "office")}
+            ${this.navLink("/favourites", t("nav.favourites"), r === "favourites")}
           </ul>
         </nav>
+        ${r === "home" || r === "search"
+          ? nothing
+          : html`<div class="header-search"><div class="container"><search-box box-id="header-search" variant="header"></search-box></div></div>`}
         <div class="offline-banner" role="status" data-offline=${store.showOffline ? "true" : "false"}>${this.renderOffline()}</div>
       </header>
       <main id="main" tabindex="-1">${this.renderPage()}</main>

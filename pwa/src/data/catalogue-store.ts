@@ -88,3 +88,44 @@ async function doRefresh(lang: Lang): Promise<Catalogue | null> {
 export async function getCatalogue(lang: Lang): Promise<Catalogue | null> {
   return (await readSnapshot(lang)) ?? (await refreshSnapshot(lang));
 }
+
+// The curated synonym groups (GET /api/v1/search/synonyms), stored next to
+// the catalogue for the offline search.
+const SYNONYMS_PATH = "/api/v1/search/synonyms";
+let synonymsMemory: string[][] | null = null;
+
+/** The stored synonym groups, or [] when none are stored. */
+export async function readSynonyms(): Promise<string[][]> {
+  if (synonymsMemory) return synonymsMemory;
+  if (!cacheAvailable()) return [];
+  try {
+    const response = await (await caches.open(CATALOGUE_CACHE)).match(apiUrl(SYNONYMS_PATH));
+    if (!response) return [];
+    synonymsMemory = (((await response.json()) as { groups?: string[][] | null }).groups ?? []).filter(Array.isArray);
+    return synonymsMemory;
+  } catch {
+    return [];
+  }
+}
+
+/** Fetches and stores the synonym groups; keeps the stored ones when that fails. */
+export async function refreshSynonyms(): Promise<void> {
+  const url = apiUrl(SYNONYMS_PATH);
+  try {
+    const cache = cacheAvailable() ? await caches.open(CATALOGUE_CACHE) : null;
+    const stored = await cache?.match(url);
+    const headers: Record<string, string> = { Accept: "application/json" };
+    const etag = stored?.headers.get("ETag");
+    if (etag) headers["If-None-Match"] = etag;
+    const response = await fetch(url, { headers, cache: "no-cache" });
+    if (!response.ok) return;
+    const text = await response.text();
+    synonymsMemory = ((JSON.parse(text) as { groups?: string[][] | null }).groups ?? []).filter(Array.isArray);
+    const keep = new Headers({ "Content-Type": "application/json" });
+    const newTag = response.headers.get("ETag");
+    if (newTag) keep.set("ETag", newTag);
+    await cache?.put(url, new Response(text, { status: 200, headers: keep }));
+  } catch {
+    /* offline: the stored groups stay */
+  }
+}

@@ -40,9 +40,7 @@ export const de = {
     "one": "{count} Treffer für «{query}»",
     "other": "{count} Treffer für «{query}»"
   },
-  "search.none": "Keine Treffer für «{query}». Versuchen Sie einen anderen Begriff oder schauen Sie bei den Themen nach.",
-  "search.preparing": "Die Suche wird vorbereitet …",
-  "search.unavailable": "Die Suche ist im Moment nicht verfügbar.",
+  "search.none": "Keine Treffer für «{query}».",
   "categories.title": "Themen und Lebenslagen",
   "category.topic": "Thema",
   "category.lifeSituation": "Lebenslage",
@@ -129,8 +127,55 @@ export const de = {
   "contact.form": "Kontaktformular",
   "contact.counter": "Schalter",
   "contact.web": "Website",
+  "nav.favourites": "Favoriten",
+  "search.suggestions": "Vorschläge",
+  "search.suggestionCount": {
+    "one": "{count} Vorschlag. Mit den Pfeiltasten auswählen.",
+    "other": "{count} Vorschläge. Mit den Pfeiltasten auswählen."
+  },
+  "search.noSuggestions": "Keine Vorschläge. Mit der Eingabetaste suchen Sie im ganzen Katalog.",
+  "search.showAll": "Alle Treffer für «{query}» anzeigen",
+  "search.offlineSuggestions": "Offline: Vorschläge aus der gespeicherten Kopie des Katalogs.",
+  "search.title": "Suche",
+  "search.docTitle": "Suche nach «{query}»",
+  "search.popular": {
+    "one": "{count} Dienstleistung, die gefragtesten zuerst",
+    "other": "{count} Dienstleistungen, die gefragtesten zuerst"
+  },
+  "search.tipsTitle": "Tipps für die Suche",
+  "search.tipSpelling": "Prüfen Sie die Schreibweise, oder versuchen Sie ein ähnliches Wort.",
+  "search.tipFewer": "Verwenden Sie weniger oder allgemeinere Wörter, zum Beispiel «Hund» oder «Steuern».",
+  "search.tipFilters": "Entfernen Sie die Filter, um in allen Dienstleistungen zu suchen.",
+  "search.tipBrowse": "Schauen Sie bei den Themen und Lebenslagen nach.",
+  "search.offline": "Sie sind offline. Diese Treffer stammen aus der gespeicherten Kopie des Katalogs vom {date}.",
+  "search.unavailableCopy": "Die Suche ist im Moment nicht erreichbar. Diese Treffer stammen aus der gespeicherten Kopie des Katalogs vom {date}.",
+  "search.tooLong": "Bitte geben Sie höchstens 200 Zeichen ein.",
+  "search.loadMore": "Weitere Treffer laden",
+  "search.showing": "{shown} von {total} Treffern",
+  "search.filters": "Treffer eingrenzen",
+  "search.activeFilters": {
+    "one": "{count} Filter aktiv",
+    "other": "{count} Filter aktiv"
+  },
+  "facet.category": "Thema oder Lebenslage",
+  "facet.office": "Zuständige Stelle",
+  "facet.all": "Alle",
+  "facet.value": "{title} ({count})",
+  "fav.add": "Als Favorit merken",
+  "fav.remove": "Favorit entfernen",
+  "fav.added": "«{title}» ist jetzt bei Ihren Favoriten.",
+  "fav.removed": "«{title}» ist nicht mehr bei Ihren Favoriten.",
+  "favourites.title": "Meine Favoriten",
+  "favourites.intro": "Hier finden Sie die Dienstleistungen, die Sie sich gemerkt haben. Sie bleiben auf diesem Gerät gespeichert, auch offline; ein Konto brauchen Sie dafür nicht.",
+  "favourites.count": {
+    "one": "{count} Favorit",
+    "other": "{count} Favoriten"
+  },
+  "favourites.empty": "Sie haben noch keine Favoriten.",
+  "favourites.emptyHint": "Tippen Sie bei einer Dienstleistung auf den Stern «Als Favorit merken», dann finden Sie sie hier wieder.",
+  "favourites.pending": "Einige Änderungen sind erst auf diesem Gerät gespeichert. Sobald Sie online sind, werden sie übertragen.",
   "notFound.title": "Seite nicht gefunden",
-  "notFound.text": "Diese Seite gibt es nicht oder nicht mehr. Vielleicht finden Sie das Gesuchte über die Suche auf der Startseite.",
+  "notFound.text": "Diese Seite gibt es nicht oder nicht mehr. Vielleicht finden Sie das Gesuchte über die Suche.",
   "notFound.home": "Zur Startseite"
 } as const;
 

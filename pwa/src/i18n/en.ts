@@ -40,9 +40,7 @@ export const en: Messages = {
     "one": "{count} result for “{query}”",
     "other": "{count} results for “{query}”"
   },
-  "search.none": "No results for “{query}”. Try another word or browse the topics.",
-  "search.preparing": "Preparing the search …",
-  "search.unavailable": "Search is not available at the moment.",
+  "search.none": "No results for “{query}”.",
   "categories.title": "Topics and life events",
   "category.topic": "Topic",
   "category.lifeSituation": "Life event",
@@ -129,7 +127,54 @@ export const en: Messages = {
   "contact.form": "Contact form",
   "contact.counter": "Counter",
   "contact.web": "Website",
+  "nav.favourites": "Favourites",
+  "search.suggestions": "Suggestions",
+  "search.suggestionCount": {
+    "one": "{count} suggestion. Use the arrow keys to choose.",
+    "other": "{count} suggestions. Use the arrow keys to choose."
+  },
+  "search.noSuggestions": "No suggestions. Press Enter to search the whole catalogue.",
+  "search.showAll": "Show all results for “{query}”",
+  "search.offlineSuggestions": "Offline: suggestions from the saved copy of the catalogue.",
+  "search.title": "Search",
+  "search.docTitle": "Search for “{query}”",
+  "search.popular": {
+    "one": "{count} service, most requested first",
+    "other": "{count} services, most requested first"
+  },
+  "search.tipsTitle": "Search tips",
+  "search.tipSpelling": "Check the spelling or try a similar word.",
+  "search.tipFewer": "Use fewer or more general words, for example “dog” or “taxes”.",
+  "search.tipFilters": "Remove the filters to search all services.",
+  "search.tipBrowse": "Browse the topics and life events.",
+  "search.offline": "You are offline. These results come from the copy of the catalogue saved on {date}.",
+  "search.unavailableCopy": "Search cannot be reached right now. These results come from the copy of the catalogue saved on {date}.",
+  "search.tooLong": "Please enter at most 200 characters.",
+  "search.loadMore": "Load more results",
+  "search.showing": "{shown} of {total} results",
+  "search.filters": "Narrow down the results",
+  "search.activeFilters": {
+    "one": "{count} filter on",
+    "other": "{count} filters on"
+  },
+  "facet.category": "Topic or life event",
+  "facet.office": "Responsible office",
+  "facet.all": "All",
+  "facet.value": "{title} ({count})",
+  "fav.add": "Add to favourites",
+  "fav.remove": "Remove from favourites",
+  "fav.added": "“{title}” is now in your favourites.",
+  "fav.removed": "“{title}” was removed from your favourites.",
+  "favourites.title": "My favourites",
+  "favourites.intro": "Here are the services you saved. They stay on this device, also offline; you need no account for them.",
+  "favourites.count": {
+    "one": "{count} favourite",
+    "other": "{count} favourites"
+  },
+  "favourites.empty": "You have no favourites yet.",
+  "favourites.emptyHint": "Tap the star “Add to favourites” on a service to find it here again.",
+  "favourites.pending": "Some changes are only saved on this device so far. They will be sent as soon as you are online.",
   "notFound.title": "Page not found",
-  "notFound.text": "This page does not exist or no longer exists. The search on the home page may help you find what you are looking for.",
+  "notFound.text": "This page does not exist or no longer exists. The search may help you find what you are looking for.",
   "notFound.home": "Go to the home page"
 };

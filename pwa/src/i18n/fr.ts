@@ -40,9 +40,7 @@ export const fr: Messages = {
     "one": "{count} résultat pour « {query} »",
     "other": "{count} résultats pour « {query} »"
   },
-  "search.none": "Aucun résultat pour « {query} ». Essayez un autre terme ou parcourez les thèmes.",
-  "search.preparing": "Préparation de la recherche …",
-  "search.unavailable": "La recherche n'est pas disponible pour le moment.",
+  "search.none": "Aucun résultat pour « {query} ».",
   "categories.title": "Thèmes et situations de vie",
   "category.topic": "Thème",
   "category.lifeSituation": "Situation de vie",
@@ -129,7 +127,54 @@ export const fr: Messages = {
   "contact.form": "Formulaire de contact",
   "contact.counter": "Guichet",
   "contact.web": "Site web",
+  "nav.favourites": "Favoris",
+  "search.suggestions": "Suggestions",
+  "search.suggestionCount": {
+    "one": "{count} suggestion. Choisissez avec les touches fléchées.",
+    "other": "{count} suggestions. Choisissez avec les touches fléchées."
+  },
+  "search.noSuggestions": "Aucune suggestion. Appuyez sur Entrée pour chercher dans tout le catalogue.",
+  "search.showAll": "Afficher tous les résultats pour « {query} »",
+  "search.offlineSuggestions": "Hors ligne : suggestions tirées de la copie enregistrée du catalogue.",
+  "search.title": "Recherche",
+  "search.docTitle": "Recherche « {query} »",
+  "search.popular": {
+    "one": "{count} prestation, les plus demandées d'abord",
+    "other": "{count} prestations, les plus demandées d'abord"
+  },
+  "search.tipsTitle": "Conseils de recherche",
+  "search.tipSpelling": "Vérifiez l'orthographe ou essayez un mot semblable.",
+  "search.tipFewer": "Utilisez moins de mots ou des mots plus généraux, par exemple « chien » ou « impôts ».",
+  "search.tipFilters": "Retirez les filtres pour chercher dans toutes les prestations.",
+  "search.tipBrowse": "Parcourez les thèmes et situations de vie.",
+  "search.offline": "Vous êtes hors ligne. Ces résultats proviennent de la copie du catalogue enregistrée le {date}.",
+  "search.unavailableCopy": "La recherche n'est pas joignable pour le moment. Ces résultats proviennent de la copie du catalogue enregistrée le {date}.",
+  "search.tooLong": "Veuillez saisir au plus 200 caractères.",
+  "search.loadMore": "Charger d'autres résultats",
+  "search.showing": "{shown} sur {total} résultats",
+  "search.filters": "Affiner les résultats",
+  "search.activeFilters": {
+    "one": "{count} filtre actif",
+    "other": "{count} filtres actifs"
+  },
+  "facet.category": "Thème ou situation de vie",
+  "facet.office": "Service compétent",
+  "facet.all": "Tous",
+  "facet.value": "{title} ({count})",
+  "fav.add": "Ajouter aux favoris",
+  "fav.remove": "Retirer des favoris",
+  "fav.added": "« {title} » a été ajouté à vos favoris.",
+  "fav.removed": "« {title} » a été retiré de vos favoris.",
+  "favourites.title": "Mes favoris",
+  "favourites.intro": "Vous trouvez ici les prestations que vous avez gardées. Elles restent enregistrées sur cet appareil, même hors ligne ; aucun compte n'est nécessaire.",
+  "favourites.count": {
+    "one": "{count} favori",
+    "other": "{count} favoris"
+  },
+  "favourites.empty": "Vous n'avez pas encore de favoris.",
+  "favourites.emptyHint": "Touchez l'étoile « Ajouter aux favoris » d'une prestation pour la retrouver ici.",
+  "favourites.pending": "Certaines modifications ne sont encore enregistrées que sur cet appareil. Elles seront transmises dès que vous serez en ligne.",
   "notFound.title": "Page introuvable",
-  "notFound.text": "Cette page n'existe pas ou plus. Vous trouverez peut-être ce que vous cherchez avec la recherche de la page d'accueil.",
+  "notFound.text": "Cette page n'existe pas ou plus. Vous trouverez peut-être ce que vous cherchez avec la recherche.",
   "notFound.home": "Vers la page d'accueil"
 };

@@ -40,9 +40,7 @@ export const it: Messages = {
     "one": "{count} risultato per «{query}»",
     "other": "{count} risultati per «{query}»"
   },
-  "search.none": "Nessun risultato per «{query}». Provate un altro termine o consultate i temi.",
-  "search.preparing": "Preparazione della ricerca …",
-  "search.unavailable": "La ricerca al momento non è disponibile.",
+  "search.none": "Nessun risultato per «{query}».",
   "categories.title": "Temi e situazioni di vita",
   "category.topic": "Tema",
   "category.lifeSituation": "Situazione di vita",
@@ -129,7 +127,54 @@ export const it: Messages = {
   "contact.form": "Modulo di contatto",
   "contact.counter": "Sportello",
   "contact.web": "Sito web",
+  "nav.favourites": "Preferiti",
+  "search.suggestions": "Suggerimenti",
+  "search.suggestionCount": {
+    "one": "{count} suggerimento. Scegliete con i tasti freccia.",
+    "other": "{count} suggerimenti. Scegliete con i tasti freccia."
+  },
+  "search.noSuggestions": "Nessun suggerimento. Premete Invio per cercare in tutto il catalogo.",
+  "search.showAll": "Mostra tutti i risultati per «{query}»",
+  "search.offlineSuggestions": "Offline: suggerimenti dalla copia salvata del catalogo.",
+  "search.title": "Ricerca",
+  "search.docTitle": "Ricerca «{query}»",
+  "search.popular": {
+    "one": "{count} prestazione, le più richieste prima",
+    "other": "{count} prestazioni, le più richieste prima"
+  },
+  "search.tipsTitle": "Consigli per la ricerca",
+  "search.tipSpelling": "Controllate l'ortografia o provate una parola simile.",
+  "search.tipFewer": "Usate meno parole o parole più generali, per esempio «cane» o «imposte».",
+  "search.tipFilters": "Rimuovete i filtri per cercare in tutte le prestazioni.",
+  "search.tipBrowse": "Consultate i temi e le situazioni di vita.",
+  "search.offline": "Siete offline. Questi risultati provengono dalla copia del catalogo salvata il {date}.",
+  "search.unavailableCopy": "La ricerca al momento non è raggiungibile. Questi risultati provengono dalla copia del catalogo salvata il {date}.",
+  "search.tooLong": "Inserite al massimo 200 caratteri.",
+  "search.loadMore": "Carica altri risultati",
+  "search.showing": "{shown} di {total} risultati",
+  "search.filters": "Filtrare i risultati",
+  "search.activeFilters": {
+    "one": "{count} filtro attivo",
+    "other": "{count} filtri attivi"
+  },
+  "facet.category": "Tema o situazione di vita",
+  "facet.office": "Ufficio competente",
+  "facet.all": "Tutti",
+  "facet.value": "{title} ({count})",
+  "fav.add": "Aggiungi ai preferiti",
+  "fav.remove": "Rimuovi dai preferiti",
+  "fav.added": "«{title}» è stato aggiunto ai preferiti.",
+  "fav.removed": "«{title}» è stato rimosso dai preferiti.",
+  "favourites.title": "I miei preferiti",
+  "favourites.intro": "Qui trovate le prestazioni che avete salvato. Restano salvate su questo dispositivo, anche offline; non serve un account.",
+  "favourites.count": {
+    "one": "{count} preferito",
+    "other": "{count} preferiti"
+  },
+  "favourites.empty": "Non avete ancora preferiti.",
+  "favourites.emptyHint": "Toccate la stella «Aggiungi ai preferiti» di una prestazione per ritrovarla qui.",
+  "favourites.pending": "Alcune modifiche sono per ora salvate solo su questo dispositivo. Saranno trasmesse non appena sarete online.",
   "notFound.title": "Pagina non trovata",
-  "notFound.text": "Questa pagina non esiste o non esiste più. Forse trovate ciò che cercate con la ricerca sulla pagina iniziale.",
+  "notFound.text": "Questa pagina non esiste o non esiste più. Forse trovate ciò che cercate con la ricerca.",
   "notFound.home": "Alla pagina iniziale"
 };

@@ -7,6 +7,8 @@ export type Route =
   | { name: "service"; slug: string }
   | { name: "offices" }
   | { name: "office"; slug: string }
+  | { name: "search" }
+  | { name: "favourites" }
   | { name: "not-found" };
 
 const SLUG = "([a-z0-9][a-z0-9-]*)";
@@ -17,6 +19,8 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/services/${SLUG}/?$`), (m) => ({ name: "service", slug: m[1]! })],
   [/^\/offices\/?$/, () => ({ name: "offices" })],
   [new RegExp(`^/offices/${SLUG}/?$`), (m) => ({ name: "office", slug: m[1]! })],
+  [/^\/search\/?$/, () => ({ name: "search" })],
+  [/^\/favourites\/?$/, () => ({ name: "favourites" })],
 ];
 
 export function matchRoute(pathname: string): Route {
@@ -51,4 +55,29 @@ export function routableLink(event: MouseEvent): URL | null {
   if (/\.[a-z0-9]+$/i.test(url.pathname)) return null; // files such as icons or the manifest
   if (url.pathname === location.pathname && url.search === location.search && url.hash) return null; // in-page anchor
   return url;
+}
+
+/** Event asking the app shell to navigate (History API); detail: the URL. */
+export const NAVIGATE_EVENT = "schalter-navigate";
+
+export interface NavigateDetail {
+  url: string;
+  /** Replace the history entry instead of adding one. */
+  replace?: boolean;
+  /** Keep the focus where it is (e.g. on a filter) instead of moving it to the new page's heading. */
+  keepFocus?: boolean;
+}
+
+/** Navigates within the app from anywhere (components, pages). */
+export function navigateTo(url: string, options: Omit<NavigateDetail, "url"> = {}): void {
+  window.dispatchEvent(new CustomEvent<NavigateDetail>(NAVIGATE_EVENT, { detail: { url, ...options } }));
+}
+
+/** The URL of the results page for a query and filters. */
+export function searchHref(q: string, filters: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  if (q) params.set("q", q);
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  const qs = params.toString();
+  return qs ? `/search?${qs}` : "/search";
 }

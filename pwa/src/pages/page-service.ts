@@ -3,6 +3,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import type { Contact, Service } from "../api/types.ts";
 import { channelIcon, icon } from "../components/icons.ts";
+import "../components/fav-toggle.ts";
 import { breadcrumbs, officeAddress, officeContactLinks, openingHoursTable, serviceList } from "../components/parts.ts";
 import { getService } from "../data/repository.ts";
 import { formatDate, formatDays, formatFee, telHref } from "../lib/format.ts";
@@ -75,9 +76,12 @@ export class PageService extends PageBase {
           <p class="eyebrow">${s.office.name}</p>
           <h1 tabindex="-1">${s.title}</h1>
           <p class="lead">${s.summary}</p>
-          <ul class="badges" role="list">
-            <li class="badge badge-${s.mode}">${channelIcon(s.mode === "counter" ? "counter" : "online")}${t(`mode.${s.mode}`)}</li>
-          </ul>
+          <div class="service-tools">
+            <ul class="badges" role="list">
+              <li class="badge badge-${s.mode}">${channelIcon(s.mode === "counter" ? "counter" : "online")}${t(`mode.${s.mode}`)}</li>
+            </ul>
+            <fav-toggle variant="text" .service=${{ slug: s.slug, title: s.title, summary: s.summary }}></fav-toggle>
+          </div>
           ${s.online_start_url
             ? html`<p class="cta">
                 <a class="button button-primary button-large" href=${s.online_start_url} aria-describedby="online-hint">
@@ -189,7 +193,7 @@ export class PageService extends PageBase {
         ${related.length
           ? html`<section class="section" aria-labelledby="related-heading">
               <h2 id="related-heading">${t("service.related")}</h2>
-              ${serviceList(related)}
+              ${serviceList(related, { idPrefix: "related" })}
             </section>`
           : nothing}
 

@@ -20,6 +20,7 @@ const PAGES = [
   { label: "office", path: "/offices/einwohnerdienste", ready: ".cards .card" },
   { label: "categories", path: "/categories", ready: ".tiles .tile" },
   { label: "not found", path: "/gibt-es-nicht", ready: "main h1" },
+  { label: "search", path: "/search?q=hund", ready: ".results .card" },
 ];
 
 async function open(page, p) {
@@ -58,6 +59,54 @@ describe("accessibility", () => {
     }
   });
 
+  test("axe finds no violations on the results page (with facets and suggestions open) and the favourites page (empty and not), in German and French", async () => {
+    const { page, context } = await openPage(browser);
+    try {
+      for (const lang of ["de", "fr"]) {
+        const t = lang === "de"
+          ? { search: "Dienstleistung suchen", favourites: "Meine Favoriten", add: "Als Favorit merken", empty: "Sie haben noch keine Favoriten", one: "1 Favorit" }
+          : { search: "Rechercher une prestation", favourites: "Mes favoris", add: "Ajouter aux favoris", empty: "Vous n'avez pas encore de favoris", one: "1 favori" };
+        if (lang === "fr") {
+          await goto(page, "/");
+          await page.getByLabel("Sprache").selectOption("fr");
+          await page.waitForFunction(() => document.documentElement.lang === "fr-CH");
+        }
+        // Favourites, empty.
+        await goto(page, "/favourites");
+        await page.locator(".empty-state", { hasText: t.empty }).waitFor();
+        await assertAccessible(page, `favourites, empty (${lang})`);
+
+        // Results with facets, then the suggestions open.
+        await goto(page, "/search?q=anmelden");
+        await page.locator(".facets-box summary").click();
+        await page.locator(".facets select").first().waitFor();
+        await page.locator(".results .card").first().waitFor();
+        await assertAccessible(page, `results page (${lang})`);
+        await assertNoHorizontalScroll(page, `results page (${lang})`);
+        const input = page.getByRole("combobox", { name: t.search });
+        await input.fill("");
+        await input.focus();
+        await page.keyboard.type("hund", { delay: 10 });
+        await page.locator('search-box [role="option"]').first().waitFor();
+        await page.keyboard.press("ArrowDown");
+        await assertAccessible(page, `results page with suggestions open (${lang})`);
+        await page.keyboard.press("Escape");
+
+        // Favourites, one.
+        const star = page.locator(".results .card").first().getByRole("button", { name: t.add });
+        await star.click();
+        await page.locator(".results .card").first().locator('[aria-pressed="true"]').waitFor();
+        await goto(page, "/favourites");
+        await page.locator(".results-count", { hasText: t.one }).waitFor();
+        await assertAccessible(page, `favourites, one (${lang})`);
+        await page.locator(".cards").getByRole("button").first().click();
+        await page.locator(".results-count", { hasText: lang === "de" ? "0 Favoriten" : "0 favori" }).waitFor();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test("at 320 px (and 640 px, like 200 % zoom) nothing scrolls sideways and axe passes", async () => {
     for (const viewport of [
       { width: 320, height: 640 },
@@ -65,7 +114,7 @@ describe("accessibility", () => {
     ]) {
       const { page, context } = await openPage(browser, { viewport });
       try {
-        for (const p of PAGES.slice(0, 5)) {
+        for (const p of [...PAGES.slice(0, 5), PAGES.at(-1)]) {
           await open(page, p);
           await assertNoHorizontalScroll(page, `${p.label} at ${viewport.width} px`);
         }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Catalogue, Service } from "../../src/api/types.ts";
 import { getOffice, getService, listCategories, listServices } from "../../src/data/offline-query.ts";
-import { normalize, ServiceSearch } from "../../src/data/search.ts";
 
 const office = {
   slug: "einwohnerdienste",
@@ -82,15 +81,4 @@ test("offline lookups", () => {
   assert.equal(getService(catalogue, "nope"), undefined);
   assert.equal(getOffice(catalogue, "einwohnerdienste")?.name, "Einwohnerdienste");
   assert.deepEqual(listCategories(catalogue, "life_situation").map((c) => c.slug), ["umziehen"]);
-});
-
-test("search ignores case and umlauts, and matches keywords and synonyms", () => {
-  assert.equal(normalize("Zügeln"), normalize("zuegeln"));
-  assert.equal(normalize("Strasse"), normalize("Straße"));
-  const search = new ServiceSearch(catalogue.services ?? []);
-  assert.deepEqual(search.search("zugeln").map((s) => s.slug), ["zuzug-anmelden"]);
-  assert.deepEqual(search.search("hundemarke").map((s) => s.slug), ["hund-anmelden"]);
-  assert.deepEqual(search.search("anmelden").map((s) => s.slug), ["zuzug-anmelden", "hund-anmelden"]);
-  assert.deepEqual(search.search("hund kalender"), []);
-  assert.deepEqual(search.search("   "), []);
 });

@@ -5,7 +5,7 @@ import { en } from "../../src/i18n/en.ts";
 import { fr } from "../../src/i18n/fr.ts";
 import { it } from "../../src/i18n/it.ts";
 import { translate } from "../../src/i18n/index.ts";
-import { isServerPath, matchRoute } from "../../src/lib/router.ts";
+import { isServerPath, matchRoute, searchHref } from "../../src/lib/router.ts";
 
 const placeholders = (v: unknown) => [...JSON.stringify(v).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -39,6 +39,10 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/services/"), { name: "not-found" });
   assert.deepEqual(matchRoute("/services/Hund"), { name: "not-found" });
   assert.deepEqual(matchRoute("/foo"), { name: "not-found" });
+  assert.deepEqual(matchRoute("/search"), { name: "search" });
+  assert.deepEqual(matchRoute("/favourites"), { name: "favourites" });
+  assert.equal(searchHref("hund anmelden", { category: "tiere", channel: undefined }), "/search?q=hund+anmelden&category=tiere");
+  assert.equal(searchHref(""), "/search");
   assert.ok(isServerPath("/api/docs"));
   assert.ok(isServerPath("/readyz"));
   assert.ok(!isServerPath("/apis"));
