@@ -119,3 +119,48 @@ func TestReplicas(t *testing.T) {
 		require.Eventually(t, func() bool { return len(titleOf(t, e, "Axolotl")) == 1 }, time.Second, 10*time.Millisecond)
 	}
 }
+
+// TestSharedEngineHasOneWriter: with a shared engine (as Meilisearch is),
+// only the replica holding the writer lock writes and keeps the position
+// in PostgreSQL; the other one leaves the index alone until the writer
+// goes away.
+func TestSharedEngineHasOneWriter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	shared, err := embedded.Open("")
+	require.NoError(t, err)
+	defer shared.Close()
+	settings, err := search.DefaultSettings()
+	require.NoError(t, err)
+	mk := func() *searchsync.Syncer {
+		return &searchsync.Syncer{Store: st, Engine: shared, Log: slog.New(slog.DiscardHandler), Settings: settings, Shared: "test:shared", Poll: time.Hour}
+	}
+	a, b := mk(), mk()
+	require.NoError(t, a.Start(ctx))
+	pos, ok, err := st.SearchPosition(ctx, "test:shared")
+	require.NoError(t, err)
+	require.True(t, ok, "the writer keeps its position in PostgreSQL")
+	require.NoError(t, b.Start(ctx), "a second replica starts without writing")
+	require.True(t, b.Ready())
+
+	rename(t, st, "heimatschein", "Heimatschein Okapi", catalog.StatePublished)
+	require.NoError(t, b.Sync(ctx))
+	require.Empty(t, titleOf(t, shared, "Okapi"), "the non-writer did not write")
+	require.NoError(t, a.Sync(ctx))
+	require.Equal(t, []string{"heimatschein"}, titleOf(t, shared, "Okapi"))
+	after, _, err := st.SearchPosition(ctx, "test:shared")
+	require.NoError(t, err)
+	require.Greater(t, after, pos)
+
+	// The writer stops (its Run ends and releases the lock); the other
+	// replica takes over.
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.Run(runCtx); close(done) }()
+	stop()
+	<-done
+	rename(t, st, "heimatschein", "Heimatschein Tapir", catalog.StatePublished)
+	require.NoError(t, b.Sync(ctx))
+	require.Equal(t, []string{"heimatschein"}, titleOf(t, shared, "Tapir"))
+}
