@@ -38,6 +38,8 @@ Usage:
   schalter seed                       load the demo catalogue (idempotent)
   schalter openapi [-format yaml|json] print the OpenAPI specification
   schalter search reindex             rebuild the search index from the database
+  schalter admin create-user --email E --role admin|editor|staff [--office SLUG] [--password-stdin]
+                                      create an account with a verified address and a role
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -88,6 +90,8 @@ func Run(args []string) int {
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return seed(ctx, st, log) })
 	case "pg":
 		err = pg(ctx, cfg, rest)
+	case "admin":
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return adminCmd(ctx, cfg, st, rest, os.Stdin, os.Stdout) })
 	case "search":
 		if len(rest) != 1 || rest[0] != "reindex" {
 			fmt.Fprint(os.Stderr, "usage: schalter search reindex\n")

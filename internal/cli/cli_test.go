@@ -93,3 +93,23 @@ func TestGracefulShutdown(t *testing.T) {
 	_, err = http.Get(base + "/healthz")
 	require.Error(t, err, "no longer listening")
 }
+
+func TestAdminCreateUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	cfg := &config.Config{City: config.City{ShortName: "Uster"}}
+	var out bytes.Buffer
+	require.NoError(t, adminCmd(ctx, cfg, st, []string{"create-user", "--email", "chefin@uster.ch", "--role", "admin"}, strings.NewReader(""), &out))
+	require.Contains(t, out.String(), "created chefin@uster.ch")
+	require.Regexp(t, `password: [A-Za-z0-9]{24}\n`, out.String())
+
+	out.Reset()
+	require.NoError(t, adminCmd(ctx, cfg, st, []string{"create-user", "--email", "beat@uster.ch", "--role", "staff", "--office", "einwohnerdienste", "--password-stdin"},
+		strings.NewReader("grüne Velos fahren leise\n"), &out))
+	require.NotContains(t, out.String(), "password:")
+
+	require.Error(t, adminCmd(ctx, cfg, st, []string{"create-user", "--email", "x@uster.ch", "--role", "admin", "--password-stdin"}, strings.NewReader("kurz\n"), &out))
+	require.Error(t, adminCmd(ctx, cfg, st, []string{"create-user", "--role", "admin"}, strings.NewReader(""), &out))
+	require.Error(t, adminCmd(ctx, cfg, st, []string{"delete-everything"}, strings.NewReader(""), &out))
+}

@@ -6,7 +6,26 @@ package dbq
 
 import (
 	"time"
+
+	"github.com/google/uuid"
 )
+
+type Account struct {
+	ID              uuid.UUID
+	Email           string
+	EmailNormalized string
+	EmailVerifiedAt *time.Time
+	PasswordHash    *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type AccountRole struct {
+	AccountID  uuid.UUID
+	Role       string
+	OfficeSlug *string
+	GrantedAt  time.Time
+}
 
 type Audience struct {
 	Slug     string

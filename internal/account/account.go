@@ -1,0 +1,70 @@
+// Package account is Mein Konto: accounts, their roles and how people
+// prove who they are. This first part holds account creation with the
+// password policy and roles; logins, passkeys, second factors, eID and the
+// privacy cockpit build on it (issue "Mein Konto").
+package account
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/password"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Roles beyond resident.
+const (
+	RoleStaff  = "staff"
+	RoleEditor = "editor"
+	RoleAdmin  = "admin"
+)
+
+// NormalizeEmail checks an address and returns it as typed and in the
+// form used for uniqueness and login (trimmed, lower case).
+func NormalizeEmail(email string) (typed, normalized string, err error) {
+	typed = strings.TrimSpace(email)
+	addr, perr := mail.ParseAddress(typed)
+	if perr != nil || addr.Address != typed || len(typed) > 254 || !strings.Contains(typed[strings.LastIndex(typed, "@")+1:], ".") {
+		return "", "", apperr.InvalidFields("not a valid e-mail address", apperr.FieldError{Path: "body.email", Message: "must be an e-mail address such as anna@example.ch"})
+	}
+	return typed, strings.ToLower(typed), nil
+}
+
+// Service creates and manages accounts.
+type Service struct {
+	Store *store.Store
+	// City is a word a password must not contain (e.g. "Uster").
+	City string
+}
+
+// CreateUser creates an account with a verified address and optional
+// roles: the path for the first administrator (`schalter admin
+// create-user`) and for staff accounts set up by administrators.
+func (s *Service) CreateUser(ctx context.Context, email, pw string, roles ...store.Role) (*store.Account, error) {
+	typed, normalized, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	local := normalized[:strings.Index(normalized, "@")]
+	if err := password.Check(pw, local, s.City, "schalter"); err != nil {
+		return nil, apperr.InvalidFields(err.Error(), apperr.FieldError{Path: "body.password", Message: err.Error()})
+	}
+	for _, r := range roles {
+		switch {
+		case r.Role == RoleStaff && r.Office == "":
+			return nil, apperr.InvalidFields("staff belong to an office", apperr.FieldError{Path: "office", Message: "required for staff"})
+		case r.Role != RoleStaff && r.Role != RoleEditor && r.Role != RoleAdmin:
+			return nil, apperr.InvalidFields("unknown role", apperr.FieldError{Path: "role", Message: fmt.Sprintf("%q is not staff, editor or admin", r.Role)})
+		}
+	}
+	hash, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	return s.Store.CreateAccount(ctx, typed, normalized, hash, &now, roles...)
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/store/dbq"
+)
+
+// Account is a stored account.
+type Account struct {
+	ID              uuid.UUID
+	Email           string
+	EmailVerifiedAt *time.Time
+	PasswordHash    string
+	CreatedAt       time.Time
+}
+
+// Role is a role beyond resident; Office is set for staff.
+type Role struct {
+	Role   string
+	Office string
+}
+
+// CreateAccount stores a new account with its roles, in one transaction;
+// an address in use is a Conflict, an unknown office Invalid.
+func (s *Store) CreateAccount(ctx context.Context, email, normalized, passwordHash string, verifiedAt *time.Time, roles ...Role) (*Account, error) {
+	var hash *string
+	if passwordHash != "" {
+		hash = &passwordHash
+	}
+	var acc *Account
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := s.q.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized, EmailVerifiedAt: verifiedAt, PasswordHash: hash})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.New(apperr.Conflict, "an account with this e-mail address exists already")
+		}
+		if err != nil {
+			return err
+		}
+		acc = &Account{ID: r.ID, Email: email, EmailVerifiedAt: verifiedAt, PasswordHash: passwordHash, CreatedAt: r.CreatedAt}
+		for _, role := range roles {
+			if err := s.grantRole(ctx, tx, acc.ID, role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return acc, err
+}
+
+// AccountByEmail finds an account by its normalised address.
+func (s *Store) AccountByEmail(ctx context.Context, normalized string) (*Account, error) {
+	r, err := s.q.AccountByEmail(ctx, s.pool, normalized)
+	if err != nil {
+		return nil, notFound(err, "no such account")
+	}
+	a := &Account{ID: r.ID, Email: r.Email, EmailVerifiedAt: r.EmailVerifiedAt, CreatedAt: r.CreatedAt}
+	if r.PasswordHash != nil {
+		a.PasswordHash = *r.PasswordHash
+	}
+	return a, nil
+}
+
+// GrantRole gives an account a role (idempotent).
+func (s *Store) GrantRole(ctx context.Context, id uuid.UUID, role Role) error {
+	return s.grantRole(ctx, s.pool, id, role)
+}
+
+func (s *Store) grantRole(ctx context.Context, db dbq.DBTX, id uuid.UUID, role Role) error {
+	var office *string
+	if role.Office != "" {
+		office = &role.Office
+	}
+	err := s.q.AccountRoleGrant(ctx, db, dbq.AccountRoleGrantParams{AccountID: id, Role: role.Role, OfficeSlug: office})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+		return apperr.InvalidFields("unknown office", apperr.FieldError{Path: "office", Message: fmt.Sprintf("no office %q", role.Office)})
+	}
+	return err
+}
+
+// Roles lists an account's roles.
+func (s *Store) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
+	rows, err := s.q.AccountRoles(ctx, s.pool, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Role, 0, len(rows))
+	for _, r := range rows {
+		role := Role{Role: r.Role}
+		if r.OfficeSlug != nil {
+			role.Office = *r.OfficeSlug
+		}
+		out = append(out, role)
+	}
+	return out, nil
+}
