@@ -29,7 +29,7 @@ const (
 	maxImportBytes = 16 << 20
 )
 
-var adminSecurity = []map[string][]string{{adminScheme: {}}}
+var adminSecurity = []map[string][]string{{adminScheme: {}}, {sessionScheme: {}}}
 
 // ServiceDocument is a service in the exchange format, with every language.
 // Its schema is the catalogue's JSON Schema (internal/catalog/schema), the

@@ -30,7 +30,8 @@ func needsAdmin(op *huma.Operation) bool {
 }
 
 // adminAuth guards every operation that declares the adminToken security
-// scheme. Tokens are compared as SHA-256 digests in constant time, so
+// scheme: a session of an editor or administrator passes, or the bearer
+// token of SCHALTER_ADMIN_TOKEN (for scripts, until API keys exist). Tokens are compared as SHA-256 digests in constant time, so
 // neither the content nor the length of the configured token leaks through
 // timing, and the token itself is never logged. With no token configured
 // the admin API is closed.
@@ -39,6 +40,10 @@ func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) 
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if !needsAdmin(ctx.Operation()) {
 			next(ctx)
+			return
+		}
+		if who, ok := s.editorSession(ctx.Context()); ok {
+			next(huma.WithValue(ctx, actorKey{}, who))
 			return
 		}
 		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")

@@ -20,6 +20,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.PreconditionFailed: http.StatusPreconditionFailed,
 	apperr.Unauthorized:       http.StatusUnauthorized,
 	apperr.Forbidden:          http.StatusForbidden,
+	apperr.TooManyRequests:    http.StatusTooManyRequests,
 	apperr.Unavailable:        http.StatusServiceUnavailable,
 	apperr.Internal:           http.StatusInternalServerError,
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
@@ -26,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -45,10 +47,13 @@ type Server struct {
 	// engine is nil until WithSearch; search then answers 503.
 	engine         search.Engine
 	searchSettings search.Settings
-	log            *slog.Logger
-	metrics        *metrics
-	registry       *prometheus.Registry
-	pwa            fs.FS
+	// sessions and accounts are nil without a store (spec generation).
+	sessions *scs.SessionManager
+	accounts *account.Service
+	log      *slog.Logger
+	metrics  *metrics
+	registry *prometheus.Registry
+	pwa      fs.FS
 
 	readyMu    sync.Mutex
 	readyUntil time.Time
@@ -60,7 +65,12 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	installErrorModel(log)
-	return &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
+	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
+	if st != nil {
+		s.sessions = newSessions(st, log)
+		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName}
+	}
+	return s
 }
 
 // Run does the server's background work until ctx ends: it keeps the
@@ -125,6 +135,7 @@ func humaConfig() huma.Config {
 		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
 		{Name: tagSearch, Description: "Search as residents type, with facets and suggestions."},
 		{Name: tagFavourites, Description: "Favourite services of a guest (anonymous cookie); accounts take them over later."},
+		{Name: tagAccount, Description: "Mein Konto: logging in and out, the logged-in account."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
 	// Writes take an Idempotency-Key (idempotency.go): document it.
@@ -156,8 +167,9 @@ func humaConfig() huma.Config {
 		}
 	})
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		adminScheme: {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
-		guestScheme: {Type: "apiKey", In: "cookie", Name: guestCookie, Description: "The anonymous guest id the server sets with the first favourite (HttpOnly, Secure, SameSite=Lax)."},
+		adminScheme:   {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
+		sessionScheme: {Type: "apiKey", In: "cookie", Name: sessionCookie, Description: "The session of a logged-in account (POST /api/v1/session)."},
+		guestScheme:   {Type: "apiKey", In: "cookie", Name: guestCookie, Description: "The anonymous guest id the server sets with the first favourite (HttpOnly, Secure, SameSite=Lax)."},
 	}
 	return c
 }
@@ -177,6 +189,9 @@ func (s *Server) Handler() http.Handler {
 		}))
 	}
 	r.Use(s.crossOriginProtection(), s.idempotency)
+	if s.sessions != nil {
+		r.Use(s.sessions.LoadAndSave)
+	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")
@@ -197,6 +212,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerAdmin(api)
 	s.registerSearch(api)
 	s.registerFavourites(api)
+	s.registerSession(api)
 	return api
 }
 

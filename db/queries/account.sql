@@ -14,3 +14,7 @@ ON CONFLICT DO NOTHING;
 
 -- name: AccountRoles :many
 SELECT role, office_slug FROM account_role WHERE account_id = @account_id ORDER BY role, office_slug;
+
+-- name: AccountByID :one
+SELECT id, email, email_verified_at, password_hash, created_at
+FROM account WHERE id = @id;

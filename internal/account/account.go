@@ -39,6 +39,8 @@ type Service struct {
 	Store *store.Store
 	// City is a word a password must not contain (e.g. "Uster").
 	City string
+	// Throttle limits login attempts per address; nil uses 10 per 15 minutes.
+	Throttle *Throttle
 }
 
 // CreateUser creates an account with a verified address and optional

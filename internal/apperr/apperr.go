@@ -19,6 +19,7 @@ const (
 	PreconditionFailed Code = "precondition_failed" // If-Match did not match (412)
 	Unauthorized       Code = "unauthorized"        // no or bad credentials (401)
 	Forbidden          Code = "forbidden"           // credentials fine, not allowed (403)
+	TooManyRequests    Code = "too_many_requests"   // slow down (429)
 	Unavailable        Code = "unavailable"         // a dependency is down; retry later (503)
 	Internal           Code = "internal"            // a bug or an unexpected failure (500)
 )

@@ -62,11 +62,15 @@ func (s *Store) AccountByEmail(ctx context.Context, normalized string) (*Account
 	if err != nil {
 		return nil, notFound(err, "no such account")
 	}
+	return accountFrom(r), nil
+}
+
+func accountFrom(r dbq.AccountByEmailRow) *Account {
 	a := &Account{ID: r.ID, Email: r.Email, EmailVerifiedAt: r.EmailVerifiedAt, CreatedAt: r.CreatedAt}
 	if r.PasswordHash != nil {
 		a.PasswordHash = *r.PasswordHash
 	}
-	return a, nil
+	return a
 }
 
 // GrantRole gives an account a role (idempotent).
@@ -102,4 +106,13 @@ func (s *Store) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
 		out = append(out, role)
 	}
 	return out, nil
+}
+
+// AccountByID finds an account.
+func (s *Store) AccountByID(ctx context.Context, id uuid.UUID) (*Account, error) {
+	r, err := s.q.AccountByID(ctx, s.pool, id)
+	if err != nil {
+		return nil, notFound(err, "no such account")
+	}
+	return accountFrom(dbq.AccountByEmailRow(r)), nil
 }

@@ -38,6 +38,32 @@ func (q *Queries) AccountByEmail(ctx context.Context, db DBTX, emailNormalized s
 	return i, err
 }
 
+const accountByID = `-- name: AccountByID :one
+SELECT id, email, email_verified_at, password_hash, created_at
+FROM account WHERE id = $1
+`
+
+type AccountByIDRow struct {
+	ID              uuid.UUID
+	Email           string
+	EmailVerifiedAt *time.Time
+	PasswordHash    *string
+	CreatedAt       time.Time
+}
+
+func (q *Queries) AccountByID(ctx context.Context, db DBTX, id uuid.UUID) (AccountByIDRow, error) {
+	row := db.QueryRow(ctx, accountByID, id)
+	var i AccountByIDRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.PasswordHash,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const accountCreate = `-- name: AccountCreate :one
 INSERT INTO account (email, email_normalized, email_verified_at, password_hash)
 VALUES ($1, $2, $3, $4)

@@ -109,3 +109,9 @@ type ServiceRevision struct {
 	Action    string
 	CreatedAt time.Time
 }
+
+type Session struct {
+	Token  string
+	Data   []byte
+	Expiry time.Time
+}

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Sessions live in PostgreSQL (scs with its pgx store): the cookie carries
+// a random token only, so any replica serves any session and ending one
+// takes effect everywhere at once. A new token is issued at every login
+// (no session fixation).
+
+const (
+	tagAccount    = "Account"
+	sessionScheme = "session"
+	sessionCookie = "schalter_session"
+	// Session keys.
+	keyAccount  = "account"
+	keyMethods  = "auth_methods"
+	keyAuthTime = "auth_time"
+)
+
+var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
+
+func newSessions(st *store.Store, log *slog.Logger) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = pgxstore.New(st.Pool())
+	sm.Lifetime = 12 * time.Hour      // absolute: log in again after half a day
+	sm.IdleTimeout = 30 * time.Minute // idle: a forgotten session on a shared computer ends
+	sm.Cookie.Name = sessionCookie
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.Secure = true // browsers accept Secure cookies on http://localhost too
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		log.Error("session store", "request_id", RequestID(r.Context()), "err", err)
+		writeProblem(w, r, http.StatusServiceUnavailable, "sessions are unavailable right now; please retry shortly")
+	}
+	return sm
+}
+
+// LoginInput is a password login.
+type LoginInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"254" doc:"The account's e-mail address." example:"anna.muster@example.ch"`
+		Password string `json:"password" minLength:"1" maxLength:"1024" example:"grüne Velos fahren leise"`
+	}
+}
+
+// RoleOut is a role of an account.
+type RoleOut struct {
+	Role   string `json:"role" enum:"staff,editor,admin"`
+	Office string `json:"office,omitempty" doc:"For staff: the office." example:"einwohnerdienste"`
+}
+
+// AuthOut says how the session was authenticated.
+type AuthOut struct {
+	Methods         []string  `json:"methods" doc:"pwd (password); later passkey, otp, eid." example:"[\"pwd\"]"`
+	Level           string    `json:"level" enum:"account,two_factor,eid"`
+	AuthenticatedAt time.Time `json:"authenticated_at"`
+}
+
+// Me is the logged-in person.
+type Me struct {
+	ID    uuid.UUID `json:"id"`
+	Email string    `json:"email" example:"anna.muster@example.ch"`
+	Roles []RoleOut `json:"roles"`
+	Auth  AuthOut   `json:"auth"`
+}
+
+// sessionAccount returns the account id of the request's session.
+func (s *Server) sessionAccount(ctx context.Context) (uuid.UUID, bool) {
+	if s.sessions == nil {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(s.sessions.GetString(ctx, keyAccount))
+	return id, err == nil
+}
+
+func (s *Server) me(ctx context.Context) (*Me, error) {
+	id, ok := s.sessionAccount(ctx)
+	if !ok {
+		return nil, apperr.New(apperr.Unauthorized, "not logged in")
+	}
+	acc, err := s.store.AccountByID(ctx, id)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			// The account was deleted under a live session.
+			_ = s.sessions.Destroy(ctx)
+			return nil, apperr.New(apperr.Unauthorized, "not logged in")
+		}
+		return nil, err
+	}
+	roles, err := s.store.Roles(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)),
+		Auth: AuthOut{Methods: []string{}, Level: "account", AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
+	for _, r := range roles {
+		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})
+	}
+	if m := s.sessions.GetString(ctx, keyMethods); m != "" {
+		out.Auth.Methods = strings.Split(m, ",")
+	}
+	return out, nil
+}
+
+func (s *Server) registerSession(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/session", Tags: []string{tagAccount},
+		Summary: "Log in with a password",
+		Description: "Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an " +
+			"unknown address get the same answer after the same work. Attempts are limited per address and per client.",
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *LoginInput) (*struct{ Body Me }, error) {
+		if s.sessions == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		acc, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if err := s.sessions.RenewToken(ctx); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		s.sessions.Put(ctx, keyAccount, acc.ID.String())
+		s.sessions.Put(ctx, keyMethods, "pwd")
+		// Unix seconds: the session codec (gob) stores plain values only.
+		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body Me }{*me}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "logout", Method: http.MethodDelete, Path: "/api/v1/session", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "Log out", Description: "Ends the session on every server at once. Idempotent.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusForbidden, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+		if s.sessions != nil {
+			if err := s.sessions.Destroy(ctx); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+		}
+		return nil, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "getMe", Method: http.MethodGet, Path: "/api/v1/me", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "Who am I", Description: "The logged-in account, its roles and how the session was authenticated.",
+		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*Uncached[Me], error) {
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &Uncached[Me]{CacheControl: "private, no-store", Body: *me}, nil
+	})
+}
+
+// editorSession reports whether the request's session belongs to an
+// editor or administrator, and who that is.
+func (s *Server) editorSession(ctx context.Context) (string, bool) {
+	id, ok := s.sessionAccount(ctx)
+	if !ok {
+		return "", false
+	}
+	roles, err := s.store.Roles(ctx, id)
+	if err != nil {
+		return "", false
+	}
+	for _, r := range roles {
+		if r.Role == account.RoleEditor || r.Role == account.RoleAdmin {
+			return "account:" + id.String(), true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,108 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+func cookieOf(r resp, name string) string {
+	for _, c := range r.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, name+"=") {
+			return c
+		}
+	}
+	return ""
+}
+
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	ctx := context.Background()
+	svc := &account.Service{Store: b.store, City: "Uster"}
+	_, err := svc.CreateUser(ctx, "anna@example.ch", "grüne Velos fahren leise")
+	require.NoError(t, err)
+	_, err = svc.CreateUser(ctx, "editor@uster.ch", "rote Trams fahren leise", store.Role{Role: account.RoleEditor})
+	require.NoError(t, err)
+
+	login := func(email, pw string, h map[string]string) resp {
+		return b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: mustJSON(t, map[string]string{"email": email, "password": pw}), header: h})
+	}
+
+	t.Run("no account enumeration", func(t *testing.T) {
+		wrong := login("anna@example.ch", "falsches Passwort hier", nil)
+		unknown := login("niemand@example.ch", "falsches Passwort hier", nil)
+		requireProblem(t, wrong, http.StatusUnauthorized)
+		requireProblem(t, unknown, http.StatusUnauthorized)
+		w, u := wrong.json(t), unknown.json(t)
+		require.Equal(t, w["detail"], u["detail"])
+		require.Equal(t, w["title"], u["title"])
+		require.Empty(t, cookieOf(wrong, "schalter_session"))
+	})
+
+	t.Run("login, me, logout", func(t *testing.T) {
+		// A session id planted before login is not kept (fixation).
+		planted := "schalter_session=planted-token-123"
+		r := login("ANNA@example.ch", "grüne Velos fahren leise", map[string]string{"Cookie": planted})
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+		set := cookieOf(r, "schalter_session")
+		require.Contains(t, set, "HttpOnly")
+		require.Contains(t, set, "Secure")
+		require.Contains(t, set, "SameSite=Lax")
+		require.NotContains(t, set, "planted-token-123")
+		me := r.json(t)
+		require.Equal(t, "anna@example.ch", me["email"])
+		require.Equal(t, []any{"pwd"}, me["auth"].(map[string]any)["methods"])
+		cookie := map[string]string{"Cookie": strings.Split(set, ";")[0]}
+
+		got := b.do(t, req{path: "/api/v1/me", header: cookie})
+		require.Equal(t, http.StatusOK, got.status)
+		require.Empty(t, got.json(t)["roles"])
+		requireProblem(t, b.do(t, req{path: "/api/v1/me"}), http.StatusUnauthorized)
+		requireProblem(t, b.do(t, req{path: "/api/v1/me", header: map[string]string{"Cookie": planted}}), http.StatusUnauthorized)
+
+		// A resident is no editor.
+		requireProblem(t, b.do(t, req{path: "/api/v1/admin/services", header: cookie}), http.StatusUnauthorized)
+
+		require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/session", header: cookie}).status)
+		requireProblem(t, b.do(t, req{path: "/api/v1/me", header: cookie}), http.StatusUnauthorized)
+	})
+
+	t.Run("an editor's session opens the admin API", func(t *testing.T) {
+		r := login("editor@uster.ch", "rote Trams fahren leise", nil)
+		require.Equal(t, http.StatusOK, r.status)
+		require.Equal(t, []any{map[string]any{"role": "editor"}}, r.json(t)["roles"])
+		cookie := map[string]string{"Cookie": strings.Split(cookieOf(r, "schalter_session"), ";")[0]}
+		require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/admin/services", header: cookie}).status)
+		p := b.do(t, req{method: http.MethodPost, path: "/api/v1/admin/services/heimatschein/archive", header: cookie})
+		require.Equal(t, http.StatusOK, p.status)
+		revs := b.do(t, req{path: "/api/v1/admin/services/heimatschein/revisions", header: cookie}).json(t)["items"].([]any)
+		require.True(t, strings.HasPrefix(revs[0].(map[string]any)["actor"].(string), "account:"), "the change is attributed to the editor")
+	})
+
+	t.Run("a cross-origin login is refused", func(t *testing.T) {
+		r := login("anna@example.ch", "grüne Velos fahren leise", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+		requireProblem(t, r, http.StatusForbidden)
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		requireProblem(t, login("not-an-address", "x", nil), http.StatusUnprocessableEntity, "body.email")
+		requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: `{"email": "a@b.ch"}`}), http.StatusUnprocessableEntity, "body")
+	})
+
+	t.Run("attempts per address are limited", func(t *testing.T) {
+		_, err := svc.CreateUser(ctx, "ziel@example.ch", "blaue Schiffe fahren leise")
+		require.NoError(t, err)
+		var last resp
+		for i := 0; i < 11; i++ {
+			last = login("ziel@example.ch", "geraten "+strings.Repeat("x", i), nil)
+		}
+		requireProblem(t, last, http.StatusTooManyRequests)
+	})
+}
