@@ -55,8 +55,11 @@ build: pwa ## Build the PWA and the schalter binary (PWA embedded)
 # --- run ---------------------------------------------------------------------
 
 .PHONY: run
-run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset)
-	SCHALTER_DEMO=true exec ./$(BIN) serve
+run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset; mail inbox on :8025)
+	@$(GO) build -o bin/mailpit github.com/axllent/mailpit
+	@./bin/mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check --quiet & \
+	  mailpit=$$!; trap 'kill $$mailpit 2>/dev/null' EXIT; \
+	  SCHALTER_DEMO=true SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
 
 # --- generate and verify -------------------------------------------------------
 

@@ -53,10 +53,20 @@ func newBundle(t *testing.T, seed, withSearch bool) *testBundle {
 // serverOn starts a server on an existing database, as a further replica.
 func serverOn(t *testing.T, st *store.Store, withSearch bool) *testBundle {
 	t.Helper()
+	return serverWith(t, st, withSearch, nil)
+}
+
+// serverWith is serverOn with changes to the configuration.
+func serverWith(t *testing.T, st *store.Store, withSearch bool, configure func(*config.Config)) *testBundle {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
-		City: config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"}}
+		City:      config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"},
+		PublicURL: "https://schalter.example"}
+	if configure != nil {
+		configure(cfg)
+	}
 	pwa := fstest.MapFS{
 		"index.html":                {Data: []byte("<!doctype html><title>Schalter</title>")},
 		"assets/app-abc123.js":      {Data: []byte("console.log(1)")},

@@ -29,6 +29,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/search"
@@ -68,7 +69,10 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
 	if st != nil {
 		s.sessions = newSessions(st, log)
-		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName}
+		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL}
+		if cfg.SMTPAddr != "" {
+			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+		}
 	}
 	return s
 }
@@ -213,6 +217,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerSearch(api)
 	s.registerFavourites(api)
 	s.registerSession(api)
+	s.registerAccounts(api)
 	return api
 }
 

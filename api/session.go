@@ -193,3 +193,57 @@ func (s *Server) editorSession(ctx context.Context) (string, bool) {
 	}
 	return "", false
 }
+
+// RegisterInput starts an account: only an e-mail address and a password.
+type RegisterInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"254" example:"anna.muster@example.ch"`
+		Password string `json:"password" minLength:"1" maxLength:"1024" doc:"At least 12 characters; any characters; not a common password." example:"grüne Velos fahren leise"`
+	}
+}
+
+// Accepted is the answer to a registration: the same for every address.
+type Accepted struct {
+	Status string `json:"status" enum:"check_inbox"`
+}
+
+// VerifyInput confirms an address.
+type VerifyInput struct {
+	Body struct {
+		Token string `json:"token" minLength:"20" maxLength:"200" doc:"The token from the link in the e-mail."`
+	}
+}
+
+func (s *Server) registerAccounts(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "register", Method: http.MethodPost, Path: "/api/v1/accounts", Tags: []string{tagAccount},
+		Summary: "Open an account",
+		Description: "Asks only for an e-mail address and a password. The answer is always 202: a new address gets a " +
+			"verification link by e-mail, a known one a note that someone tried to register with it.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *RegisterInput) (*struct{ Body Accepted }, error) {
+		if s.accounts == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		if err := s.accounts.Register(ctx, in.Body.Email, in.Body.Password); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body Accepted }{Accepted{Status: "check_inbox"}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "verifyEmail", Method: http.MethodPost, Path: "/api/v1/accounts/verify", Tags: []string{tagAccount},
+		Summary: "Confirm an e-mail address", Description: "Uses the token from the verification link, once, within 24 hours.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *VerifyInput) (*struct{}, error) {
+		if s.accounts == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		if err := s.accounts.VerifyEmail(ctx, in.Body.Token); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+}

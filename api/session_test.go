@@ -3,12 +3,16 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/mailtest"
+	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -105,4 +109,62 @@ func TestSessions(t *testing.T) {
 		}
 		requireProblem(t, last, http.StatusTooManyRequests)
 	})
+}
+
+func TestRegistration(t *testing.T) {
+	t.Parallel()
+	sink := mailtest.Start(t)
+	b := serverWith(t, pgtest.Store(t, pgtest.Options{Seed: true}), false, func(c *config.Config) {
+		c.SMTPAddr, c.SMTPFrom = sink.SMTPAddr, "Stadt Uster <noreply@uster.ch>"
+	})
+	register := func(email, pw string) resp {
+		return b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts", body: mustJSON(t, map[string]string{"email": email, "password": pw})})
+	}
+	first := register("Lea@Example.ch", "grüne Velos fahren leise")
+	require.Equal(t, http.StatusAccepted, first.status, string(first.body))
+
+	// Not verified yet: the same answer as a wrong password.
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/session",
+		body: mustJSON(t, map[string]string{"email": "lea@example.ch", "password": "grüne Velos fahren leise"})}), http.StatusUnauthorized)
+
+	// Registering a known address answers the same, and tells its owner.
+	again := register("lea@example.ch", "andere lange Passphrase")
+	require.Equal(t, first.status, again.status)
+	require.Equal(t, string(first.body), string(again.body))
+
+	msgs := sink.Messages(t)
+	require.Len(t, msgs, 2)
+	var verify mailtest.Message
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "/account/verify#") {
+			verify = m
+		}
+	}
+	require.Equal(t, "Lea@Example.ch", verify.To)
+	require.Contains(t, verify.Subject, "bestätigen")
+	link := regexp.MustCompile(`https://schalter\.example/account/verify#([A-Za-z0-9_-]+)`).FindStringSubmatch(verify.Text)
+	require.Len(t, link, 2, verify.Text)
+
+	ok := b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts/verify", body: mustJSON(t, map[string]string{"token": link[1]})})
+	require.Equal(t, http.StatusNoContent, ok.status, string(ok.body))
+	// A link works once.
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts/verify", body: mustJSON(t, map[string]string{"token": link[1]})}),
+		http.StatusUnprocessableEntity, "body.token")
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts/verify", body: mustJSON(t, map[string]string{"token": strings.Repeat("x", 43)})}),
+		http.StatusUnprocessableEntity, "body.token")
+
+	login := b.do(t, req{method: http.MethodPost, path: "/api/v1/session",
+		body: mustJSON(t, map[string]string{"email": "lea@example.ch", "password": "grüne Velos fahren leise"})})
+	require.Equal(t, http.StatusOK, login.status, string(login.body))
+
+	requireProblem(t, register("kurz@example.ch", "kurz"), http.StatusUnprocessableEntity, "body.password")
+	requireProblem(t, register("passwort@example.ch", "passwort12345"), http.StatusUnprocessableEntity, "body.password")
+	requireProblem(t, register("keine-adresse", "grüne Velos fahren leise"), http.StatusUnprocessableEntity, "body.email")
+}
+
+func TestRegistrationWithoutMail(t *testing.T) {
+	t.Parallel()
+	b := setup(t, false)
+	r := b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts", body: mustJSON(t, map[string]string{"email": "x@example.ch", "password": "grüne Velos fahren leise"})})
+	requireProblem(t, r, http.StatusServiceUnavailable)
 }

@@ -18,3 +18,15 @@ SELECT role, office_slug FROM account_role WHERE account_id = @account_id ORDER 
 -- name: AccountByID :one
 SELECT id, email, email_verified_at, password_hash, created_at
 FROM account WHERE id = @id;
+
+-- name: EmailTokenCreate :exec
+INSERT INTO email_token (hash, account_id, purpose, expires_at) VALUES (@hash, @account_id, @purpose, @expires_at);
+
+-- name: EmailTokenUse :one
+-- Marks a token used, once: a replayed or expired link finds nothing.
+UPDATE email_token SET used_at = now()
+WHERE hash = @hash AND purpose = @purpose AND used_at IS NULL AND expires_at > now()
+RETURNING account_id;
+
+-- name: AccountVerifyEmail :exec
+UPDATE account SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now() WHERE id = @id;

@@ -7,11 +7,12 @@ package account
 import (
 	"context"
 	"fmt"
-	"net/mail"
+	netmail "net/mail"
 	"strings"
 	"time"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/password"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -27,7 +28,7 @@ const (
 // form used for uniqueness and login (trimmed, lower case).
 func NormalizeEmail(email string) (typed, normalized string, err error) {
 	typed = strings.TrimSpace(email)
-	addr, perr := mail.ParseAddress(typed)
+	addr, perr := netmail.ParseAddress(typed)
 	if perr != nil || addr.Address != typed || len(typed) > 254 || !strings.Contains(typed[strings.LastIndex(typed, "@")+1:], ".") {
 		return "", "", apperr.InvalidFields("not a valid e-mail address", apperr.FieldError{Path: "body.email", Message: "must be an e-mail address such as anna@example.ch"})
 	}
@@ -41,6 +42,10 @@ type Service struct {
 	City string
 	// Throttle limits login attempts per address; nil uses 10 per 15 minutes.
 	Throttle *Throttle
+	// Mail sends verification links; PublicURL is where the PWA runs
+	// (links in mails point there).
+	Mail      mail.Sender
+	PublicURL string
 }
 
 // CreateUser creates an account with a verified address and optional

@@ -38,7 +38,9 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*store.Account, 
 	if err != nil {
 		return nil, err
 	}
-	if !ok || acc == nil || acc.PasswordHash == "" {
+	// An unverified address cannot log in yet; it gets the same answer, so
+	// that the login form says nothing about which addresses exist.
+	if !ok || acc == nil || acc.PasswordHash == "" || acc.EmailVerifiedAt == nil {
 		return nil, errLogin
 	}
 	return acc, nil

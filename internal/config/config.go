@@ -36,6 +36,11 @@ type Config struct {
 	MeiliURL        string
 	MeiliKey        string
 	MeiliIndex      string
+	PublicURL       string
+	SMTPAddr        string
+	SMTPFrom        string
+	SMTPUser        string
+	SMTPPassword    string
 	City            City
 }
 
@@ -76,6 +81,11 @@ var Vars = []Var{
 	{"SCHALTER_MEILI_URL", "(unset: embedded engine)", "Meilisearch URL; when set, Meilisearch serves search instead of the embedded engine."},
 	{"SCHALTER_MEILI_KEY", "(unset)", "Meilisearch API key (an admin key: Schalter applies settings and writes documents)."},
 	{"SCHALTER_MEILI_INDEX", "schalter-services", "Meilisearch index name (one per city)."},
+	{"SCHALTER_PUBLIC_URL", "http://localhost:8080", "Where residents reach Schalter; links in e-mails point there."},
+	{"SCHALTER_SMTP_ADDR", "(unset: no mail; make run uses Mailpit on 127.0.0.1:1025)", "SMTP server (host:port) for verification and security mails; STARTTLS when offered."},
+	{"SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>", "Sender of e-mails, e.g. Stadt Uster <noreply@uster.ch>."},
+	{"SCHALTER_SMTP_USER", "(unset)", "SMTP user name (AUTH PLAIN)."},
+	{"SCHALTER_SMTP_PASSWORD", "(unset)", "SMTP password."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -95,19 +105,24 @@ func FromEnv() (*Config, error) {
 		return def
 	}
 	c := &Config{
-		Env:         get("SCHALTER_ENV", "dev"),
-		Addr:        get("SCHALTER_ADDR", ":8080"),
-		DatabaseURL: os.Getenv("DATABASE_URL"),
-		DataDir:     get("SCHALTER_DATA_DIR", ".data"),
-		PGBinDir:    os.Getenv("SCHALTER_PG_BINDIR"),
-		LogLevel:    get("SCHALTER_LOG_LEVEL", "info"),
-		AdminToken:  os.Getenv("SCHALTER_ADMIN_TOKEN"),
-		PWADir:      os.Getenv("SCHALTER_PWA_DIR"),
-		TLSCert:     os.Getenv("SCHALTER_TLS_CERT"),
-		TLSKey:      os.Getenv("SCHALTER_TLS_KEY"),
-		MeiliURL:    os.Getenv("SCHALTER_MEILI_URL"),
-		MeiliKey:    os.Getenv("SCHALTER_MEILI_KEY"),
-		MeiliIndex:  get("SCHALTER_MEILI_INDEX", "schalter-services"),
+		Env:          get("SCHALTER_ENV", "dev"),
+		Addr:         get("SCHALTER_ADDR", ":8080"),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		DataDir:      get("SCHALTER_DATA_DIR", ".data"),
+		PGBinDir:     os.Getenv("SCHALTER_PG_BINDIR"),
+		LogLevel:     get("SCHALTER_LOG_LEVEL", "info"),
+		AdminToken:   os.Getenv("SCHALTER_ADMIN_TOKEN"),
+		PWADir:       os.Getenv("SCHALTER_PWA_DIR"),
+		TLSCert:      os.Getenv("SCHALTER_TLS_CERT"),
+		TLSKey:       os.Getenv("SCHALTER_TLS_KEY"),
+		MeiliURL:     os.Getenv("SCHALTER_MEILI_URL"),
+		MeiliKey:     os.Getenv("SCHALTER_MEILI_KEY"),
+		MeiliIndex:   get("SCHALTER_MEILI_INDEX", "schalter-services"),
+		PublicURL:    strings.TrimSuffix(get("SCHALTER_PUBLIC_URL", "http://localhost:8080"), "/"),
+		SMTPAddr:     os.Getenv("SCHALTER_SMTP_ADDR"),
+		SMTPFrom:     get("SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>"),
+		SMTPUser:     os.Getenv("SCHALTER_SMTP_USER"),
+		SMTPPassword: os.Getenv("SCHALTER_SMTP_PASSWORD"),
 		City: City{
 			Name:         get("SCHALTER_CITY_NAME", "Stadt Uster"),
 			ShortName:    get("SCHALTER_CITY_SHORT_NAME", "Uster"),
@@ -145,6 +160,9 @@ func FromEnv() (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, "SCHALTER_PUBLIC_URL must be an http(s) URL such as https://schalter.uster.ch")
 	}
 	c.SearchDir = get("SCHALTER_SEARCH_DIR", filepath.Join(c.DataDir, "search"))
 	if c.MeiliURL != "" {

@@ -116,3 +116,26 @@ func (s *Store) AccountByID(ctx context.Context, id uuid.UUID) (*Account, error)
 	}
 	return accountFrom(dbq.AccountByEmailRow(r)), nil
 }
+
+// CreateEmailToken stores the hash of a single-use e-mail token.
+func (s *Store) CreateEmailToken(ctx context.Context, hash []byte, id uuid.UUID, purpose string, expires time.Time) error {
+	return s.q.EmailTokenCreate(ctx, s.pool, dbq.EmailTokenCreateParams{Hash: hash, AccountID: id, Purpose: purpose, ExpiresAt: expires})
+}
+
+// VerifyEmail uses a verification token and marks the address verified,
+// in one transaction. A used, expired or unknown token is Invalid.
+func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = s.q.EmailTokenUse(ctx, tx, dbq.EmailTokenUseParams{Hash: hash, Purpose: "verify"})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
+		}
+		if err != nil {
+			return err
+		}
+		return s.q.AccountVerifyEmail(ctx, tx, id)
+	})
+	return id, err
+}

@@ -139,3 +139,52 @@ func (q *Queries) AccountRoles(ctx context.Context, db DBTX, accountID uuid.UUID
 	}
 	return items, nil
 }
+
+const accountVerifyEmail = `-- name: AccountVerifyEmail :exec
+UPDATE account SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now() WHERE id = $1
+`
+
+func (q *Queries) AccountVerifyEmail(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, accountVerifyEmail, id)
+	return err
+}
+
+const emailTokenCreate = `-- name: EmailTokenCreate :exec
+INSERT INTO email_token (hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)
+`
+
+type EmailTokenCreateParams struct {
+	Hash      []byte
+	AccountID uuid.UUID
+	Purpose   string
+	ExpiresAt time.Time
+}
+
+func (q *Queries) EmailTokenCreate(ctx context.Context, db DBTX, arg EmailTokenCreateParams) error {
+	_, err := db.Exec(ctx, emailTokenCreate,
+		arg.Hash,
+		arg.AccountID,
+		arg.Purpose,
+		arg.ExpiresAt,
+	)
+	return err
+}
+
+const emailTokenUse = `-- name: EmailTokenUse :one
+UPDATE email_token SET used_at = now()
+WHERE hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+RETURNING account_id
+`
+
+type EmailTokenUseParams struct {
+	Hash    []byte
+	Purpose string
+}
+
+// Marks a token used, once: a replayed or expired link finds nothing.
+func (q *Queries) EmailTokenUse(ctx context.Context, db DBTX, arg EmailTokenUseParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, emailTokenUse, arg.Hash, arg.Purpose)
+	var account_id uuid.UUID
+	err := row.Scan(&account_id)
+	return account_id, err
+}

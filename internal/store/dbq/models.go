@@ -46,6 +46,15 @@ type Category struct {
 	Position int32
 }
 
+type EmailToken struct {
+	Hash      []byte
+	AccountID uuid.UUID
+	Purpose   string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type Favourite struct {
 	Owner     string
 	Slug      string

@@ -1,0 +1,103 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/password"
+)
+
+// verifyFor is how long a verification link works.
+const verifyFor = 24 * time.Hour
+
+// Register starts an account with only an e-mail address and a password.
+// The answer is the same whether or not the address has an account (no
+// enumeration): a new address gets a verification link, a known one a
+// note that someone tried to register with it. The account can log in
+// once the address is verified.
+func (s *Service) Register(ctx context.Context, email, pw string) error {
+	typed, normalized, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	local := normalized[:strings.Index(normalized, "@")]
+	if err := password.Check(pw, local, s.City, "schalter"); err != nil {
+		return apperr.InvalidFields(err.Error(), apperr.FieldError{Path: "body.password", Message: err.Error()})
+	}
+	// Hash in every case, so both paths cost the same time.
+	hash, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return err
+	}
+	acc, err := s.Store.CreateAccount(ctx, typed, normalized, hash, nil)
+	if apperr.CodeOf(err) == apperr.Conflict {
+		return s.send(ctx, typed, s.text("registered_again", ""))
+	}
+	if err != nil {
+		return err
+	}
+	token, tokenHash := NewToken()
+	if err := s.Store.CreateEmailToken(ctx, tokenHash, acc.ID, "verify", time.Now().Add(verifyFor)); err != nil {
+		return err
+	}
+	return s.send(ctx, typed, s.text("verify", s.PublicURL+"/account/verify#"+token))
+}
+
+// VerifyEmail confirms an address with the token from the link.
+func (s *Service) VerifyEmail(ctx context.Context, token string) error {
+	_, err := s.Store.VerifyEmail(ctx, HashToken(token))
+	return err
+}
+
+// NewToken returns a random URL-safe token and the hash to store.
+func NewToken() (token string, hash []byte) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, HashToken(token)
+}
+
+// HashToken hashes a token for storage and lookup.
+func HashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+type mailText struct{ subject, body string }
+
+func (s *Service) text(kind, link string) mailText {
+	city := s.City
+	switch kind {
+	case "verify":
+		return mailText{
+			subject: "Bitte bestätigen Sie Ihre E-Mail-Adresse",
+			body: fmt.Sprintf("Guten Tag\n\nSie haben ein Konto für den Online-Schalter der Stadt %s eröffnet. "+
+				"Bitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link (gültig 24 Stunden):\n\n%s\n\n"+
+				"Wenn Sie kein Konto eröffnet haben, können Sie diese Nachricht ignorieren.\n\nStadt %s", city, link, city),
+		}
+	default: // registered_again
+		return mailText{
+			subject: "Jemand wollte mit Ihrer E-Mail-Adresse ein Konto eröffnen",
+			body: fmt.Sprintf("Guten Tag\n\nMit Ihrer E-Mail-Adresse besteht bereits ein Konto beim Online-Schalter der Stadt %s. "+
+				"Soeben wurde versucht, damit ein weiteres zu eröffnen. Wenn Sie das waren: Melden Sie sich einfach an "+
+				"oder setzen Sie Ihr Passwort zurück. Wenn nicht, müssen Sie nichts tun.\n\nStadt %s", city, city),
+		}
+	}
+}
+
+func (s *Service) send(ctx context.Context, to string, t mailText) error {
+	if s.Mail == nil {
+		return apperr.New(apperr.Unavailable, "e-mail is not configured; registration is not possible right now")
+	}
+	if err := s.Mail.Send(ctx, mail.Message{To: to, Subject: t.subject, Text: t.body}); err != nil {
+		return fmt.Errorf("sending mail: %w", err)
+	}
+	return nil
+}
