@@ -142,6 +142,16 @@ func humaConfig() huma.Config {
 		{Name: tagAccount, Description: "Mein Konto: logging in and out, the logged-in account."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
+	// Who may call each operation, declared in the spec as
+	// x-schalter-access (derived from its security requirements, so the
+	// two cannot disagree); TestAuthorizationMatrix calls every operation
+	// as every kind of caller and holds the server to it.
+	c.OnAddOperation = append(c.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+		if op.Extensions == nil {
+			op.Extensions = map[string]any{}
+		}
+		op.Extensions["x-schalter-access"] = accessOf(op)
+	})
 	// Writes take an Idempotency-Key (idempotency.go): document it.
 	c.OnAddOperation = append(c.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
 		if op.Method != http.MethodPost && op.Method != http.MethodPatch {
@@ -266,4 +276,30 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 		writeProblem(w, r, http.StatusForbidden, "cross-origin request refused")
 	}))
 	return cop.Handler
+}
+
+// Access rules of operations.
+const (
+	AccessPublic  = "public"  // anyone
+	AccessGuest   = "guest"   // anyone; acts on the caller's own guest data
+	AccessAccount = "account" // a logged-in account, on its own data
+	AccessEditor  = "editor"  // a catalogue editor or administrator
+)
+
+func accessOf(op *huma.Operation) string {
+	schemes := map[string]bool{}
+	for _, req := range op.Security {
+		for name := range req {
+			schemes[name] = true
+		}
+	}
+	switch {
+	case schemes[adminScheme]:
+		return AccessEditor
+	case schemes[guestScheme]:
+		return AccessGuest
+	case schemes[sessionScheme]:
+		return AccessAccount
+	}
+	return AccessPublic
 }

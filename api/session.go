@@ -149,8 +149,8 @@ func (s *Server) registerSession(api huma.API) {
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "logout", Method: http.MethodDelete, Path: "/api/v1/session", Tags: []string{tagAccount}, Security: sessionSecurity,
-		Summary: "Log out", Description: "Ends the session on every server at once. Idempotent.",
+		OperationID: "logout", Method: http.MethodDelete, Path: "/api/v1/session", Tags: []string{tagAccount},
+		Summary: "Log out", Description: "Ends the caller's session, if any, on every server at once. Idempotent: without a session it does nothing.",
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {

@@ -492,7 +492,7 @@ export interface paths {
         post: operations["login"];
         /**
          * Log out
-         * @description Ends the session on every server at once. Idempotent.
+         * @description Ends the caller's session, if any, on every server at once. Idempotent: without a session it does nothing.
          */
         delete: operations["logout"];
         options?: never;

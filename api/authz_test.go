@@ -1,0 +1,109 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/pgtest"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// principal is a kind of caller with the headers that make it one.
+type principal struct {
+	name   string
+	header map[string]string
+	// roles this caller has: "account" (logged in), "editor".
+	account, editor bool
+}
+
+// TestAuthorizationMatrix walks every operation of the committed OpenAPI
+// spec and calls it as an anonymous visitor, two residents, staff of two
+// offices, an editor and an administrator. Each must get exactly what the
+// operation's declared x-schalter-access allows: refused callers get 401
+// or 403, allowed ones anything else.
+func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	ctx := context.Background()
+	svc := &account.Service{Store: b.store, City: "Uster"}
+	people := []struct {
+		name, email string
+		roles       []store.Role
+	}{
+		{"resident A", "anna@example.ch", nil},
+		{"resident B", "bruno@example.ch", nil},
+		{"staff Einwohnerdienste", "eva@uster.ch", []store.Role{{Role: account.RoleStaff, Office: "einwohnerdienste"}}},
+		{"staff Steueramt", "stefan@uster.ch", []store.Role{{Role: account.RoleStaff, Office: "steueramt"}}},
+		{"editor", "edith@uster.ch", []store.Role{{Role: account.RoleEditor}}},
+		{"admin", "adrian@uster.ch", []store.Role{{Role: account.RoleAdmin}}},
+	}
+	principals := []principal{{name: "anonymous", header: map[string]string{}}}
+	for _, p := range people {
+		_, err := svc.CreateUser(ctx, p.email, "grüne Velos fahren leise", p.roles...)
+		require.NoError(t, err)
+		r := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: mustJSON(t, map[string]string{"email": p.email, "password": "grüne Velos fahren leise"})})
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+		cookie := strings.Split(cookieOf(r, "schalter_session"), ";")[0]
+		editor := len(p.roles) > 0 && (p.roles[0].Role == account.RoleEditor || p.roles[0].Role == account.RoleAdmin)
+		principals = append(principals, principal{name: p.name, header: map[string]string{"Cookie": cookie}, account: true, editor: editor})
+	}
+
+	raw, err := os.ReadFile(filepath.Join(pgtest.RepoRoot(), "openapi", "openapi.yaml"))
+	require.NoError(t, err)
+	var spec struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Access      string `json:"x-schalter-access"`
+		} `json:"paths"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &spec))
+	paths := make([]string, 0, len(spec.Paths))
+	for p := range spec.Paths {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	ops := 0
+	for _, path := range paths {
+		for method, op := range spec.Paths[path] {
+			method = strings.ToUpper(method)
+			if method == http.MethodDelete && path == "/api/v1/session" {
+				continue // logging out would end the sessions the other calls use; covered in TestSessions
+			}
+			ops++
+			url := strings.NewReplacer("{slug}", "heimatschein").Replace(path)
+			for _, p := range principals {
+				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor}[op.Access]
+				t.Run(op.OperationID+"/"+p.name, func(t *testing.T) {
+					body := ""
+					if method == http.MethodPost || method == http.MethodPatch || method == http.MethodPut {
+						body = "{}"
+					}
+					h := map[string]string{}
+					for k, v := range p.header {
+						h[k] = v
+					}
+					if method == http.MethodPatch {
+						h["Content-Type"] = "application/merge-patch+json"
+					}
+					r := b.do(t, req{method: method, path: url, body: body, header: h})
+					denied := r.status == http.StatusUnauthorized || r.status == http.StatusForbidden
+					if allowed {
+						require.False(t, denied, "%s %s as %s: %d %s", method, path, p.name, r.status, r.body)
+					} else {
+						require.True(t, denied, "%s %s as %s must be refused, got %d", method, path, p.name, r.status)
+					}
+				})
+			}
+		}
+	}
+	require.Greater(t, ops, 25)
+}
