@@ -63,7 +63,7 @@ func serverWith(t *testing.T, st *store.Store, withSearch bool, configure func(*
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
 		City:      config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"},
-		PublicURL: "https://schalter.example"}
+		PublicURL: "https://schalter.example", SecretKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 	if configure != nil {
 		configure(cfg)
 	}

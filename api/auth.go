@@ -39,6 +39,14 @@ func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) 
 	want := sha256.Sum256([]byte(s.cfg.AdminToken))
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if !needsAdmin(ctx.Operation()) {
+			// Operations on one's own account: refuse before reading input,
+			// so an anonymous caller learns nothing from validation errors.
+			if accessOf(ctx.Operation()) == AccessAccount {
+				if _, ok := s.sessionAccount(ctx.Context()); !ok {
+					_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "not logged in")
+					return
+				}
+			}
 			next(ctx)
 			return
 		}

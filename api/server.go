@@ -30,6 +30,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/search"
@@ -70,6 +71,13 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	if st != nil {
 		s.sessions = newSessions(st, log)
 		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL}
+		if cfg.SecretKey != "" {
+			box, err := secretbox.New(cfg.SecretKey)
+			if err != nil {
+				panic(err) // checked by config.FromEnv
+			}
+			s.accounts.Secrets = box
+		}
 		if cfg.SMTPAddr != "" {
 			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		}
@@ -228,6 +236,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerFavourites(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
+	s.registerTwoFactor(api)
 	return api
 }
 

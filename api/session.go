@@ -30,6 +30,7 @@ const (
 	keyAccount  = "account"
 	keyMethods  = "auth_methods"
 	keyAuthTime = "auth_time"
+	keyPending  = "pending_account" // password checked, second factor due
 )
 
 var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
@@ -109,7 +110,7 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 		return nil, err
 	}
 	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)),
-		Auth: AuthOut{Methods: []string{}, Level: "account", AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
+		Auth: AuthOut{Methods: []string{}, Level: levelOf(s.sessions.GetString(ctx, keyMethods)), AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
 	for _, r := range roles {
 		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})
 	}
@@ -136,6 +137,18 @@ func (s *Server) registerSession(api huma.API) {
 		}
 		if err := s.sessions.RenewToken(ctx); err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		twoFactor, err := s.accounts.HasTOTP(ctx, acc.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if twoFactor {
+			// Not logged in yet: the session only remembers whose
+			// password was right, for the second step.
+			s.sessions.Remove(ctx, keyAccount)
+			s.sessions.Put(ctx, keyPending, acc.ID.String())
+			return nil, huma.Error401Unauthorized("second factor required: send the code from your authenticator app (or a recovery code) to POST /api/v1/session/second-factor",
+				&huma.ErrorDetail{Location: "body.code", Message: "second factor required"})
 		}
 		s.sessions.Put(ctx, keyAccount, acc.ID.String())
 		s.sessions.Put(ctx, keyMethods, "pwd")
@@ -245,5 +258,102 @@ func (s *Server) registerAccounts(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
+	})
+}
+
+// levelOf maps how a session was authenticated to an assurance level.
+func levelOf(methods string) string {
+	if strings.Contains(methods, "otp") {
+		return "two_factor"
+	}
+	return "account"
+}
+
+// CodeInput carries a one-time code.
+type CodeInput struct {
+	Body struct {
+		Code string `json:"code" minLength:"6" maxLength:"20" doc:"Six digits from the authenticator app, or a recovery code (with dashes)." example:"123456"`
+	}
+}
+
+// TOTPSetupOut is what the authenticator app needs.
+type TOTPSetupOut struct {
+	Secret     string `json:"secret" doc:"The seed in base32, to type in." example:"JBSWY3DPEHPK3PXP"`
+	OTPAuthURL string `json:"otpauth_url" doc:"The otpauth:// URI the QR code holds."`
+	QRPNG      []byte `json:"qr_png" doc:"The QR code as a PNG (base64 in JSON)."`
+}
+
+// RecoveryCodes are shown once, after confirming the authenticator app.
+type RecoveryCodes struct {
+	RecoveryCodes []string `json:"recovery_codes" doc:"Ten single-use codes for a lost phone; shown only now."`
+}
+
+func (s *Server) registerTwoFactor(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "beginTOTP", Method: http.MethodPost, Path: "/api/v1/me/totp", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary:     "Set up an authenticator app",
+		Description: "Creates a TOTP seed (stored encrypted) and returns it as text, otpauth URI and QR code. It takes effect once confirmed with a first code.",
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusInternalServerError, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, _ *struct{}) (*Uncached[TOTPSetupOut], error) {
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		setup, err := s.accounts.BeginTOTP(ctx, me.ID, me.Email)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &Uncached[TOTPSetupOut]{CacheControl: "no-store", Body: TOTPSetupOut{Secret: setup.Secret, OTPAuthURL: setup.URL, QRPNG: setup.QRPNG}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "confirmTOTP", Method: http.MethodPost, Path: "/api/v1/me/totp/confirm", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary:     "Confirm the authenticator app",
+		Description: "Checks a first code, switches the second factor on and returns ten recovery codes (shown once). The session counts as two-factor from now on.",
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *CodeInput) (*Uncached[RecoveryCodes], error) {
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		codes, err := s.accounts.ConfirmTOTP(ctx, me.ID, in.Body.Code)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if err := s.sessions.RenewToken(ctx); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		s.sessions.Put(ctx, keyMethods, "pwd,otp")
+		return &Uncached[RecoveryCodes]{CacheControl: "no-store", Body: RecoveryCodes{RecoveryCodes: codes}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "loginSecondFactor", Method: http.MethodPost, Path: "/api/v1/session/second-factor", Tags: []string{tagAccount},
+		Summary:     "Log in: the second factor",
+		Description: "After a correct password for an account with an authenticator app: the code (or a recovery code) completes the login. Codes work once; attempts are limited.",
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *CodeInput) (*struct{ Body Me }, error) {
+		if s.sessions == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
+		if err != nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "log in with your password first"))
+		}
+		if err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if err := s.sessions.RenewToken(ctx); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		s.sessions.Remove(ctx, keyPending)
+		s.sessions.Put(ctx, keyAccount, id.String())
+		s.sessions.Put(ctx, keyMethods, "pwd,otp")
+		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body Me }{*me}, nil
 	})
 }

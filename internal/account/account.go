@@ -14,6 +14,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/password"
+	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -46,6 +47,8 @@ type Service struct {
 	// (links in mails point there).
 	Mail      mail.Sender
 	PublicURL string
+	// Secrets encrypts TOTP seeds; nil disables second factors.
+	Secrets *secretbox.Box
 }
 
 // CreateUser creates an account with a verified address and optional

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
 	"github.com/schalter-ch/schalter/internal/searchsync"
+	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/pwa"
 	"github.com/schalter-ch/schalter/search"
@@ -190,6 +192,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 			return err
 		}
 	}
+	if cfg.SecretKey == "" && cfg.Env != "production" {
+		if cfg.SecretKey, err = devSecret(filepath.Join(cfg.DataDir, "secret-key"), secretbox.NewKey); err != nil {
+			return err
+		}
+	}
 	if cfg.AdminToken == "" && cfg.Env == "dev" {
 		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
 			return err
@@ -260,19 +267,24 @@ func displayAddr(a net.Addr) string {
 // devAdminToken reads or creates the development admin token. It lives in
 // a file readable only by its owner instead of the log.
 func devAdminToken(dataDir string) (string, error) {
-	file := filepath.Join(dataDir, "admin-token")
+	return devSecret(filepath.Join(dataDir, "admin-token"), func() string {
+		var b [24]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	})
+}
+
+// devSecret reads a development secret from file, creating it (readable
+// by its owner only) on first use, so it survives restarts.
+func devSecret(file string, generate func() string) (string, error) {
 	if b, err := os.ReadFile(file); err == nil && len(b) >= 32 {
-		return string(b), nil
+		return strings.TrimSpace(string(b)), nil
 	}
-	var b [24]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	v := generate()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return "", err
 	}
-	tok := hex.EncodeToString(b[:])
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return "", err
-	}
-	return tok, os.WriteFile(file, []byte(tok), 0o600)
+	return v, os.WriteFile(file, []byte(v), 0o600)
 }
 
 func pg(ctx context.Context, cfg *config.Config, args []string) error {

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -41,6 +42,7 @@ type Config struct {
 	SMTPFrom        string
 	SMTPUser        string
 	SMTPPassword    string
+	SecretKey       string
 	City            City
 }
 
@@ -86,6 +88,7 @@ var Vars = []Var{
 	{"SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>", "Sender of e-mails, e.g. Stadt Uster <noreply@uster.ch>."},
 	{"SCHALTER_SMTP_USER", "(unset)", "SMTP user name (AUTH PLAIN)."},
 	{"SCHALTER_SMTP_PASSWORD", "(unset)", "SMTP password."},
+	{"SCHALTER_SECRET_KEY", "(dev: generated into SCHALTER_DATA_DIR/secret-key)", "32 random bytes, base64 (openssl rand -base64 32): encrypts TOTP seeds at rest. Required in production; keep it in a secret store."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -123,6 +126,7 @@ func FromEnv() (*Config, error) {
 		SMTPFrom:     get("SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>"),
 		SMTPUser:     os.Getenv("SCHALTER_SMTP_USER"),
 		SMTPPassword: os.Getenv("SCHALTER_SMTP_PASSWORD"),
+		SecretKey:    os.Getenv("SCHALTER_SECRET_KEY"),
 		City: City{
 			Name:         get("SCHALTER_CITY_NAME", "Stadt Uster"),
 			ShortName:    get("SCHALTER_CITY_SHORT_NAME", "Uster"),
@@ -164,6 +168,11 @@ func FromEnv() (*Config, error) {
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, "SCHALTER_PUBLIC_URL must be an http(s) URL such as https://schalter.uster.ch")
 	}
+	if c.SecretKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.SecretKey); err != nil || len(k) != 32 {
+			errs = append(errs, "SCHALTER_SECRET_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+		}
+	}
 	c.SearchDir = get("SCHALTER_SEARCH_DIR", filepath.Join(c.DataDir, "search"))
 	if c.MeiliURL != "" {
 		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -201,6 +210,9 @@ func FromEnv() (*Config, error) {
 		}
 		if c.Demo {
 			errs = append(errs, "SCHALTER_DEMO is not allowed in production")
+		}
+		if c.SecretKey == "" {
+			errs = append(errs, "production needs SCHALTER_SECRET_KEY")
 		}
 	}
 	if len(errs) > 0 {

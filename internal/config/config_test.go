@@ -43,6 +43,8 @@ func TestInvalid(t *testing.T) {
 		{map[string]string{"SCHALTER_ENV": "production"}, "DATABASE_URL"},
 		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x", "SCHALTER_DEMO": "true"}, "SCHALTER_DEMO"},
 		{map[string]string{"SCHALTER_LOG_LEVEL": "loud"}, "SCHALTER_LOG_LEVEL"},
+		{map[string]string{"SCHALTER_SECRET_KEY": "c2hvcnQ="}, "SCHALTER_SECRET_KEY"},
+		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x"}, "SCHALTER_SECRET_KEY"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -64,6 +66,7 @@ func TestProductionDefaults(t *testing.T) {
 	}
 	t.Setenv("SCHALTER_ENV", "production")
 	t.Setenv("DATABASE_URL", "postgres://db/schalter")
+	t.Setenv("SCHALTER_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	t.Setenv("SCHALTER_CORS_ORIGINS", "https://www.uster.ch,https://uster.ch")
 	c, err := config.FromEnv()
 	require.NoError(t, err)

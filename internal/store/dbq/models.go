@@ -27,6 +27,14 @@ type AccountRole struct {
 	GrantedAt  time.Time
 }
 
+type AccountTotp struct {
+	AccountID   uuid.UUID
+	SecretEnc   []byte
+	ConfirmedAt *time.Time
+	LastStep    int64
+	CreatedAt   time.Time
+}
+
 type Audience struct {
 	Slug     string
 	Title    []byte
@@ -76,6 +84,12 @@ type Office struct {
 	Slug      string
 	Doc       []byte
 	UpdatedAt time.Time
+}
+
+type RecoveryCode struct {
+	AccountID uuid.UUID
+	Hash      []byte
+	UsedAt    *time.Time
 }
 
 type SearchOutbox struct {
