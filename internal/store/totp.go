@@ -66,4 +66,3 @@ func (s *Store) UseRecoveryCode(ctx context.Context, id uuid.UUID, hash []byte) 
 	}
 	return nil
 }
-
