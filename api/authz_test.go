@@ -75,8 +75,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, path := range paths {
 		for method, op := range spec.Paths[path] {
 			method = strings.ToUpper(method)
-			if method == http.MethodDelete && path == "/api/v1/session" {
-				continue // logging out would end the sessions the other calls use; covered in TestSessions
+			if method == http.MethodDelete && (path == "/api/v1/session" || path == "/api/v1/me") {
+				// Logging out or deleting the account would end the sessions the
+				// other calls use; TestSessions and TestAccountLifecycle cover them.
+				continue
 			}
 			ops++
 			url := strings.NewReplacer("{slug}", "heimatschein").Replace(path)

@@ -70,7 +70,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
 	if st != nil {
 		s.sessions = newSessions(st, log)
-		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL}
+		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
 		if cfg.SecretKey != "" {
 			box, err := secretbox.New(cfg.SecretKey)
 			if err != nil {
@@ -237,6 +237,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)
+	s.registerAccountData(api)
 	return api
 }
 

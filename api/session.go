@@ -152,6 +152,7 @@ func (s *Server) registerSession(api huma.API) {
 		}
 		s.sessions.Put(ctx, keyAccount, acc.ID.String())
 		s.sessions.Put(ctx, keyMethods, "pwd")
+		s.accounts.Notify(ctx, acc.ID, "login")
 		// Unix seconds: the session codec (gob) stores plain values only.
 		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
 		me, err := s.me(ctx)
@@ -350,10 +351,125 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		s.sessions.Put(ctx, keyAccount, id.String())
 		s.sessions.Put(ctx, keyMethods, "pwd,otp")
 		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
+		s.accounts.Notify(ctx, id, "login")
 		me, err := s.me(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body Me }{*me}, nil
+	})
+}
+
+// ResetRequestInput asks for a password-reset link.
+type ResetRequestInput struct {
+	Body struct {
+		Email string `json:"email" maxLength:"254" example:"anna.muster@example.ch"`
+	}
+}
+
+// ResetInput sets a new password with the link's token.
+type ResetInput struct {
+	Body struct {
+		Token    string `json:"token" minLength:"20" maxLength:"200"`
+		Password string `json:"password" minLength:"1" maxLength:"1024" example:"grüne Velos fahren leise"`
+	}
+}
+
+// AccountExport is everything Schalter stores about an account.
+type AccountExport struct {
+	ExportedAt time.Time `json:"exported_at"`
+	Account    struct {
+		ID              uuid.UUID  `json:"id"`
+		Email           string     `json:"email"`
+		EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+		CreatedAt       time.Time  `json:"created_at"`
+		UpdatedAt       time.Time  `json:"updated_at"`
+	} `json:"account"`
+	Roles []RoleOut `json:"roles"`
+	Login struct {
+		Password          bool `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
+		AuthenticatorApp  bool `json:"authenticator_app"`
+		RecoveryCodesLeft int  `json:"recovery_codes_left"`
+	} `json:"login"`
+}
+
+func (s *Server) registerAccountData(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "requestPasswordReset", Method: http.MethodPost, Path: "/api/v1/accounts/password-reset", Tags: []string{tagAccount},
+		Summary: "Forgot password", Description: "Mails a reset link (valid one hour) if the address has an account. The answer is always 202.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *ResetRequestInput) (*struct{ Body Accepted }, error) {
+		if s.accounts == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		if err := s.accounts.RequestPasswordReset(ctx, in.Body.Email); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body Accepted }{Accepted{Status: "check_inbox"}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "resetPassword", Method: http.MethodPost, Path: "/api/v1/accounts/password-reset/confirm", Tags: []string{tagAccount},
+		Summary: "Set a new password", Description: "With the token from the reset link, once. The account's address is told by e-mail.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *ResetInput) (*struct{}, error) {
+		if s.accounts == nil {
+			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+		}
+		if err := s.accounts.ResetPassword(ctx, in.Body.Token, in.Body.Password); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "exportMyData", Method: http.MethodGet, Path: "/api/v1/me/export", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "Export my data", Description: "Everything Schalter stores about the account, as JSON.",
+		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*struct {
+		ContentDisposition string `header:"Content-Disposition"`
+		CacheControl       string `header:"Cache-Control"`
+		Body               AccountExport
+	}, error) {
+		me, err := s.me(ctx)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		d, err := s.store.ExportAccount(ctx, me.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		var out AccountExport
+		out.ExportedAt = time.Now().UTC().Truncate(time.Second)
+		out.Account.ID, out.Account.Email, out.Account.EmailVerifiedAt = d.ID, d.Email, d.EmailVerifiedAt
+		out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+		out.Roles = me.Roles
+		out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
+		return &struct {
+			ContentDisposition string `header:"Content-Disposition"`
+			CacheControl       string `header:"Cache-Control"`
+			Body               AccountExport
+		}{`attachment; filename="schalter-meine-daten.json"`, "no-store", out}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "deleteMyAccount", Method: http.MethodDelete, Path: "/api/v1/me", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "Delete my account", Description: "Deletes the account and everything no law requires the city to keep (docs/privacy.md), and ends the session.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+		id, ok := s.sessionAccount(ctx)
+		if !ok {
+			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "not logged in"))
+		}
+		if err := s.accounts.DeleteAccount(ctx, id); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if err := s.sessions.Destroy(ctx); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
 	})
 }

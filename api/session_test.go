@@ -168,3 +168,59 @@ func TestRegistrationWithoutMail(t *testing.T) {
 	r := b.do(t, req{method: http.MethodPost, path: "/api/v1/accounts", body: mustJSON(t, map[string]string{"email": "x@example.ch", "password": "grüne Velos fahren leise"})})
 	requireProblem(t, r, http.StatusServiceUnavailable)
 }
+
+// TestAccountLifecycle: password reset by e-mail link, security
+// notifications, data export and deletion.
+func TestAccountLifecycle(t *testing.T) {
+	t.Parallel()
+	sink := mailtest.Start(t)
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	b := serverWith(t, st, false, func(c *config.Config) { c.SMTPAddr, c.SMTPFrom = sink.SMTPAddr, "Stadt Uster <noreply@uster.ch>" })
+	_, err := (&account.Service{Store: st, City: "Uster"}).CreateUser(context.Background(), "mia@example.ch", "grüne Velos fahren leise")
+	require.NoError(t, err)
+	post := func(path string, body any, h map[string]string) resp {
+		return b.do(t, req{method: http.MethodPost, path: path, body: mustJSON(t, body), header: h})
+	}
+
+	// Reset: the same answer for known and unknown addresses.
+	known := post("/api/v1/accounts/password-reset", map[string]string{"email": "mia@example.ch"}, nil)
+	unknown := post("/api/v1/accounts/password-reset", map[string]string{"email": "niemand@example.ch"}, nil)
+	require.Equal(t, http.StatusAccepted, known.status)
+	require.Equal(t, string(known.body), string(unknown.body))
+	msgs := sink.Messages(t)
+	require.Len(t, msgs, 1, "only the known address gets a mail")
+	token := regexp.MustCompile(`/account/reset#([A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+	require.Len(t, token, 2)
+	requireProblem(t, post("/api/v1/accounts/password-reset/confirm", map[string]string{"token": token[1], "password": "kurz"}, nil), http.StatusUnprocessableEntity, "body.password")
+	ok := post("/api/v1/accounts/password-reset/confirm", map[string]string{"token": token[1], "password": "blaue Schiffe fahren leise"}, nil)
+	require.Equal(t, http.StatusNoContent, ok.status, string(ok.body))
+	requireProblem(t, post("/api/v1/accounts/password-reset/confirm", map[string]string{"token": token[1], "password": "gelbe Busse fahren leise"}, nil), http.StatusUnprocessableEntity, "body.token")
+
+	requireProblem(t, post("/api/v1/session", map[string]string{"email": "mia@example.ch", "password": "grüne Velos fahren leise"}, nil), http.StatusUnauthorized)
+	login := post("/api/v1/session", map[string]string{"email": "mia@example.ch", "password": "blaue Schiffe fahren leise"}, nil)
+	require.Equal(t, http.StatusOK, login.status)
+	cookie := map[string]string{"Cookie": strings.Split(cookieOf(login, "schalter_session"), ";")[0]}
+
+	var subjects []string
+	for _, m := range sink.Messages(t) {
+		subjects = append(subjects, m.Subject+": "+strings.SplitN(m.Text, "\n", 4)[2])
+	}
+	require.Len(t, subjects, 3, "reset link, password changed, new login: %v", subjects)
+	require.Contains(t, strings.Join(subjects, "\n"), "Passwort Ihres Kontos wurde soeben geändert")
+	require.Contains(t, strings.Join(subjects, "\n"), "für eine Anmeldung verwendet")
+
+	exp := b.do(t, req{path: "/api/v1/me/export", header: cookie})
+	require.Equal(t, http.StatusOK, exp.status)
+	require.Contains(t, exp.header.Get("Content-Disposition"), "attachment")
+	data := exp.json(t)
+	require.Equal(t, "mia@example.ch", data["account"].(map[string]any)["email"])
+	require.Equal(t, true, data["login"].(map[string]any)["password"])
+	require.NotContains(t, string(exp.body), "argon2", "no password hash in the export")
+
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me", header: cookie}).status)
+	requireProblem(t, b.do(t, req{path: "/api/v1/me", header: cookie}), http.StatusUnauthorized)
+	requireProblem(t, post("/api/v1/session", map[string]string{"email": "mia@example.ch", "password": "blaue Schiffe fahren leise"}, nil), http.StatusUnauthorized)
+	_, err = st.AccountByEmail(context.Background(), "mia@example.ch")
+	require.Error(t, err)
+	require.Contains(t, sink.Messages(t)[0].Text, "Ihr Konto wurde soeben gelöscht")
+}

@@ -30,3 +30,22 @@ RETURNING account_id;
 
 -- name: AccountVerifyEmail :exec
 UPDATE account SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now() WHERE id = @id;
+
+-- name: AccountSetPassword :exec
+UPDATE account SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
+
+-- name: EmailTokenUseReset :one
+UPDATE email_token SET used_at = now()
+WHERE hash = @hash AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()
+RETURNING account_id;
+
+-- name: AccountDelete :execrows
+DELETE FROM account WHERE id = @id;
+
+-- name: AccountExport :one
+-- Everything stored about an account, for the data export.
+SELECT a.id, a.email, a.email_verified_at, a.created_at, a.updated_at,
+       (a.password_hash IS NOT NULL)::boolean AS has_password,
+       EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id AND t.confirmed_at IS NOT NULL)::boolean AS has_totp,
+       (SELECT count(*) FROM recovery_code r WHERE r.account_id = a.id AND r.used_at IS NULL)::bigint AS recovery_codes_left
+FROM account a WHERE a.id = @id;

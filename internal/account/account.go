@@ -6,6 +6,7 @@ package account
 
 import (
 	"context"
+	"log/slog"
 	"fmt"
 	netmail "net/mail"
 	"strings"
@@ -49,6 +50,8 @@ type Service struct {
 	PublicURL string
 	// Secrets encrypts TOTP seeds; nil disables second factors.
 	Secrets *secretbox.Box
+	// Log receives failures of best-effort work (security notifications).
+	Log *slog.Logger
 }
 
 // CreateUser creates an account with a verified address and optional

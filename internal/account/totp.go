@@ -92,6 +92,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, id uuid.UUID, code string) ([
 	if err := s.Store.ReplaceRecoveryCodes(ctx, id, hashes); err != nil {
 		return nil, err
 	}
+	s.Notify(ctx, id, "totp_added")
 	return codes, nil
 }
 

@@ -139,3 +139,53 @@ func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (uuid.UUID, error)
 	})
 	return id, err
 }
+
+// SetPasswordWithToken uses a reset token and sets a new password hash,
+// in one transaction; a used, expired or unknown token is Invalid.
+func (s *Store) SetPasswordWithToken(ctx context.Context, tokenHash []byte, passwordHash string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = s.q.EmailTokenUseReset(ctx, tx, tokenHash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
+		}
+		if err != nil {
+			return err
+		}
+		return s.q.AccountSetPassword(ctx, tx, dbq.AccountSetPasswordParams{ID: id, PasswordHash: &passwordHash})
+	})
+	return id, err
+}
+
+// DeleteAccount removes an account and, through foreign keys, its roles,
+// second factors and tokens.
+func (s *Store) DeleteAccount(ctx context.Context, id uuid.UUID) error {
+	n, err := s.q.AccountDelete(ctx, s.pool, id)
+	if err == nil && n == 0 {
+		return apperr.New(apperr.NotFound, "no such account")
+	}
+	return err
+}
+
+// AccountData is everything stored about an account, for the export.
+type AccountData struct {
+	ID                uuid.UUID
+	Email             string
+	EmailVerifiedAt   *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	HasPassword       bool
+	HasTOTP           bool
+	RecoveryCodesLeft int
+}
+
+// ExportAccount returns everything stored about an account.
+func (s *Store) ExportAccount(ctx context.Context, id uuid.UUID) (*AccountData, error) {
+	r, err := s.q.AccountExport(ctx, s.pool, id)
+	if err != nil {
+		return nil, notFound(err, "no such account")
+	}
+	return &AccountData{ID: r.ID, Email: r.Email, EmailVerifiedAt: r.EmailVerifiedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		HasPassword: r.HasPassword, HasTOTP: r.HasTotp, RecoveryCodesLeft: int(r.RecoveryCodesLeft)}, nil
+}

@@ -95,6 +95,54 @@ func (q *Queries) AccountCreate(ctx context.Context, db DBTX, arg AccountCreateP
 	return i, err
 }
 
+const accountDelete = `-- name: AccountDelete :execrows
+DELETE FROM account WHERE id = $1
+`
+
+func (q *Queries) AccountDelete(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, accountDelete, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const accountExport = `-- name: AccountExport :one
+SELECT a.id, a.email, a.email_verified_at, a.created_at, a.updated_at,
+       (a.password_hash IS NOT NULL)::boolean AS has_password,
+       EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id AND t.confirmed_at IS NOT NULL)::boolean AS has_totp,
+       (SELECT count(*) FROM recovery_code r WHERE r.account_id = a.id AND r.used_at IS NULL)::bigint AS recovery_codes_left
+FROM account a WHERE a.id = $1
+`
+
+type AccountExportRow struct {
+	ID                uuid.UUID
+	Email             string
+	EmailVerifiedAt   *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	HasPassword       bool
+	HasTotp           bool
+	RecoveryCodesLeft int64
+}
+
+// Everything stored about an account, for the data export.
+func (q *Queries) AccountExport(ctx context.Context, db DBTX, id uuid.UUID) (AccountExportRow, error) {
+	row := db.QueryRow(ctx, accountExport, id)
+	var i AccountExportRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.HasPassword,
+		&i.HasTotp,
+		&i.RecoveryCodesLeft,
+	)
+	return i, err
+}
+
 const accountRoleGrant = `-- name: AccountRoleGrant :exec
 INSERT INTO account_role (account_id, role, office_slug) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING
@@ -138,6 +186,20 @@ func (q *Queries) AccountRoles(ctx context.Context, db DBTX, accountID uuid.UUID
 		return nil, err
 	}
 	return items, nil
+}
+
+const accountSetPassword = `-- name: AccountSetPassword :exec
+UPDATE account SET password_hash = $1, updated_at = now() WHERE id = $2
+`
+
+type AccountSetPasswordParams struct {
+	PasswordHash *string
+	ID           uuid.UUID
+}
+
+func (q *Queries) AccountSetPassword(ctx context.Context, db DBTX, arg AccountSetPasswordParams) error {
+	_, err := db.Exec(ctx, accountSetPassword, arg.PasswordHash, arg.ID)
+	return err
 }
 
 const accountVerifyEmail = `-- name: AccountVerifyEmail :exec
@@ -184,6 +246,19 @@ type EmailTokenUseParams struct {
 // Marks a token used, once: a replayed or expired link finds nothing.
 func (q *Queries) EmailTokenUse(ctx context.Context, db DBTX, arg EmailTokenUseParams) (uuid.UUID, error) {
 	row := db.QueryRow(ctx, emailTokenUse, arg.Hash, arg.Purpose)
+	var account_id uuid.UUID
+	err := row.Scan(&account_id)
+	return account_id, err
+}
+
+const emailTokenUseReset = `-- name: EmailTokenUseReset :one
+UPDATE email_token SET used_at = now()
+WHERE hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()
+RETURNING account_id
+`
+
+func (q *Queries) EmailTokenUseReset(ctx context.Context, db DBTX, hash []byte) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, emailTokenUseReset, hash)
 	var account_id uuid.UUID
 	err := row.Scan(&account_id)
 	return account_id, err

@@ -1,0 +1,110 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/password"
+)
+
+// resetFor is how long a password-reset link works.
+const resetFor = time.Hour
+
+// RequestPasswordReset mails a reset link when the address has a verified
+// account. The caller answers the same either way (no enumeration).
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	_, normalized, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if !s.attempts().allow("reset:" + normalized) {
+		return apperr.New(apperr.TooManyRequests, "too many requests for this address; please wait a few minutes")
+	}
+	acc, err := s.Store.AccountByEmail(ctx, normalized)
+	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && acc.EmailVerifiedAt == nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	token, hash := NewToken()
+	if err := s.Store.CreateEmailToken(ctx, hash, acc.ID, "reset", time.Now().Add(resetFor)); err != nil {
+		return err
+	}
+	return s.send(ctx, acc.Email, mailText{
+		subject: "Neues Passwort für Ihr Konto",
+		body: fmt.Sprintf("Guten Tag\n\nMit diesem Link setzen Sie ein neues Passwort (gültig eine Stunde):\n\n%s/account/reset#%s\n\n"+
+			"Wenn Sie das nicht angefordert haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt dann, wie es ist.\n\nStadt %s",
+			s.PublicURL, token, s.City),
+	})
+}
+
+// ResetPassword sets a new password with the token from the link, once.
+func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
+	if err := password.Check(pw, s.City, "schalter"); err != nil {
+		return apperr.InvalidFields(err.Error(), apperr.FieldError{Path: "body.password", Message: err.Error()})
+	}
+	hash, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return err
+	}
+	id, err := s.Store.SetPasswordWithToken(ctx, HashToken(token), hash)
+	if err != nil {
+		return err
+	}
+	s.Notify(ctx, id, "password_changed")
+	return nil
+}
+
+// DeleteAccount removes an account and everything no law requires the city
+// to keep (docs/privacy.md lists what stays).
+func (s *Service) DeleteAccount(ctx context.Context, id uuid.UUID) error {
+	acc, err := s.Store.AccountByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteAccount(ctx, id); err != nil {
+		return err
+	}
+	// The confirmation goes to the address that no longer has an account.
+	_ = s.sendBestEffort(ctx, acc.Email, securityText(s.City, "deleted"))
+	return nil
+}
+
+// Notify mails a security event to the account's address. It never fails
+// the action that caused it: a mail server that is down must not block a
+// login, so failures are only logged.
+func (s *Service) Notify(ctx context.Context, id uuid.UUID, event string) {
+	acc, err := s.Store.AccountByID(ctx, id)
+	if err != nil {
+		return
+	}
+	_ = s.sendBestEffort(ctx, acc.Email, securityText(s.City, event))
+}
+
+func (s *Service) sendBestEffort(ctx context.Context, to string, t mailText) error {
+	err := s.send(ctx, to, t)
+	if err != nil && s.Log != nil {
+		s.Log.WarnContext(ctx, "security notification not sent", "err", err)
+	}
+	return err
+}
+
+func securityText(city, event string) mailText {
+	what := map[string]string{
+		"login":            "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
+		"totp_added":       "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
+		"password_changed": "Das Passwort Ihres Kontos wurde soeben geändert.",
+		"deleted":          "Ihr Konto wurde soeben gelöscht.",
+	}[event]
+	return mailText{
+		subject: "Sicherheitshinweis zu Ihrem Konto",
+		body: fmt.Sprintf("Guten Tag\n\n%s\n\nWenn Sie das waren, ist alles in Ordnung. Wenn nicht, setzen Sie bitte sofort Ihr Passwort zurück "+
+			"und wenden Sie sich an die Stadtverwaltung.\n\nStadt %s", strings.TrimSpace(what), city),
+	}
+}
