@@ -6,8 +6,8 @@ package account
 
 import (
 	"context"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	netmail "net/mail"
 	"strings"
 	"time"
