@@ -153,6 +153,10 @@ func (s *Server) expireIdempotencyKeys(ctx context.Context) {
 		} else if n > 0 {
 			s.log.Info("expired idempotency keys", "count", n)
 		}
+		// Forget the devices of sessions that ended (same hourly beat).
+		if _, err := s.store.PruneDevices(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("pruning ended sessions", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -238,6 +238,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)
 	s.registerAccountData(api)
+	s.registerDevices(api)
 	return api
 }
 

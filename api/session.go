@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -53,8 +55,15 @@ func newSessions(st *store.Store, log *slog.Logger) *scs.SessionManager {
 	return sm
 }
 
+// DeviceParams tell which browser a session starts in, for the list of
+// devices.
+type DeviceParams struct {
+	UserAgent string `header:"User-Agent" maxLength:"1000" doc:"Shown in the list of sessions, so the person recognises the device."`
+}
+
 // LoginInput is a password login.
 type LoginInput struct {
+	DeviceParams
 	Body struct {
 		Email    string `json:"email" maxLength:"254" doc:"The account's e-mail address." example:"anna.muster@example.ch"`
 		Password string `json:"password" minLength:"1" maxLength:"1024" example:"grüne Velos fahren leise"`
@@ -152,6 +161,9 @@ func (s *Server) registerSession(api huma.API) {
 		}
 		s.sessions.Put(ctx, keyAccount, acc.ID.String())
 		s.sessions.Put(ctx, keyMethods, "pwd")
+		if err := s.recordDevice(ctx, acc.ID, in.UserAgent); err != nil {
+			return nil, s.problem(ctx, err)
+		}
 		s.accounts.Notify(ctx, acc.ID, "login")
 		// Unix seconds: the session codec (gob) stores plain values only.
 		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
@@ -272,6 +284,7 @@ func levelOf(methods string) string {
 
 // CodeInput carries a one-time code.
 type CodeInput struct {
+	DeviceParams
 	Body struct {
 		Code string `json:"code" minLength:"6" maxLength:"20" doc:"Six digits from the authenticator app, or a recovery code (with dashes)." example:"123456"`
 	}
@@ -325,6 +338,9 @@ func (s *Server) registerTwoFactor(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		s.sessions.Put(ctx, keyMethods, "pwd,otp")
+		if err := s.recordDevice(ctx, me.ID, in.UserAgent); err != nil {
+			return nil, s.problem(ctx, err)
+		}
 		return &Uncached[RecoveryCodes]{CacheControl: "no-store", Body: RecoveryCodes{RecoveryCodes: codes}}, nil
 	})
 
@@ -351,6 +367,9 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		s.sessions.Put(ctx, keyAccount, id.String())
 		s.sessions.Put(ctx, keyMethods, "pwd,otp")
 		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
+		if err := s.recordDevice(ctx, id, in.UserAgent); err != nil {
+			return nil, s.problem(ctx, err)
+		}
 		s.accounts.Notify(ctx, id, "login")
 		me, err := s.me(ctx)
 		if err != nil {
@@ -468,6 +487,66 @@ func (s *Server) registerAccountData(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		if err := s.sessions.Destroy(ctx); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+}
+
+// deviceID names a session without revealing its token.
+func deviceID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (s *Server) recordDevice(ctx context.Context, account uuid.UUID, userAgent string) error {
+	token := s.sessions.Token(ctx)
+	return s.store.AddDevice(ctx, token, deviceID(token), account, userAgent, s.sessions.GetString(ctx, keyMethods))
+}
+
+// DeviceOut is one live session.
+type DeviceOut struct {
+	ID        string    `json:"id" example:"3f2a9c0d1e4b5a6c7d8e9f0011223344"`
+	Device    string    `json:"device" doc:"The browser's own description (User-Agent)."`
+	Methods   []string  `json:"methods" example:"[\"pwd\",\"otp\"]"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Current   bool      `json:"current" doc:"The session of this request."`
+}
+
+// DeviceInput addresses one session.
+type DeviceInput struct {
+	ID string `path:"id" pattern:"^[0-9a-f]{32}$" example:"3f2a9c0d1e4b5a6c7d8e9f0011223344"`
+}
+
+func (s *Server) registerDevices(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "listMySessions", Method: http.MethodGet, Path: "/api/v1/me/sessions", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "My sessions and devices", Description: "Every live session of the account, newest first, with the browser it runs in.",
+		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*Uncached[Items[DeviceOut]], error) {
+		id, _ := s.sessionAccount(ctx)
+		devices, err := s.store.Devices(ctx, id)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		current := deviceID(s.sessions.Token(ctx))
+		out := Items[DeviceOut]{Items: make([]DeviceOut, 0, len(devices))}
+		for _, d := range devices {
+			out.Items = append(out.Items, DeviceOut{ID: d.ID, Device: d.UserAgent, Methods: strings.Split(d.Methods, ","),
+				CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.Expiry.UTC(), Current: d.ID == current})
+		}
+		return &Uncached[Items[DeviceOut]]{CacheControl: "private, no-store", Body: out}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "endMySession", Method: http.MethodDelete, Path: "/api/v1/me/sessions/{id}", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "End a session", Description: "Logs one of the account's sessions out, at once and on every server. Another account's session is not found.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}, func(ctx context.Context, in *DeviceInput) (*struct{}, error) {
+		id, _ := s.sessionAccount(ctx)
+		if err := s.store.EndDevice(ctx, id, in.ID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil

@@ -224,3 +224,42 @@ func TestAccountLifecycle(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, sink.Messages(t)[0].Text, "Ihr Konto wurde soeben gelöscht")
 }
+
+// TestDevices: a person sees their sessions and ends one; nobody else's.
+func TestDevices(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	svc := &account.Service{Store: b.store, City: "Uster"}
+	for _, e := range []string{"nora@example.ch", "otto@example.ch"} {
+		_, err := svc.CreateUser(context.Background(), e, "grüne Velos fahren leise")
+		require.NoError(t, err)
+	}
+	loginAs := func(email, ua string) map[string]string {
+		r := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: mustJSON(t, map[string]string{"email": email, "password": "grüne Velos fahren leise"}),
+			header: map[string]string{"User-Agent": ua}})
+		require.Equal(t, http.StatusOK, r.status)
+		return map[string]string{"Cookie": strings.Split(cookieOf(r, "schalter_session"), ";")[0]}
+	}
+	phone := loginAs("nora@example.ch", "Handy Firefox")
+	laptop := loginAs("nora@example.ch", "Laptop Chromium")
+	otto := loginAs("otto@example.ch", "Otto Browser")
+
+	list := b.do(t, req{path: "/api/v1/me/sessions", header: laptop}).json(t)["items"].([]any)
+	require.Len(t, list, 2)
+	first := list[0].(map[string]any)
+	require.Equal(t, "Laptop Chromium", first["device"])
+	require.Equal(t, true, first["current"])
+	phoneID := list[1].(map[string]any)["id"].(string)
+
+	ottoList := b.do(t, req{path: "/api/v1/me/sessions", header: otto}).json(t)["items"].([]any)
+	require.Len(t, ottoList, 1)
+	ottoID := ottoList[0].(map[string]any)["id"].(string)
+	requireProblem(t, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sessions/" + ottoID, header: laptop}), http.StatusNotFound)
+	require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me", header: otto}).status, "Otto's session survives")
+
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sessions/" + phoneID, header: laptop}).status)
+	requireProblem(t, b.do(t, req{path: "/api/v1/me", header: phone}), http.StatusUnauthorized)
+	require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me", header: laptop}).status)
+	require.Len(t, b.do(t, req{path: "/api/v1/me/sessions", header: laptop}).json(t)["items"], 1)
+	requireProblem(t, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sessions/nicht-hex", header: laptop}), http.StatusUnprocessableEntity, "path.id")
+}

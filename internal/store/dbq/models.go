@@ -138,3 +138,12 @@ type Session struct {
 	Data   []byte
 	Expiry time.Time
 }
+
+type SessionDevice struct {
+	Token     string
+	ID        string
+	AccountID uuid.UUID
+	UserAgent string
+	Methods   string
+	CreatedAt time.Time
+}
