@@ -4,6 +4,7 @@
 package loadtest
 
 import (
+	"sync"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -23,6 +24,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/schalter-ch/schalter/internal/pgtest"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 const runs = 3
@@ -32,6 +34,8 @@ type scenario struct {
 	paths   []string
 	rate    int // requests per second; 0 = as fast as possible
 	seconds int
+	// target, when set, shapes each request (method, body, headers).
+	target func(i int, t *vegeta.Target)
 }
 
 type sample struct {
@@ -45,7 +49,9 @@ func TestLoadReport(t *testing.T) {
 		t.Skip("set SCHALTER_BENCH=1 (make bench) to run the load benchmarks")
 	}
 	pool := pgtest.DB(t, pgtest.Options{Seed: true})
+	benchUsers(t, store.New(pool))
 	base := startServer(t, pool.Config().ConnString())
+	sessionCookie := loginCookie(t, base)
 
 	slugs := []string{"zuzug-anmelden", "betreibungsregisterauszug-bestellen", "hund-anmelden", "abfuhrkalender",
 		"anwohnerparkkarte", "identitaetskarte-beantragen", "kita-platz", "baugesuch-einreichen", "heimatschein", "sozialhilfe"}
@@ -77,25 +83,33 @@ func TestLoadReport(t *testing.T) {
 		coldPaths = append(coldPaths, "/api/v1/search?q="+url.QueryEscape(q.q+" "+string(extra))+"&lang="+q.lang)
 	}
 	scenarios := []scenario{
-		{"GET /healthz, max rate (ceiling)", []string{"/healthz"}, 0, 5},
-		{"GET /api/v1/services/{slug}, max rate", servicePaths, 0, 5},
-		{"GET /api/v1/services (list), max rate", listPaths, 0, 5},
-		{"GET /healthz at 1,000/s", []string{"/healthz"}, 1000, 10},
-		{"GET /api/v1/services/{slug} at 1,000/s", servicePaths, 1000, 10},
-		{"GET /api/v1/services (list) at 1,000/s", listPaths, 1000, 10},
-		{"GET /api/v1/search, max rate", searchPaths, 0, 5},
-		{"GET /api/v1/search/suggest, max rate", suggestPaths, 0, 5},
-		{"GET /api/v1/search at 1,000/s", searchPaths, 1000, 10},
-		{"GET /api/v1/search/suggest at 1,000/s", suggestPaths, 1000, 10},
-		{"GET /api/v1/search, uncached, max rate", coldPaths, 0, 5},
-		{"GET /api/v1/search, uncached, at 500/s", coldPaths, 500, 10},
+		{"GET /healthz, max rate (ceiling)", []string{"/healthz"}, 0, 5, nil},
+		{"GET /api/v1/services/{slug}, max rate", servicePaths, 0, 5, nil},
+		{"GET /api/v1/services (list), max rate", listPaths, 0, 5, nil},
+		{"GET /healthz at 1,000/s", []string{"/healthz"}, 1000, 10, nil},
+		{"GET /api/v1/services/{slug} at 1,000/s", servicePaths, 1000, 10, nil},
+		{"GET /api/v1/services (list) at 1,000/s", listPaths, 1000, 10, nil},
+		{"GET /api/v1/search, max rate", searchPaths, 0, 5, nil},
+		{"GET /api/v1/search/suggest, max rate", suggestPaths, 0, 5, nil},
+		{"GET /api/v1/search at 1,000/s", searchPaths, 1000, 10, nil},
+		{"GET /api/v1/search/suggest at 1,000/s", suggestPaths, 1000, 10, nil},
+		{"GET /api/v1/search, uncached, max rate", coldPaths, 0, 5, nil},
+		{"GET /api/v1/search, uncached, at 500/s", coldPaths, 500, 10, nil},
+		{"POST /api/v1/session (password login), max rate", []string{"/api/v1/session"}, 0, 5, func(i int, tgt *vegeta.Target) {
+			tgt.Method = http.MethodPost
+			tgt.Header.Set("Content-Type", "application/json")
+			tgt.Body = []byte(fmt.Sprintf(`{"email":"bench%d@example.ch","password":"grüne Velos fahren leise"}`, i%benchAccounts))
+		}},
+		{"GET /api/v1/services/{slug} with a session at 1,000/s", servicePaths, 1000, 10, func(_ int, tgt *vegeta.Target) {
+			tgt.Header.Set("Cookie", sessionCookie)
+		}},
 	}
 	results := make([][]sample, len(scenarios))
 	// Warm up connections, caches and the JIT-less Go runtime alike.
 	attack(base, scenarios[1].paths, 500, 2)
 	for r := 0; r < runs; r++ {
 		for i, sc := range scenarios {
-			m := attack(base, sc.paths, sc.rate, sc.seconds)
+			m := attackWith(base, sc.paths, sc.rate, sc.seconds, sc.target)
 			results[i] = append(results[i], m)
 			t.Logf("run %d %-45s p50 %8s p99 %8s %8.0f req/s success %.4f", r+1, sc.name, m.p50, m.p99, m.throughput, m.success)
 		}
@@ -136,12 +150,23 @@ func startServer(t *testing.T, dbURL string) string {
 }
 
 func attack(base string, paths []string, rate, seconds int) sample {
+	return attackWith(base, paths, rate, seconds, nil)
+}
+
+func attackWith(base string, paths []string, rate, seconds int, shape func(int, *vegeta.Target)) sample {
 	i := 0
+	var mu sync.Mutex
 	targeter := func(tgt *vegeta.Target) error {
-		tgt.Method = http.MethodGet
-		tgt.URL = base + paths[i%len(paths)]
-		tgt.Header = http.Header{"Accept-Encoding": {"gzip"}}
+		mu.Lock()
+		n := i
 		i++
+		mu.Unlock()
+		tgt.Method = http.MethodGet
+		tgt.URL = base + paths[n%len(paths)]
+		tgt.Header = http.Header{"Accept-Encoding": {"gzip"}}
+		if shape != nil {
+			shape(n, tgt)
+		}
 		return nil
 	}
 	opts := []func(*vegeta.Attacker){vegeta.KeepAlive(true), vegeta.Connections(64)}
@@ -199,6 +224,10 @@ func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
 	fmt.Fprintf(&b, "| suggest p99 < 10 ms at 1,000 req/s (embedded engine) | %s | %s |\n", round(med[9].p99), yes(med[9].p99 < 10*time.Millisecond && med[9].success > 0.999))
 	fmt.Fprintf(&b, "| search / suggest throughput vs /healthz | %.0f%% / %.0f%% | |\n", 100*med[6].throughput/ceiling, 100*med[7].throughput/ceiling)
 	fmt.Fprintf(&b, "| search, every query new (no result cache): max throughput, p99 at 500 req/s | %.0f req/s, %s | |\n", med[10].throughput, round(med[11].p99))
+	hash := hashCost(t)
+	fmt.Fprintf(&b, "| one password hash / verification (Argon2id, 46 MiB, 1 pass), median of 20 | %s | |\n", round(hash))
+	fmt.Fprintf(&b, "| password logins, max rate (each verifies one hash; the 2 cores also run the load generator and PostgreSQL) | %.0f logins/s (one hash per core would allow %.0f/s) | |\n", med[12].throughput, 2/hash.Seconds())
+	fmt.Fprintf(&b, "| authenticated read (session lookup in PostgreSQL) vs anonymous at 1,000 req/s: p50, p99 | %s / %s vs %s / %s | |\n", round(med[13].p50), round(med[13].p99), round(med[4].p50), round(med[4].p99))
 	fmt.Fprintf(&b, "\nCatalogue reads are served from the in-memory snapshot of the published catalogue (internal/snapshot), and service documents are rendered and gzipped once per snapshot and language; PostgreSQL is not on the read path. ")
 	fmt.Fprintf(&b, "Lists are filtered and paged per request.\n")
 	fmt.Fprintf(&b, "Search and suggest use the 114 resident queries of search/testdata/queries.tsv (suggest: their first six characters, as typed). The embedded engine caches results until the index changes, so repeated queries are answered from memory; the uncached rows add a random word to every query to measure a query never seen before.\n")
