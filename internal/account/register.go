@@ -94,7 +94,7 @@ func (s *Service) text(kind, link string) mailText {
 
 func (s *Service) send(ctx context.Context, to string, t mailText) error {
 	if s.Mail == nil {
-		return apperr.New(apperr.Unavailable, "e-mail is not configured; registration is not possible right now")
+		return apperr.New(apperr.Unavailable, "e-mail is not configured (SCHALTER_SMTP_ADDR); mails cannot be sent right now")
 	}
 	if err := s.Mail.Send(ctx, mail.Message{To: to, Subject: t.subject, Text: t.body}); err != nil {
 		return fmt.Errorf("sending mail: %w", err)

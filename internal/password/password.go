@@ -20,6 +20,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -132,13 +133,24 @@ func repetitive(s string) bool {
 	return false
 }
 
+// slots bounds how many hashes run at once: one per CPU. Each takes
+// Default.Memory (46 MiB); a burst of 100 logins must queue, not ask for
+// 4.6 GiB and thrash the machine (a cheap denial of service otherwise).
+var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func idKey(pw string, salt []byte, p Params, keyLen uint32) []byte {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, keyLen)
+}
+
 // Hash hashes a password with p.
 func Hash(pw string, p Params) (string, error) {
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := idKey(pw, salt, p, p.KeyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -168,7 +180,7 @@ func Verify(pw, hash string, p Params) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, errors.New("password: malformed key")
 	}
-	got := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, h.Time, h.Memory, h.Threads, uint32(len(want)))
+	got := idKey(pw, salt, h, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, false, nil
 	}
