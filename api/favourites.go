@@ -42,6 +42,26 @@ func (in GuestInput) owner() string {
 	return ""
 }
 
+// favouriteOwner is whose favourites a request sees: the logged-in
+// account's, else the guest's.
+func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) string {
+	if id, ok := s.sessionAccount(ctx); ok {
+		return "account:" + id.String()
+	}
+	return in.owner()
+}
+
+// mergeGuestFavourites moves a guest's favourites into the account that
+// just logged in. A failure only leaves them with the guest id, so it is
+// logged, not returned.
+func (s *Server) mergeGuestFavourites(ctx context.Context, in GuestInput, account string) {
+	if guest := in.owner(); guest != "" {
+		if err := s.store.MergeFavourites(ctx, guest, "account:"+account); err != nil {
+			s.log.WarnContext(ctx, "merging guest favourites", "request_id", RequestID(ctx), "err", err)
+		}
+	}
+}
+
 // FavouriteInput addresses one favourite.
 type FavouriteInput struct {
 	GuestInput
@@ -70,7 +90,7 @@ type FavouritesInput struct {
 // newGuestCookie is always Secure: browsers accept Secure cookies on
 // http://localhost too, so development needs no exception.
 func newGuestCookie(id string) http.Cookie {
-	return http.Cookie{Name: guestCookie, Value: id, Path: "/api/v1/favourites", MaxAge: int(guestCookieAge.Seconds()),
+	return http.Cookie{Name: guestCookie, Value: id, Path: "/api/v1", MaxAge: int(guestCookieAge.Seconds()),
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
 }
 
@@ -84,11 +104,11 @@ func (s *Server) registerFavourites(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "listFavourites", Security: guestSecurity, Method: http.MethodGet, Path: "/api/v1/favourites", Tags: []string{tagFavourites},
 		Summary:     "List my favourites",
-		Description: "The guest's favourite services (from the guest cookie), newest first. Without a cookie the list is empty.",
+		Description: "The favourite services of the logged-in account, or of the guest (from the guest cookie), newest first. A guest's favourites move to the account at login.",
 		Errors:      []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouritesInput) (*Uncached[Items[FavouriteOut]], error) {
 		out := Items[FavouriteOut]{Items: []FavouriteOut{}}
-		owner := in.owner()
+		owner := s.favouriteOwner(ctx, in.GuestInput)
 		if owner == "" {
 			return &Uncached[Items[FavouriteOut]]{CacheControl: "private, no-store", Body: out}, nil
 		}
@@ -119,7 +139,7 @@ func (s *Server) registerFavourites(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouriteInput) (*FavouriteWritten, error) {
 		out := &FavouriteWritten{}
-		owner := in.owner()
+		owner := s.favouriteOwner(ctx, in.GuestInput)
 		if owner == "" {
 			id := newGuestID()
 			owner = "guest:" + id
@@ -138,7 +158,7 @@ func (s *Server) registerFavourites(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouriteInput) (*struct{}, error) {
-		if owner := in.owner(); owner != "" {
+		if owner := s.favouriteOwner(ctx, in.GuestInput); owner != "" {
 			if err := s.store.RemoveFavourite(ctx, owner, in.Slug); err != nil {
 				return nil, s.problem(ctx, err)
 			}

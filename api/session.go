@@ -64,6 +64,7 @@ type DeviceParams struct {
 // LoginInput is a password login.
 type LoginInput struct {
 	DeviceParams
+	GuestInput
 	Body struct {
 		Email    string `json:"email" maxLength:"254" doc:"The account's e-mail address." example:"anna.muster@example.ch"`
 		Password string `json:"password" minLength:"1" maxLength:"1024" example:"grüne Velos fahren leise"`
@@ -164,6 +165,7 @@ func (s *Server) registerSession(api huma.API) {
 		if err := s.recordDevice(ctx, acc.ID, in.UserAgent); err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.mergeGuestFavourites(ctx, in.GuestInput, acc.ID.String())
 		s.accounts.Notify(ctx, acc.ID, "login")
 		// Unix seconds: the session codec (gob) stores plain values only.
 		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
@@ -285,6 +287,7 @@ func levelOf(methods string) string {
 // CodeInput carries a one-time code.
 type CodeInput struct {
 	DeviceParams
+	GuestInput
 	Body struct {
 		Code string `json:"code" minLength:"6" maxLength:"20" doc:"Six digits from the authenticator app, or a recovery code (with dashes)." example:"123456"`
 	}
@@ -370,6 +373,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		if err := s.recordDevice(ctx, id, in.UserAgent); err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.mergeGuestFavourites(ctx, in.GuestInput, id.String())
 		s.accounts.Notify(ctx, id, "login")
 		me, err := s.me(ctx)
 		if err != nil {

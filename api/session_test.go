@@ -263,3 +263,36 @@ func TestDevices(t *testing.T) {
 	require.Len(t, b.do(t, req{path: "/api/v1/me/sessions", header: laptop}).json(t)["items"], 1)
 	requireProblem(t, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sessions/nicht-hex", header: laptop}), http.StatusUnprocessableEntity, "path.id")
 }
+
+// TestGuestFavouritesMergeAtLogin: a guest's favourites move to the account
+// at login, without duplicates, and the guest id then holds none.
+func TestGuestFavouritesMergeAtLogin(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	_, err := (&account.Service{Store: b.store, City: "Uster"}).CreateUser(context.Background(), "gina@example.ch", "grüne Velos fahren leise")
+	require.NoError(t, err)
+	pw := mustJSON(t, map[string]string{"email": "gina@example.ch", "password": "grüne Velos fahren leise"})
+
+	// The account already keeps one service.
+	first := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: pw})
+	acc := map[string]string{"Cookie": strings.Split(cookieOf(first, "schalter_session"), ";")[0]}
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodPut, path: "/api/v1/favourites/heimatschein", header: acc}).status)
+
+	// A guest on another browser keeps two, one of them the same.
+	g := b.do(t, req{method: http.MethodPut, path: "/api/v1/favourites/heimatschein"})
+	set := cookieOf(g, "schalter_guest")
+	require.Contains(t, set, "Path=/api/v1;")
+	guest := map[string]string{"Cookie": strings.Split(set, ";")[0]}
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodPut, path: "/api/v1/favourites/hund-anmelden", header: guest}).status)
+
+	login := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: pw, header: guest})
+	require.Equal(t, http.StatusOK, login.status)
+	both := map[string]string{"Cookie": guest["Cookie"] + "; " + strings.Split(cookieOf(login, "schalter_session"), ";")[0]}
+	items := b.do(t, req{path: "/api/v1/favourites", header: both}).json(t)["items"].([]any)
+	var slugs []string
+	for _, it := range items {
+		slugs = append(slugs, it.(map[string]any)["slug"].(string))
+	}
+	require.ElementsMatch(t, []string{"heimatschein", "hund-anmelden"}, slugs)
+	require.Empty(t, b.do(t, req{path: "/api/v1/favourites", header: guest}).json(t)["items"], "nothing left under the guest id")
+}

@@ -60,3 +60,12 @@ FROM (SELECT sv.slug, LEAST(20, round(10 * log(1 + count(f.slug))))::integer AS 
       FROM service sv LEFT JOIN favourite f ON f.slug = sv.slug
       GROUP BY sv.slug) b
 WHERE s.slug = b.slug AND s.favourite_boost <> b.boost;
+
+-- name: FavouritesMerge :exec
+-- Moves a guest's favourites to an account at login, without duplicates.
+INSERT INTO favourite (owner, slug, created_at)
+SELECT @to_owner::text, f.slug, f.created_at FROM favourite f WHERE f.owner = @from_owner::text
+ON CONFLICT (owner, slug) DO NOTHING;
+
+-- name: FavouritesDropOwner :exec
+DELETE FROM favourite WHERE owner = @owner;

@@ -170,3 +170,14 @@ func (s *Store) FavouriteCounts(ctx context.Context) (map[string]int, error) {
 func (s *Store) RefreshFavouriteBoost(ctx context.Context) (int64, error) {
 	return s.q.FavouriteBoostRefresh(ctx, s.pool)
 }
+
+// MergeFavourites moves the favourites of owner from to owner to (a guest
+// logging in), without duplicates, in one transaction.
+func (s *Store) MergeFavourites(ctx context.Context, from, to string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.FavouritesMerge(ctx, tx, dbq.FavouritesMergeParams{ToOwner: to, FromOwner: from}); err != nil {
+			return err
+		}
+		return s.q.FavouritesDropOwner(ctx, tx, from)
+	})
+}

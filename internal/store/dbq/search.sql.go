@@ -119,6 +119,32 @@ func (q *Queries) FavouriteRemove(ctx context.Context, db DBTX, arg FavouriteRem
 	return err
 }
 
+const favouritesDropOwner = `-- name: FavouritesDropOwner :exec
+DELETE FROM favourite WHERE owner = $1
+`
+
+func (q *Queries) FavouritesDropOwner(ctx context.Context, db DBTX, owner string) error {
+	_, err := db.Exec(ctx, favouritesDropOwner, owner)
+	return err
+}
+
+const favouritesMerge = `-- name: FavouritesMerge :exec
+INSERT INTO favourite (owner, slug, created_at)
+SELECT $1::text, f.slug, f.created_at FROM favourite f WHERE f.owner = $2::text
+ON CONFLICT (owner, slug) DO NOTHING
+`
+
+type FavouritesMergeParams struct {
+	ToOwner   string
+	FromOwner string
+}
+
+// Moves a guest's favourites to an account at login, without duplicates.
+func (q *Queries) FavouritesMerge(ctx context.Context, db DBTX, arg FavouritesMergeParams) error {
+	_, err := db.Exec(ctx, favouritesMerge, arg.ToOwner, arg.FromOwner)
+	return err
+}
+
 const listenSearch = `-- name: ListenSearch :exec
 LISTEN schalter_search
 `

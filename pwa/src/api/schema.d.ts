@@ -321,7 +321,7 @@ export interface paths {
         };
         /**
          * List my favourites
-         * @description The guest's favourite services (from the guest cookie), newest first. Without a cookie the list is empty.
+         * @description The favourite services of the logged-in account, or of the guest (from the guest cookie), newest first. A guest's favourites move to the account at login.
          */
         get: operations["listFavourites"];
         put?: never;
@@ -3352,7 +3352,10 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
         };
         requestBody: {
             content: {
@@ -3978,7 +3981,10 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
         };
         requestBody: {
             content: {
@@ -4102,7 +4108,10 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
         };
         requestBody: {
             content: {
