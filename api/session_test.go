@@ -217,7 +217,11 @@ func TestAccountLifecycle(t *testing.T) {
 	require.Equal(t, true, data["login"].(map[string]any)["password"])
 	require.NotContains(t, string(exp.body), "argon2", "no password hash in the export")
 
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodPut, path: "/api/v1/favourites/heimatschein", header: cookie}).status)
 	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me", header: cookie}).status)
+	counts, err := st.FavouriteCounts(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, counts["heimatschein"], "the account's favourites went with it")
 	requireProblem(t, b.do(t, req{path: "/api/v1/me", header: cookie}), http.StatusUnauthorized)
 	requireProblem(t, post("/api/v1/session", map[string]string{"email": "mia@example.ch", "password": "blaue Schiffe fahren leise"}, nil), http.StatusUnauthorized)
 	_, err = st.AccountByEmail(context.Background(), "mia@example.ch")

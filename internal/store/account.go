@@ -159,13 +159,19 @@ func (s *Store) SetPasswordWithToken(ctx context.Context, tokenHash []byte, pass
 }
 
 // DeleteAccount removes an account and, through foreign keys, its roles,
-// second factors and tokens.
+// second factors, tokens and devices; its favourites (kept under a tagged
+// owner, not a foreign key) go in the same transaction.
 func (s *Store) DeleteAccount(ctx context.Context, id uuid.UUID) error {
-	n, err := s.q.AccountDelete(ctx, s.pool, id)
-	if err == nil && n == 0 {
-		return apperr.New(apperr.NotFound, "no such account")
-	}
-	return err
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.FavouritesDropOwner(ctx, tx, "account:"+id.String()); err != nil {
+			return err
+		}
+		n, err := s.q.AccountDelete(ctx, tx, id)
+		if err == nil && n == 0 {
+			return apperr.New(apperr.NotFound, "no such account")
+		}
+		return err
+	})
 }
 
 // AccountData is everything stored about an account, for the export.
