@@ -34,26 +34,16 @@ var validIdempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 // replayedHeaders are the response headers a replay repeats.
 var replayedHeaders = []string{"Location", "ETag", "Last-Modified", "Content-Disposition", "Cache-Control"}
 
-// captureWriter keeps a copy of what the handler writes.
+// captureWriter keeps a copy of what the handler writes, besides the
+// status the statusRecorder tracks.
 type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captureWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-	c.ResponseWriter.WriteHeader(code)
+	statusRecorder
+	body bytes.Buffer
 }
 
 func (c *captureWriter) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
 	c.body.Write(b)
-	return c.ResponseWriter.Write(b)
+	return c.statusRecorder.Write(b)
 }
 
 func (s *Server) idempotency(next http.Handler) http.Handler {
@@ -111,7 +101,7 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 
-		cw := &captureWriter{ResponseWriter: w}
+		cw := &captureWriter{statusRecorder: statusRecorder{ResponseWriter: w}}
 		next.ServeHTTP(cw, r)
 		// A detached context: the answer must be recorded even if the client
 		// has gone, since that is exactly when it will retry.
