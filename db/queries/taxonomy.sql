@@ -10,12 +10,6 @@ SELECT o.slug, o.doc, o.updated_at,
 FROM office o
 ORDER BY o.doc -> 'name' ->> 'de';
 
--- name: OfficeGet :one
-SELECT o.slug, o.doc, o.updated_at,
-       (SELECT count(*) FROM service s WHERE s.office_slug = o.slug AND s.state = 'published') AS service_count
-FROM office o
-WHERE o.slug = @slug;
-
 -- name: CategoryUpsert :exec
 INSERT INTO category (slug, kind, icon, title, position) VALUES (@slug, @kind, @icon, @title, @position)
 ON CONFLICT (slug) DO UPDATE SET kind = excluded.kind, icon = excluded.icon, title = excluded.title, position = excluded.position

@@ -65,8 +65,8 @@ func compileSchemas() {
 	officesSch, schemasErr = c.Compile(officesSchemaURL)
 }
 
-// SchemaJSON returns the JSON Schema of a service, for the docs and the API.
-func SchemaJSON() []byte {
+// schemaJSON returns the JSON Schema of a service.
+func schemaJSON() []byte {
 	b, _ := schemaFS.ReadFile("schema/service.schema.json")
 	return b
 }
@@ -263,7 +263,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // the schema's own $defs cannot be addressed.
 func InlinedServiceSchema() (map[string]any, error) {
 	var root map[string]any
-	if err := json.Unmarshal(SchemaJSON(), &root); err != nil {
+	if err := json.Unmarshal(schemaJSON(), &root); err != nil {
 		return nil, err
 	}
 	defs, _ := root["$defs"].(map[string]any)

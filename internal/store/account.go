@@ -73,11 +73,7 @@ func accountFrom(r dbq.AccountByEmailRow) *Account {
 	return a
 }
 
-// GrantRole gives an account a role (idempotent).
-func (s *Store) GrantRole(ctx context.Context, id uuid.UUID, role Role) error {
-	return s.grantRole(ctx, s.pool, id, role)
-}
-
+// grantRole gives an account a role (idempotent).
 func (s *Store) grantRole(ctx context.Context, db dbq.DBTX, id uuid.UUID, role Role) error {
 	var office *string
 	if role.Office != "" {

@@ -31,7 +31,9 @@ func strPtr(s string) *string {
 	return &s
 }
 
-// ListServices returns one page of services and the total matching the filter.
+// ListServices returns one page of services and the total matching the
+// filter. The API serves lists from the snapshot (internal/snapshot); this
+// SQL version is the reference the snapshot's list is tested against.
 func (s *Store) ListServices(ctx context.Context, f catalog.ListFilter) (*catalog.Page, error) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
@@ -114,11 +116,6 @@ func (s *Store) ServiceDetail(ctx context.Context, slug string, states []string)
 	return &ds[0], nil
 }
 
-// PublishedCatalogue returns every published service in detail, in list order.
-func (s *Store) PublishedCatalogue(ctx context.Context) ([]catalog.Detail, error) {
-	return s.details(ctx, "", Published)
-}
-
 func (s *Store) details(ctx context.Context, slug string, states []string) ([]catalog.Detail, error) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
@@ -154,11 +151,7 @@ func (s *Store) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states 
 	return out, nil
 }
 
-// Categories lists topics and life situations; kind "" means both.
-func (s *Store) Categories(ctx context.Context, kind string) ([]catalog.CategoryView, error) {
-	return s.categoriesIn(ctx, s.pool, kind)
-}
-
+// categoriesIn lists topics and life situations; kind "" means both.
 func (s *Store) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]catalog.CategoryView, error) {
 	rows, err := s.q.CategoryList(ctx, db, strPtr(kind))
 	if err != nil {
@@ -175,11 +168,7 @@ func (s *Store) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]c
 	return out, nil
 }
 
-// Audiences lists the audiences in their display order.
-func (s *Store) Audiences(ctx context.Context) ([]catalog.Audience, error) {
-	return s.audiencesIn(ctx, s.pool)
-}
-
+// audiencesIn lists the audiences in their display order.
 func (s *Store) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audience, error) {
 	rows, err := s.q.AudienceList(ctx, db)
 	if err != nil {
@@ -196,11 +185,7 @@ func (s *Store) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audienc
 	return out, nil
 }
 
-// Offices lists the offices by German name.
-func (s *Store) Offices(ctx context.Context) ([]catalog.OfficeView, error) {
-	return s.officesIn(ctx, s.pool)
-}
-
+// officesIn lists the offices by German name.
 func (s *Store) officesIn(ctx context.Context, db dbq.DBTX) ([]catalog.OfficeView, error) {
 	rows, err := s.q.OfficeList(ctx, db)
 	if err != nil {
@@ -215,16 +200,6 @@ func (s *Store) officesIn(ctx context.Context, db dbq.DBTX) ([]catalog.OfficeVie
 		out = append(out, o)
 	}
 	return out, nil
-}
-
-// Office returns one office.
-func (s *Store) Office(ctx context.Context, slug string) (*catalog.OfficeView, error) {
-	r, err := s.q.OfficeGet(ctx, s.pool, slug)
-	if err != nil {
-		return nil, notFound(err, "office %q not found", slug)
-	}
-	o, err := officeView(r.Doc, r.ServiceCount, r.UpdatedAt)
-	return &o, err
 }
 
 func officeView(doc []byte, count int64, updated time.Time) (catalog.OfficeView, error) {

@@ -121,32 +121,6 @@ func (q *Queries) CategoryUpsert(ctx context.Context, db DBTX, arg CategoryUpser
 	return err
 }
 
-const officeGet = `-- name: OfficeGet :one
-SELECT o.slug, o.doc, o.updated_at,
-       (SELECT count(*) FROM service s WHERE s.office_slug = o.slug AND s.state = 'published') AS service_count
-FROM office o
-WHERE o.slug = $1
-`
-
-type OfficeGetRow struct {
-	Slug         string
-	Doc          []byte
-	UpdatedAt    time.Time
-	ServiceCount int64
-}
-
-func (q *Queries) OfficeGet(ctx context.Context, db DBTX, slug string) (OfficeGetRow, error) {
-	row := db.QueryRow(ctx, officeGet, slug)
-	var i OfficeGetRow
-	err := row.Scan(
-		&i.Slug,
-		&i.Doc,
-		&i.UpdatedAt,
-		&i.ServiceCount,
-	)
-	return i, err
-}
-
 const officeList = `-- name: OfficeList :many
 SELECT o.slug, o.doc, o.updated_at,
        (SELECT count(*) FROM service s WHERE s.office_slug = o.slug AND s.state = 'published') AS service_count
