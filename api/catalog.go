@@ -33,13 +33,23 @@ type Cached[T any] struct {
 // conditional answers 304 when the client's copy is current, and otherwise
 // builds the body. fingerprint identifies the data; the language is added.
 func conditional[T any](c CondParams, lang, fingerprint string, build func() T) (*Cached[T], error) {
-	etag := `W/"` + fingerprint + "-" + lang + `"`
-	if etagMatches(c.IfNoneMatch, etag) {
-		return nil, huma.ErrorWithHeaders(huma.Status304NotModified(), http.Header{
-			"Etag": {etag}, "Cache-Control": {catalogueCacheControl}, "Vary": {"Accept-Language"},
-		})
+	etag, err := notModified304(c, lang, fingerprint, "Accept-Language")
+	if err != nil {
+		return nil, err
 	}
 	return &Cached[T]{ETag: etag, CacheControl: catalogueCacheControl, Vary: "Accept-Language", ContentLanguage: contentLanguage(lang), Body: build()}, nil
+}
+
+// notModified304 returns the weak ETag of a representation and, when the
+// client's If-None-Match names it, the 304 answer to return instead.
+func notModified304(c CondParams, lang, fingerprint, vary string) (string, error) {
+	etag := `W/"` + fingerprint + "-" + lang + `"`
+	if etagMatches(c.IfNoneMatch, etag) {
+		return etag, huma.ErrorWithHeaders(huma.Status304NotModified(), http.Header{
+			"Etag": {etag}, "Cache-Control": {catalogueCacheControl}, "Vary": {vary},
+		})
+	}
+	return etag, nil
 }
 
 // ListServicesInput filters and pages the service list.

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"strings"
 
@@ -66,11 +65,9 @@ type Raw struct {
 
 // rawConditional is conditional for pre-rendered bodies.
 func rawConditional(c CondParams, e EncodingParams, lang, fingerprint string, build func() rendered) (*Raw, error) {
-	etag := `W/"` + fingerprint + "-" + lang + `"`
-	if etagMatches(c.IfNoneMatch, etag) {
-		return nil, huma.ErrorWithHeaders(huma.Status304NotModified(), http.Header{
-			"Etag": {etag}, "Cache-Control": {catalogueCacheControl}, "Vary": {"Accept-Language, Accept-Encoding"},
-		})
+	etag, err := notModified304(c, lang, fingerprint, "Accept-Language, Accept-Encoding")
+	if err != nil {
+		return nil, err
 	}
 	r := build()
 	out := &Raw{ETag: etag, CacheControl: catalogueCacheControl, Vary: "Accept-Language, Accept-Encoding",
