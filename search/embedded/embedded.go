@@ -46,6 +46,8 @@ type Engine struct {
 	// vocab holds every analysed term of the indexed text per language; it
 	// drives compound splitting.
 	vocab map[string]map[string]struct{}
+	// vocabStale marks vocab as behind the index (after Index or Clear).
+	vocabStale bool
 
 	fuzzy fuzzyCache
 	cache resultCache
@@ -233,18 +235,12 @@ func (e *Engine) Index(_ context.Context, docs []search.Document) error {
 	if err != nil {
 		return err
 	}
+	// The index has just analysed the text; the vocabulary is read back
+	// from its term dictionaries when the next query needs it, instead of
+	// analysing every document a second time here.
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, d := range docs {
-		for lang, t := range d.Text {
-			v := e.vocabFor(lang)
-			for _, text := range []string{t.Title, joinWords(t.Keywords), t.Summary, t.Description} {
-				for _, tok := range e.analyze(textAnalyzer(lang), text) {
-					v[string(tok.Term)] = struct{}{}
-				}
-			}
-		}
-	}
+	e.vocabStale = true
+	e.mu.Unlock()
 	return nil
 }
 
@@ -290,24 +286,18 @@ func (e *Engine) Clear(ctx context.Context) error {
 		}
 	}
 	e.mu.Lock()
-	e.vocab = map[string]map[string]struct{}{}
+	e.vocabStale = true
 	e.mu.Unlock()
 	return nil
 }
 
-func (e *Engine) vocabFor(lang string) map[string]struct{} {
-	v := e.vocab[lang]
-	if v == nil {
-		v = map[string]struct{}{}
-		e.vocab[lang] = v
-	}
-	return v
-}
-
-// loadVocab reads the term dictionaries of an existing index.
+// loadVocab reads the vocabulary from the index's term dictionaries.
+// Callers hold e.mu for writing (or own e exclusively, as Open does).
 func (e *Engine) loadVocab() error {
+	vocab := map[string]map[string]struct{}{}
 	for _, lang := range search.Languages {
-		v := e.vocabFor(lang)
+		v := map[string]struct{}{}
+		vocab[lang] = v
 		for _, f := range fieldBoost {
 			d, err := e.idx.FieldDict(field(f.name, lang))
 			if err != nil {
@@ -327,7 +317,18 @@ func (e *Engine) loadVocab() error {
 			d.Close()
 		}
 	}
+	e.vocab, e.vocabStale = vocab, false
 	return nil
+}
+
+// freshVocab reloads the vocabulary when the index changed since.
+func (e *Engine) freshVocab() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.vocabStale {
+		// On failure the old vocabulary serves; the query still runs.
+		_ = e.loadVocab()
+	}
 }
 
 func (e *Engine) analyze(analyzer, text string) analysis.TokenStream {

@@ -30,6 +30,7 @@ var linkers = []string{"", "s", "e", "n", "en", "es", "er"}
 var tailEndings = []string{"ungen", "ung", "en", "e", "s", "n"}
 
 func (e *Engine) queryTerms(q, lang string) []qterm {
+	e.freshVocab()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	raw := e.analyze(plainAnalyzer, q)
