@@ -81,7 +81,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			ops++
-			url := strings.NewReplacer("{slug}", "heimatschein", "{id}", "00000000000000000000000000000000").Replace(path)
+			url := strings.NewReplacer("{slug}", "adressauskunft", "{id}", "00000000000000000000000000000000").Replace(path)
 			for _, p := range principals {
 				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor}[op.Access]
 				t.Run(op.OperationID+"/"+p.name, func(t *testing.T) {

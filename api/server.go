@@ -239,6 +239,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerTwoFactor(api)
 	s.registerAccountData(api)
 	s.registerDevices(api)
+	s.registerStepUp(api)
 	return api
 }
 

@@ -35,6 +35,10 @@ const (
 	keyPending  = "pending_account" // password checked, second factor due
 )
 
+// recentLogin is how fresh an authentication must be for irreversible
+// actions such as deleting the account.
+const recentLogin = 15 * time.Minute
+
 var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
 
 func newSessions(st *store.Store, log *slog.Logger) *scs.SessionManager {
@@ -79,8 +83,8 @@ type RoleOut struct {
 
 // AuthOut says how the session was authenticated.
 type AuthOut struct {
-	Methods         []string  `json:"methods" doc:"pwd (password); later passkey, otp, eid." example:"[\"pwd\"]"`
-	Level           string    `json:"level" enum:"account,two_factor,eid"`
+	Methods         []string  `json:"methods" doc:"How the person proved who they are: pwd (password), otp (authenticator app), sms, passkey, eid." example:"[\"pwd\"]"`
+	Level           string    `json:"level" enum:"account,two_factor,eid" doc:"The assurance level: account (one factor), two_factor, eid (state eID)."`
 	AuthenticatedAt time.Time `json:"authenticated_at"`
 }
 
@@ -120,7 +124,7 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 		return nil, err
 	}
 	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)),
-		Auth: AuthOut{Methods: []string{}, Level: levelOf(s.sessions.GetString(ctx, keyMethods)), AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
+		Auth: AuthOut{Methods: []string{}, Level: s.sessionLevel(ctx).String(), AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
 	for _, r := range roles {
 		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})
 	}
@@ -145,9 +149,6 @@ func (s *Server) registerSession(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if err := s.sessions.RenewToken(ctx); err != nil {
-			return nil, s.problem(ctx, err)
-		}
 		twoFactor, err := s.accounts.HasTOTP(ctx, acc.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -160,16 +161,7 @@ func (s *Server) registerSession(api huma.API) {
 			return nil, huma.Error401Unauthorized("second factor required: send the code from your authenticator app (or a recovery code) to POST /api/v1/session/second-factor",
 				&huma.ErrorDetail{Location: "body.code", Message: "second factor required"})
 		}
-		s.sessions.Put(ctx, keyAccount, acc.ID.String())
-		s.sessions.Put(ctx, keyMethods, "pwd")
-		if err := s.recordDevice(ctx, acc.ID, in.UserAgent); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		s.mergeGuestFavourites(ctx, in.GuestInput, acc.ID.String())
-		s.accounts.Notify(ctx, acc.ID, "login")
-		// Unix seconds: the session codec (gob) stores plain values only.
-		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
-		me, err := s.me(ctx)
+		me, err := s.completeLogin(ctx, signIn{Account: acc.ID, Methods: []string{account.MethodPassword}, Level: account.LevelAccount, UserAgent: in.UserAgent, Guest: in.GuestInput})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -276,14 +268,6 @@ func (s *Server) registerAccounts(api huma.API) {
 	})
 }
 
-// levelOf maps how a session was authenticated to an assurance level.
-func levelOf(methods string) string {
-	if strings.Contains(methods, "otp") {
-		return "two_factor"
-	}
-	return "account"
-}
-
 // CodeInput carries a one-time code.
 type CodeInput struct {
 	DeviceParams
@@ -337,11 +321,8 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if err := s.sessions.RenewToken(ctx); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		s.sessions.Put(ctx, keyMethods, "pwd,otp")
-		if err := s.recordDevice(ctx, me.ID, in.UserAgent); err != nil {
+		// Proving the app works is a second factor: the session steps up.
+		if _, err := s.completeLogin(ctx, signIn{Account: me.ID, Methods: []string{account.MethodTOTP}, Level: account.LevelFor(append(me.Auth.Methods, account.MethodTOTP)), UserAgent: in.UserAgent}); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &Uncached[RecoveryCodes]{CacheControl: "no-store", Body: RecoveryCodes{RecoveryCodes: codes}}, nil
@@ -363,19 +344,8 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		if err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if err := s.sessions.RenewToken(ctx); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		s.sessions.Remove(ctx, keyPending)
-		s.sessions.Put(ctx, keyAccount, id.String())
-		s.sessions.Put(ctx, keyMethods, "pwd,otp")
-		s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
-		if err := s.recordDevice(ctx, id, in.UserAgent); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		s.mergeGuestFavourites(ctx, in.GuestInput, id.String())
-		s.accounts.Notify(ctx, id, "login")
-		me, err := s.me(ctx)
+		methods := []string{account.MethodPassword, account.MethodTOTP}
+		me, err := s.completeLogin(ctx, signIn{Account: id, Methods: methods, Level: account.LevelFor(methods), UserAgent: in.UserAgent, Guest: in.GuestInput})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -479,13 +449,14 @@ func (s *Server) registerAccountData(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "deleteMyAccount", Method: http.MethodDelete, Path: "/api/v1/me", Tags: []string{tagAccount}, Security: sessionSecurity,
-		Summary: "Delete my account", Description: "Deletes the account and everything no law requires the city to keep (docs/privacy.md), and ends the session.",
+		Summary: "Delete my account", Description: "Deletes the account and everything no law requires the city to keep (docs/privacy.md), and ends the session. Needs a login in the last 15 minutes (otherwise a step-up problem with max_age).",
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
-		id, ok := s.sessionAccount(ctx)
-		if !ok {
-			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "not logged in"))
+		id, _ := s.sessionAccount(ctx)
+		// Irreversible: only right after proving it is really the person.
+		if err := s.requireLevel(ctx, account.LevelAccount, recentLogin); err != nil {
+			return nil, err
 		}
 		if err := s.accounts.DeleteAccount(ctx, id); err != nil {
 			return nil, s.problem(ctx, err)

@@ -372,7 +372,7 @@ export interface paths {
         post?: never;
         /**
          * Delete my account
-         * @description Deletes the account and everything no law requires the city to keep (docs/privacy.md), and ends the session.
+         * @description Deletes the account and everything no law requires the city to keep (docs/privacy.md), and ends the session. Needs a login in the last 15 minutes (otherwise a step-up problem with max_age).
          */
         delete: operations["deleteMyAccount"];
         options?: never;
@@ -392,6 +392,26 @@ export interface paths {
          * @description Everything Schalter stores about the account, as JSON.
          */
         get: operations["exportMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/services/{slug}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May I start this service
+         * @description Checks the session against the service's assurance level before a form opens. Below it the answer is a step-up problem (403) naming required_level, current_level and the methods that reach it.
+         */
+        get: operations["checkServiceAccess"];
         put?: never;
         post?: never;
         delete?: never;
@@ -435,6 +455,26 @@ export interface paths {
          * @description Logs one of the account's sessions out, at once and on every server. Another account's session is not found.
          */
         delete: operations["endMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step up with a code
+         * @description Raises a logged-in session with a code from the authenticator app (or a recovery code): the session gets a new token and the level two_factor. Codes work once; attempts are limited.
+         */
+        post: operations["stepUpSecondFactor"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -779,10 +819,13 @@ export interface components {
         AuthOut: {
             /** Format: date-time */
             authenticated_at: string;
-            /** @enum {string} */
+            /**
+             * @description The assurance level: account (one factor), two_factor, eid (state eID).
+             * @enum {string}
+             */
             level: "account" | "two_factor" | "eid";
             /**
-             * @description pwd (password); later passkey, otp, eid.
+             * @description How the person proved who they are: pwd (password), otp (authenticator app), sms, passkey, eid.
              * @example [
              *       "pwd"
              *     ]
@@ -1160,6 +1203,17 @@ export interface components {
             query: string;
             /** Format: int64 */
             total: number;
+        };
+        ServiceAccess: {
+            /**
+             * @description The session's level.
+             * @enum {string}
+             */
+            level: "account" | "two_factor" | "eid";
+            /** @enum {string} */
+            required_level: "none" | "account" | "two_factor" | "eid";
+            /** @example umzug-melden */
+            service: string;
         };
         /** @description One service of the catalogue, as stored in db/seed/services/<slug>.yaml and accepted by the admin import. */
         ServiceDocument: {
@@ -3130,6 +3184,85 @@ export interface operations {
             };
         };
     };
+    checkServiceAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccess"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listMySessions: {
         parameters: {
             query?: never;
@@ -3239,6 +3372,87 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    stepUpSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Shown in the list of sessions, so the person recognises the device. */
+                "User-Agent"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
