@@ -4,10 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 type actorKey struct{}
@@ -38,6 +44,14 @@ func needsAdmin(op *huma.Operation) bool {
 func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) {
 	want := sha256.Sum256([]byte(s.cfg.AdminToken))
 	return func(ctx huma.Context, next func(huma.Context)) {
+		if accessOf(ctx.Operation()) == AccessAdmin {
+			if err := s.requireAdmin(ctx.Context()); err != nil {
+				writeErr(ctx, err)
+				return
+			}
+			next(ctx)
+			return
+		}
 		if !needsAdmin(ctx.Operation()) {
 			// Operations on one's own account: refuse before reading input,
 			// so an anonymous caller learns nothing from validation errors.
@@ -63,4 +77,33 @@ func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) 
 		}
 		next(huma.WithValue(ctx, actorKey{}, "admin-token"))
 	}
+}
+
+// requireAdmin lets an administrator's session through, at level
+// two_factor: a stolen password alone must not hand out roles.
+func (s *Server) requireAdmin(ctx context.Context) error {
+	id, ok := s.sessionAccount(ctx)
+	if !ok {
+		return huma.Error401Unauthorized("not logged in")
+	}
+	roles, err := s.store.Roles(ctx, id)
+	if err != nil {
+		return s.problem(ctx, err)
+	}
+	if !slices.ContainsFunc(roles, func(r store.Role) bool { return r.Role == account.RoleAdmin }) {
+		return huma.Error403Forbidden("administrators only")
+	}
+	return s.requireLevel(ctx, account.LevelTwoFactor, 0)
+}
+
+// writeErr writes an error from a middleware the way handlers return them.
+func writeErr(ctx huma.Context, err error) {
+	var se huma.StatusError
+	if !errors.As(err, &se) {
+		se = huma.Error500InternalServerError("")
+	}
+	ctx.SetHeader("Content-Type", "application/problem+json")
+	ctx.SetStatus(se.GetStatus())
+	b, _ := json.Marshal(se)
+	_, _ = ctx.BodyWriter().Write(b)
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
@@ -21,8 +22,8 @@ import (
 type principal struct {
 	name   string
 	header map[string]string
-	// roles this caller has: "account" (logged in), "editor".
-	account, editor bool
+	// roles this caller has: "account" (logged in), "editor", "admin".
+	account, editor, admin bool
 }
 
 // TestAuthorizationMatrix walks every operation of the committed OpenAPI
@@ -54,7 +55,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
 		cookie := strings.Split(cookieOf(r, "schalter_session"), ";")[0]
 		editor := len(p.roles) > 0 && (p.roles[0].Role == account.RoleEditor || p.roles[0].Role == account.RoleAdmin)
-		principals = append(principals, principal{name: p.name, header: map[string]string{"Cookie": cookie}, account: true, editor: editor})
+		admin := len(p.roles) > 0 && p.roles[0].Role == account.RoleAdmin
+		if admin {
+			// Role management needs two factors: the administrator sets up
+			// the authenticator app, which steps the session up.
+			cookie = twoFactorSession(t, b, cookie)
+		}
+		principals = append(principals, principal{name: p.name, header: map[string]string{"Cookie": cookie}, account: true, editor: editor, admin: admin})
 	}
 
 	raw, err := os.ReadFile(filepath.Join(pgtest.RepoRoot(), "openapi", "openapi.yaml"))
@@ -83,7 +90,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			ops++
 			url := strings.NewReplacer("{slug}", "adressauskunft", "{id}", "00000000000000000000000000000000").Replace(path)
 			for _, p := range principals {
-				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor}[op.Access]
+				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor, "admin": p.admin}[op.Access]
 				t.Run(op.OperationID+"/"+p.name, func(t *testing.T) {
 					body := ""
 					if method == http.MethodPost || method == http.MethodPatch || method == http.MethodPut {
@@ -108,4 +115,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	require.Greater(t, ops, 25)
+}
+
+// twoFactorSession sets up an authenticator app on the session's account
+// and returns the stepped-up session cookie.
+func twoFactorSession(t *testing.T, b *testBundle, cookie string) string {
+	t.Helper()
+	h := map[string]string{"Cookie": cookie}
+	r := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/totp", header: h})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	secret := r.json(t)["secret"].(string)
+	r = b.do(t, req{method: http.MethodPost, path: "/api/v1/me/totp/confirm", header: h,
+		body: mustJSON(t, map[string]string{"code": code(t, secret, time.Now())})})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	return strings.Split(cookieOf(r, "schalter_session"), ";")[0]
 }

@@ -247,21 +247,46 @@ func writeProblemFields(w http.ResponseWriter, r *http.Request, status int, deta
 // per server replica: a scraper or a broken client cannot starve residents.
 // Static files, health and metrics are not limited.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
-	if s.cfg.RateLimit == 0 {
-		return next
+	api := s.limitByClient(s.cfg.RateLimit, "too many requests from your address; please wait a moment (see Retry-After)")(next)
+	// Credentials get a much lower limit of their own: guessing passwords
+	// or codes from one address stops after a few tries a minute, while
+	// the per-account throttles (internal/account) catch guesses spread
+	// over many addresses.
+	auth := s.limitByClient(s.cfg.AuthRateLimit, "too many login or code attempts from your address; please wait a moment (see Retry-After)")(api)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isCredentialPath(r):
+			auth.ServeHTTP(w, r)
+		case isAPIPath(r.URL.Path):
+			api.ServeHTTP(w, r)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// isCredentialPath reports whether a request presents or asks for a
+// credential: logins of every kind, registration, password reset, and
+// codes entered or sent on a logged-in account.
+func isCredentialPath(r *http.Request) bool {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/v1/session") || strings.HasPrefix(p, "/api/v1/accounts") {
+		return r.Method != http.MethodDelete // logging out is never limited
 	}
-	limited := httprate.LimitBy(s.cfg.RateLimit, time.Minute, func(r *http.Request) (string, error) {
+	return r.Method == http.MethodPost && (strings.HasPrefix(p, "/api/v1/me/step-up") ||
+		strings.HasPrefix(p, "/api/v1/me/totp") || strings.HasPrefix(p, "/api/v1/me/sms"))
+}
+
+// limitByClient limits requests per minute per client address; 0 is off.
+func (s *Server) limitByClient(perMinute int, msg string) func(http.Handler) http.Handler {
+	if perMinute == 0 {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	return httprate.LimitBy(perMinute, time.Minute, func(r *http.Request) (string, error) {
 		return s.clientAddr(r), nil
 	}, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, http.StatusTooManyRequests, "too many requests from your address; please wait a moment (see Retry-After)")
-	}))(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isAPIPath(r.URL.Path) {
-			limited.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+		writeProblem(w, r, http.StatusTooManyRequests, msg)
+	}))
 }
 
 // clientAddr is the client's IP address: the connection's, or behind a

@@ -47,7 +47,7 @@ func TestSpecIsComplete(t *testing.T) {
 			require.NotEmpty(t, op.Description, name)
 			require.Len(t, op.Tags, 1, name)
 			require.True(t, path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/api/v1/"), name)
-			require.Contains(t, []any{"public", "guest", "account", "editor"}, op.Extensions["x-schalter-access"], name)
+			require.Contains(t, []any{"public", "guest", "account", "editor", "admin"}, op.Extensions["x-schalter-access"], name)
 			problems := 0
 			for code, r := range op.Responses {
 				n, _ := strconv.Atoi(code)

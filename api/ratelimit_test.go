@@ -28,6 +28,38 @@ func TestRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusOK, b.do(t, req{path: "/healthz"}).status)
 }
 
+// Credential endpoints have their own, lower limit per address; the rest
+// of the API keeps working for that address.
+func TestAuthRateLimit(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Env: "test", AuthRateLimit: 3, City: config.City{Name: "Stadt Uster"}}
+	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	t.Cleanup(srv.Close)
+	b := &testBundle{srv: srv}
+	login := req{method: http.MethodPost, path: "/api/v1/session", body: `{"email":"a@example.ch","password":"x"}`}
+	for i := 0; i < 3; i++ {
+		require.NotEqual(t, http.StatusTooManyRequests, b.do(t, login).status)
+	}
+	for _, tc := range []struct {
+		r    req
+		want int
+	}{
+		{login, http.StatusTooManyRequests},
+		{req{method: http.MethodPost, path: "/api/v1/accounts", body: `{}`}, http.StatusTooManyRequests},
+		{req{method: http.MethodPost, path: "/api/v1/accounts/password-reset", body: `{}`}, http.StatusTooManyRequests},
+		{req{method: http.MethodPost, path: "/api/v1/me/step-up", body: `{}`}, http.StatusTooManyRequests},
+		{req{method: http.MethodPost, path: "/api/v1/session/second-factor", body: `{}`}, http.StatusTooManyRequests},
+		{req{path: "/api/v1/config"}, http.StatusOK},
+		{req{method: http.MethodDelete, path: "/api/v1/session"}, http.StatusNoContent},
+	} {
+		r := b.do(t, tc.r)
+		require.Equal(t, tc.want, r.status, "%s %s: %s", tc.r.method, tc.r.path, r.body)
+		if tc.want == http.StatusTooManyRequests {
+			require.NotEmpty(t, r.header.Get("Retry-After"))
+		}
+	}
+}
+
 func TestHSTSOnlyOverTLS(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -240,6 +241,9 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerAccountData(api)
 	s.registerDevices(api)
 	s.registerStepUp(api)
+	s.registerPrivacy(api)
+	s.registerExport(api)
+	s.registerAccountAdmin(api)
 	return api
 }
 
@@ -296,13 +300,17 @@ const (
 	AccessGuest   = "guest"   // anyone; acts on the caller's own guest data
 	AccessAccount = "account" // a logged-in account, on its own data
 	AccessEditor  = "editor"  // a catalogue editor or administrator
+	AccessAdmin   = "admin"   // an administrator's session at level two_factor
 )
 
 func accessOf(op *huma.Operation) string {
 	schemes := map[string]bool{}
 	for _, req := range op.Security {
-		for name := range req {
+		for name, scopes := range req {
 			schemes[name] = true
+			if name == sessionScheme && slices.Contains(scopes, account.RoleAdmin) {
+				return AccessAdmin
+			}
 		}
 	}
 	switch {

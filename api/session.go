@@ -368,24 +368,6 @@ type ResetInput struct {
 	}
 }
 
-// AccountExport is everything Schalter stores about an account.
-type AccountExport struct {
-	ExportedAt time.Time `json:"exported_at"`
-	Account    struct {
-		ID              uuid.UUID  `json:"id"`
-		Email           string     `json:"email"`
-		EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
-		CreatedAt       time.Time  `json:"created_at"`
-		UpdatedAt       time.Time  `json:"updated_at"`
-	} `json:"account"`
-	Roles []RoleOut `json:"roles"`
-	Login struct {
-		Password          bool `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
-		AuthenticatorApp  bool `json:"authenticator_app"`
-		RecoveryCodesLeft int  `json:"recovery_codes_left"`
-	} `json:"login"`
-}
-
 func (s *Server) registerAccountData(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "requestPasswordReset", Method: http.MethodPost, Path: "/api/v1/accounts/password-reset", Tags: []string{tagAccount},
@@ -415,36 +397,6 @@ func (s *Server) registerAccountData(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
-	})
-
-	huma.Register(api, huma.Operation{
-		OperationID: "exportMyData", Method: http.MethodGet, Path: "/api/v1/me/export", Tags: []string{tagAccount}, Security: sessionSecurity,
-		Summary: "Export my data", Description: "Everything Schalter stores about the account, as JSON.",
-		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
-	}, func(ctx context.Context, _ *struct{}) (*struct {
-		ContentDisposition string `header:"Content-Disposition"`
-		CacheControl       string `header:"Cache-Control"`
-		Body               AccountExport
-	}, error) {
-		me, err := s.me(ctx)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		d, err := s.store.ExportAccount(ctx, me.ID)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		var out AccountExport
-		out.ExportedAt = time.Now().UTC().Truncate(time.Second)
-		out.Account.ID, out.Account.Email, out.Account.EmailVerifiedAt = d.ID, d.Email, d.EmailVerifiedAt
-		out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
-		out.Roles = me.Roles
-		out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
-		return &struct {
-			ContentDisposition string `header:"Content-Disposition"`
-			CacheControl       string `header:"Cache-Control"`
-			Body               AccountExport
-		}{`attachment; filename="schalter-meine-daten.json"`, "no-store", out}, nil
 	})
 
 	huma.Register(api, huma.Operation{

@@ -26,3 +26,9 @@ func SeedFS() fs.FS {
 	}
 	return sub
 }
+
+// AppRoleGrants are the privileges of the role the server runs as, with
+// ":role" standing for the quoted role name.
+//
+//go:embed app-role.sql
+var AppRoleGrants string

@@ -49,3 +49,14 @@ SELECT a.id, a.email, a.email_verified_at, a.created_at, a.updated_at,
        EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id AND t.confirmed_at IS NOT NULL)::boolean AS has_totp,
        (SELECT count(*) FROM recovery_code r WHERE r.account_id = a.id AND r.used_at IS NULL)::bigint AS recovery_codes_left
 FROM account a WHERE a.id = @id;
+
+-- name: RolesLock :exec
+-- Serialises role changes, so two administrators demoting each other at
+-- the same moment cannot leave the city without one.
+SELECT pg_advisory_xact_lock(hashtext('account_role'));
+
+-- name: AccountRolesClear :exec
+DELETE FROM account_role WHERE account_id = @account_id;
+
+-- name: AdminCountOthers :one
+SELECT count(*) FROM account_role WHERE role = 'admin' AND account_id <> @account_id;

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/password"
@@ -80,4 +82,22 @@ func (s *Service) CreateUser(ctx context.Context, email, pw string, roles ...sto
 	}
 	now := time.Now()
 	return s.Store.CreateAccount(ctx, typed, normalized, hash, &now, roles...)
+}
+
+// SetRoles replaces an account's roles (administrators, through the API)
+// and tells the person by e-mail.
+func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []store.Role) error {
+	for i, r := range roles {
+		if r.Role == RoleStaff && r.Office == "" {
+			return apperr.InvalidFields("staff belong to an office", apperr.FieldError{Path: fmt.Sprintf("body.roles[%d].office", i), Message: "required for staff"})
+		}
+		if r.Role != RoleStaff && r.Office != "" {
+			return apperr.InvalidFields("only staff belong to an office", apperr.FieldError{Path: fmt.Sprintf("body.roles[%d].office", i), Message: "only for staff"})
+		}
+	}
+	if err := s.Store.SetRoles(ctx, id, roles); err != nil {
+		return err
+	}
+	s.Notify(ctx, id, "roles_changed")
+	return nil
 }

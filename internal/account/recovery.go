@@ -101,6 +101,7 @@ func securityText(city, event string) mailText {
 		"totp_added":       "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
 		"password_changed": "Das Passwort Ihres Kontos wurde soeben geändert.",
 		"deleted":          "Ihr Konto wurde soeben gelöscht.",
+		"roles_changed":    "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
 	}[event]
 	return mailText{
 		subject: "Sicherheitshinweis zu Ihrem Konto",

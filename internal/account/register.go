@@ -27,6 +27,11 @@ func (s *Service) Register(ctx context.Context, email, pw string) error {
 	if err != nil {
 		return err
 	}
+	// Per address, so nobody can flood one inbox with verification or
+	// "someone tried" mails from many client addresses.
+	if !s.attempts().allow("register:" + normalized) {
+		return apperr.New(apperr.TooManyRequests, "too many requests for this address; please wait a few minutes")
+	}
 	local := normalized[:strings.Index(normalized, "@")]
 	if err := password.Check(pw, local, s.City, "schalter"); err != nil {
 		return apperr.InvalidFields(err.Error(), apperr.FieldError{Path: "body.password", Message: err.Error()})

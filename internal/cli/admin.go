@@ -13,12 +13,17 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/internal/transparency"
 )
 
 // adminCmd runs `schalter admin …`.
 func adminCmd(ctx context.Context, cfg *config.Config, st *store.Store, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "grant-app-role" {
+		return grantAppRole(ctx, st, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "create-user" {
-		return errors.New("usage: schalter admin create-user --email E --role admin|editor|staff [--office SLUG] [--password-stdin]")
+		return errors.New("usage: schalter admin create-user --email E --role admin|editor|staff [--office SLUG] [--password-stdin]\n" +
+			"       schalter admin grant-app-role --role NAME")
 	}
 	fs := flag.NewFlagSet("create-user", flag.ContinueOnError)
 	email := fs.String("email", "", "e-mail address (verified by whoever runs this command)")
@@ -65,4 +70,36 @@ func generatePassword() string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// grantAppRole gives the role the server runs as its privileges; run it
+// as the schema owner after every migration that adds tables.
+func grantAppRole(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("grant-app-role", flag.ContinueOnError)
+	role := fs.String("role", "", "the existing database role the server connects as")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *role == "" {
+		return errors.New("--role is required")
+	}
+	if err := st.GrantAppRole(ctx, *role); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "granted %s the server's privileges; it may only read and append to transparency_log\n", *role)
+	return nil
+}
+
+// verifyLog checks the transparency log's chain; a broken chain is an
+// error (exit code 1) so monitoring can run it.
+func verifyLog(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	r, err := transparency.Verify(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !r.OK {
+		return fmt.Errorf("transparency log broken at entry %d (%s) after %d entries", r.BrokenAt, r.Reason, r.Entries-1)
+	}
+	fmt.Fprintf(stdout, "transparency log intact: %d entries, head %s\n", r.Entries, r.Head)
+	return nil
 }

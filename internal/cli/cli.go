@@ -42,6 +42,9 @@ Usage:
   schalter search reindex             rebuild the search index from the database
   schalter admin create-user --email E --role admin|editor|staff [--office SLUG] [--password-stdin]
                                       create an account with a verified address and a role
+  schalter admin grant-app-role --role NAME
+                                      give the server's database role its privileges (append-only log)
+  schalter transparency verify        check the hash chain of the transparency log
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -94,6 +97,12 @@ func Run(args []string) int {
 		err = pg(ctx, cfg, rest)
 	case "admin":
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return adminCmd(ctx, cfg, st, rest, os.Stdin, os.Stdout) })
+	case "transparency":
+		if len(rest) != 1 || rest[0] != "verify" {
+			fmt.Fprint(os.Stderr, "usage: schalter transparency verify\n")
+			return 2
+		}
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return verifyLog(ctx, st, os.Stdout) })
 	case "search":
 		if len(rest) != 1 || rest[0] != "reindex" {
 			fmt.Fprint(os.Stderr, "usage: schalter search reindex\n")

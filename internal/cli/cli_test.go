@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schalter-ch/schalter/internal/config"
@@ -112,4 +114,41 @@ func TestAdminCreateUser(t *testing.T) {
 	require.Error(t, adminCmd(ctx, cfg, st, []string{"create-user", "--email", "x@uster.ch", "--role", "admin", "--password-stdin"}, strings.NewReader("kurz\n"), &out))
 	require.Error(t, adminCmd(ctx, cfg, st, []string{"create-user", "--role", "admin"}, strings.NewReader(""), &out))
 	require.Error(t, adminCmd(ctx, cfg, st, []string{"delete-everything"}, strings.NewReader(""), &out))
+}
+
+func TestGrantAppRoleAndVerify(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.DB(t, pgtest.Options{})
+	st := store.New(pool)
+	cfg := &config.Config{}
+	var out bytes.Buffer
+	require.NoError(t, verifyLog(ctx, st, &out))
+	require.Contains(t, out.String(), "intact: 0 entries")
+
+	role := fmt.Sprintf("app_cli_%d", time.Now().UnixNano())
+	_, err := pool.Exec(ctx, "CREATE ROLE "+role)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), "DROP OWNED BY "+role)
+		_, _ = pool.Exec(context.Background(), "DROP ROLE "+role)
+	})
+	out.Reset()
+	require.NoError(t, adminCmd(ctx, cfg, st, []string{"grant-app-role", "--role", role}, strings.NewReader(""), &out))
+	require.Contains(t, out.String(), "granted "+role)
+	var canUpdate, canInsert bool
+	require.NoError(t, pool.QueryRow(ctx, "SELECT has_table_privilege($1, 'transparency_log', 'UPDATE'), has_table_privilege($1, 'transparency_log', 'INSERT')", role).Scan(&canUpdate, &canInsert))
+	require.False(t, canUpdate)
+	require.True(t, canInsert)
+	require.Error(t, adminCmd(ctx, cfg, st, []string{"grant-app-role"}, strings.NewReader(""), &out))
+	require.Error(t, adminCmd(ctx, cfg, st, []string{"grant-app-role", "--role", "gibt_es_nicht"}, strings.NewReader(""), &out))
+
+	_, err = st.AppendAccess(ctx, store.AccessEntryNew{Subject: uuid.New(), ActorKind: "system", Actor: "test", Action: "read", Data: []string{"E-Mail"}, Purpose: "Test", LegalBasis: "Test"})
+	require.NoError(t, err)
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "SET LOCAL session_replication_role = replica; UPDATE transparency_log SET actor = 'x'")
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	require.ErrorContains(t, verifyLog(ctx, st, &out), "broken at entry 1 (content changed)")
 }

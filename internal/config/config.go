@@ -33,6 +33,7 @@ type Config struct {
 	TLSKey          string
 	ShutdownTimeout time.Duration
 	RateLimit       int // API requests per minute per client address; 0 = off
+	AuthRateLimit   int // login, registration, reset and code requests per minute per client address; 0 = off
 	SearchDir       string
 	MeiliURL        string
 	MeiliKey        string
@@ -79,6 +80,7 @@ var Vars = []Var{
 	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
 	{"SCHALTER_SHUTDOWN_TIMEOUT", "30s", "How long a shutdown waits for requests in flight."},
 	{"SCHALTER_RATE_LIMIT", "600", "API requests per minute per client address and server replica (429 with Retry-After above it); 0 turns the limit off."},
+	{"SCHALTER_AUTH_RATE_LIMIT", "30", "Requests per minute per client address to login, registration, password reset and code entry (on top of SCHALTER_RATE_LIMIT and the per-account limits); 0 turns it off."},
 	{"SCHALTER_SEARCH_DIR", "SCHALTER_DATA_DIR/search", "Where the embedded search engine keeps its index; each server replica needs its own."},
 	{"SCHALTER_MEILI_URL", "(unset: embedded engine)", "Meilisearch URL; when set, Meilisearch serves search instead of the embedded engine."},
 	{"SCHALTER_MEILI_KEY", "(unset)", "Meilisearch API key (an admin key: Schalter applies settings and writes documents)."},
@@ -181,6 +183,9 @@ func FromEnv() (*Config, error) {
 	}
 	if c.RateLimit, err = strconv.Atoi(get("SCHALTER_RATE_LIMIT", "600")); err != nil || c.RateLimit < 0 {
 		errs = append(errs, "SCHALTER_RATE_LIMIT must be a whole number of requests per minute (0 = off)")
+	}
+	if c.AuthRateLimit, err = strconv.Atoi(get("SCHALTER_AUTH_RATE_LIMIT", "30")); err != nil || c.AuthRateLimit < 0 {
+		errs = append(errs, "SCHALTER_AUTH_RATE_LIMIT must be a whole number of requests per minute (0 = off)")
 	}
 	for _, o := range strings.Split(os.Getenv("SCHALTER_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o == "" {

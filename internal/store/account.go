@@ -191,3 +191,41 @@ func (s *Store) ExportAccount(ctx context.Context, id uuid.UUID) (*AccountData, 
 	return &AccountData{ID: r.ID, Email: r.Email, EmailVerifiedAt: r.EmailVerifiedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		HasPassword: r.HasPassword, HasTOTP: r.HasTotp, RecoveryCodesLeft: int(r.RecoveryCodesLeft)}, nil
 }
+
+// SetRoles replaces an account's roles in one transaction. Removing the
+// last administrator is a Conflict; an unknown office is Invalid (its
+// field path names the role's index).
+func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.RolesLock(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := s.q.AccountByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.q.AccountRolesClear(ctx, tx, id); err != nil {
+			return err
+		}
+		admin := false
+		for i, r := range roles {
+			admin = admin || r.Role == "admin"
+			if err := s.grantRole(ctx, tx, id, r); err != nil {
+				if e, ok := apperr.As(err); ok && len(e.Fields) == 1 {
+					e.Fields[0].Path = fmt.Sprintf("body.roles[%d].office", i)
+				}
+				return err
+			}
+		}
+		if !admin {
+			others, err := s.q.AdminCountOthers(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if others == 0 {
+				return apperr.New(apperr.Conflict, "this is the last administrator; make someone else administrator first")
+			}
+		}
+		return nil
+	})
+	return notFound(err, "no such account")
+}

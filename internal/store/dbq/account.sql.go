@@ -188,6 +188,15 @@ func (q *Queries) AccountRoles(ctx context.Context, db DBTX, accountID uuid.UUID
 	return items, nil
 }
 
+const accountRolesClear = `-- name: AccountRolesClear :exec
+DELETE FROM account_role WHERE account_id = $1
+`
+
+func (q *Queries) AccountRolesClear(ctx context.Context, db DBTX, accountID uuid.UUID) error {
+	_, err := db.Exec(ctx, accountRolesClear, accountID)
+	return err
+}
+
 const accountSetPassword = `-- name: AccountSetPassword :exec
 UPDATE account SET password_hash = $1, updated_at = now() WHERE id = $2
 `
@@ -209,6 +218,17 @@ UPDATE account SET email_verified_at = coalesce(email_verified_at, now()), updat
 func (q *Queries) AccountVerifyEmail(ctx context.Context, db DBTX, id uuid.UUID) error {
 	_, err := db.Exec(ctx, accountVerifyEmail, id)
 	return err
+}
+
+const adminCountOthers = `-- name: AdminCountOthers :one
+SELECT count(*) FROM account_role WHERE role = 'admin' AND account_id <> $1
+`
+
+func (q *Queries) AdminCountOthers(ctx context.Context, db DBTX, accountID uuid.UUID) (int64, error) {
+	row := db.QueryRow(ctx, adminCountOthers, accountID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const emailTokenCreate = `-- name: EmailTokenCreate :exec
@@ -262,4 +282,15 @@ func (q *Queries) EmailTokenUseReset(ctx context.Context, db DBTX, hash []byte) 
 	var account_id uuid.UUID
 	err := row.Scan(&account_id)
 	return account_id, err
+}
+
+const rolesLock = `-- name: RolesLock :exec
+SELECT pg_advisory_xact_lock(hashtext('account_role'))
+`
+
+// Serialises role changes, so two administrators demoting each other at
+// the same moment cannot leave the city without one.
+func (q *Queries) RolesLock(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, rolesLock)
+	return err
 }

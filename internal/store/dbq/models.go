@@ -86,6 +86,29 @@ type Office struct {
 	UpdatedAt time.Time
 }
 
+type PrefillConsent struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	Service   string
+	Fields    []string
+	GrantedAt time.Time
+	RevokedAt *time.Time
+}
+
+type Profile struct {
+	AccountID      uuid.UUID
+	GivenName      *string
+	FamilyName     *string
+	Street         *string
+	PostalCode     *string
+	Locality       *string
+	Country        *string
+	Phone          *string
+	Language       *string
+	NotifyChannels []string
+	UpdatedAt      time.Time
+}
+
 type RecoveryCode struct {
 	AccountID uuid.UUID
 	Hash      []byte
@@ -146,4 +169,19 @@ type SessionDevice struct {
 	UserAgent string
 	Methods   string
 	CreatedAt time.Time
+}
+
+type TransparencyLog struct {
+	Seq        int64
+	Subject    uuid.UUID
+	OccurredAt time.Time
+	ActorKind  string
+	Actor      string
+	Office     *string
+	Action     string
+	Data       []string
+	Purpose    string
+	LegalBasis string
+	PrevHash   []byte
+	Hash       []byte
 }

@@ -84,6 +84,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find an account (administrators)
+         * @description Looks an account up by its exact e-mail address to manage its roles. Administrators only, at level two_factor; the look-up appears in the person's transparency log.
+         */
+        get: operations["findAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/accounts/{id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an account's roles (administrators)
+         * @description Replaces the roles: staff (one entry per office), editor, admin. The last administrator cannot be removed (409). The person is told by e-mail. Idempotent.
+         */
+        put: operations["setAccountRoles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/export": {
         parameters: {
             query?: never;
@@ -224,6 +264,26 @@ export interface paths {
          * @description The latest 100 changes: version, state, who and when.
          */
         get: operations["adminListRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/transparency/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the transparency log (administrators)
+         * @description Walks the whole hash chain and reports the first entry that was changed, removed or reordered, and the head hash to publish elsewhere. Also `schalter transparency verify`.
+         */
+        get: operations["verifyTransparencyLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -380,6 +440,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My consents
+         * @description Every consent to prefill forms, active and revoked, newest first.
+         */
+        get: operations["listMyConsents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/consents/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Agree to prefill a service's forms
+         * @description Lets the forms of one service read the listed profile fields, replacing an earlier consent for it. Idempotent.
+         */
+        put: operations["grantConsent"];
+        post?: never;
+        /**
+         * Withdraw a consent
+         * @description From now on the service's forms start empty. The consent stays in the list as revoked.
+         */
+        delete: operations["revokeConsent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/export": {
         parameters: {
             query?: never;
@@ -389,10 +493,34 @@ export interface paths {
         };
         /**
          * Export my data
-         * @description Everything Schalter stores about the account, as JSON.
+         * @description Everything Schalter stores about the account — account, roles, login methods, profile, consents, favourites, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
          */
         get: operations["exportMyData"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My profile
+         * @description What the person chose to give. Forms prefill from it only for services the person agreed to.
+         */
+        get: operations["getMyProfile"];
+        /**
+         * Save my profile
+         * @description Replaces the profile: fields left out are removed. Phone numbers are stored as E.164; a Swiss postal code has four digits.
+         */
+        put: operations["putMyProfile"];
         post?: never;
         delete?: never;
         options?: never;
@@ -412,6 +540,26 @@ export interface paths {
          * @description Checks the session against the service's assurance level before a form opens. Below it the answer is a step-up problem (403) naming required_level, current_level and the methods that reach it.
          */
         get: operations["checkServiceAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/services/{slug}/prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prefill a service's form
+         * @description The consented profile fields for the service's form. Every call is recorded in the transparency log as a disclosure to the form; without consent nothing is read and consent is unset.
+         */
+        get: operations["prefillForm"];
         put?: never;
         post?: never;
         delete?: never;
@@ -514,6 +662,26 @@ export interface paths {
          * @description Checks a first code, switches the second factor on and returns ten recovery codes (shown once). The session counts as two-factor from now on.
          */
         post: operations["confirmTOTP"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/transparency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who saw my data
+         * @description The transparency log: every read or disclosure of the person's data by staff, a connector, another office or a form, with who, what, when, purpose and legal basis, newest first. Each entry says whether its tamper seal holds.
+         */
+        get: operations["listMyDataAccess"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -752,11 +920,49 @@ export interface components {
             /** @enum {string} */
             status: "check_inbox";
         };
-        AccountExport: {
-            account: components["schemas"]["AccountExportAccountStruct"];
+        AccessEntryOut: {
+            /** @enum {string} */
+            action: "read" | "disclose";
+            /** @example eva.meier@uster.ch */
+            actor: string;
+            /** @enum {string} */
+            actor_kind: "staff" | "office" | "connector" | "form" | "system";
+            /**
+             * @example [
+             *       "Name",
+             *       "Adresse"
+             *     ]
+             */
+            data: string[];
+            legal_basis: string;
             /** Format: date-time */
-            exported_at: string;
-            login: components["schemas"]["AccountExportLoginStruct"];
+            occurred_at: string;
+            /** @example einwohnerdienste */
+            office?: string;
+            purpose: string;
+            /** @description The entry's hash matches its content (tamper check). */
+            sealed: boolean;
+            /**
+             * Format: int64
+             * @example 42
+             */
+            seq: number;
+        };
+        AccessLogOut: {
+            items: components["schemas"]["AccessEntryOut"][];
+            /**
+             * Format: int64
+             * @description Pass as before for the next page; unset on the last page.
+             */
+            next_before?: number;
+        };
+        AccountAdminOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @example eva.meier@uster.ch */
+            email: string;
+            email_verified: boolean;
+            id: string;
             roles: components["schemas"]["RoleOut"][];
         };
         AccountExportAccountStruct: {
@@ -877,6 +1083,33 @@ export interface components {
              */
             code: string;
         };
+        ConsentInputBody: {
+            /**
+             * @description Profile fields the service's forms may read: given_name, family_name, street, postal_code, locality, country, phone, language, email.
+             * @example [
+             *       "given_name",
+             *       "family_name"
+             *     ]
+             */
+            fields: string[];
+        };
+        ConsentOut: {
+            active: boolean;
+            /**
+             * @example [
+             *       "given_name",
+             *       "family_name",
+             *       "street"
+             *     ]
+             */
+            fields: string[];
+            /** Format: date-time */
+            granted_at: string;
+            /** Format: date-time */
+            revoked_at?: string;
+            /** @example umzug-melden */
+            service: string;
+        };
         ContactOut: {
             /** @enum {string} */
             kind: "phone" | "email" | "form" | "counter" | "web";
@@ -961,6 +1194,11 @@ export interface components {
             channel: components["schemas"]["FacetOut"][];
             office: components["schemas"]["FacetOut"][];
         };
+        FavouriteExport: {
+            /** Format: date-time */
+            added_at: string;
+            service: string;
+        };
         FavouriteOut: {
             /** Format: date-time */
             added_at: string;
@@ -1014,6 +1252,9 @@ export interface components {
         };
         ItemsCategoryOut: {
             items: components["schemas"]["CategoryOut"][];
+        };
+        ItemsConsentOut: {
+            items: components["schemas"]["ConsentOut"][];
         };
         ItemsDeviceOut: {
             items: components["schemas"]["DeviceOut"][];
@@ -1100,6 +1341,18 @@ export interface components {
             /** @enum {string} */
             weekday: "mo" | "tu" | "we" | "th" | "fr" | "sa" | "su";
         };
+        PrefillOut: {
+            /** @description Unset when the person has not agreed yet: ask, then PUT /api/v1/me/consents/{slug}. */
+            consent?: components["schemas"]["ConsentOut"];
+            /** @description Every profile field a form can ask for. */
+            fields: string[];
+            /** @example adressauskunft */
+            service: string;
+            /** @description Consented fields that have a value; empty without consent. */
+            values: {
+                [key: string]: string;
+            };
+        };
         PrivacyOut: {
             /** @description Which personal data the service processes. */
             data: string;
@@ -1124,6 +1377,63 @@ export interface components {
              */
             days_min: number;
             note?: string;
+        };
+        Profile: {
+            /**
+             * @description ISO 3166 code; CH when empty.
+             * @example CH
+             */
+            country?: string;
+            /** @example Muster */
+            family_name?: string;
+            /** @example Anna */
+            given_name?: string;
+            /** @enum {string} */
+            language?: "de" | "fr" | "it" | "en";
+            /** @example Uster */
+            locality?: string;
+            /** @description Preferred channels for notifications. */
+            notify_channels?: ("email" | "sms" | "push")[];
+            /**
+             * @description Stored as E.164.
+             * @example +41791234567
+             */
+            phone?: string;
+            /** @example 8610 */
+            postal_code?: string;
+            /** @example Bahnhofstrasse 1 */
+            street?: string;
+        };
+        ProfileOut: {
+            /**
+             * @description ISO 3166 code; CH when empty.
+             * @example CH
+             */
+            country?: string;
+            /** @example Muster */
+            family_name?: string;
+            /** @example Anna */
+            given_name?: string;
+            /** @enum {string} */
+            language?: "de" | "fr" | "it" | "en";
+            /** @example Uster */
+            locality?: string;
+            /** @description Preferred channels for notifications. */
+            notify_channels?: ("email" | "sms" | "push")[];
+            /**
+             * @description Stored as E.164.
+             * @example +41791234567
+             */
+            phone?: string;
+            /** @example 8610 */
+            postal_code?: string;
+            /** @example Bahnhofstrasse 1 */
+            street?: string;
+            /**
+             * Format: date-time
+             * @description Unset until the profile is first saved.
+             */
+            updated_at?: string;
         };
         Range: {
             /** Format: int64 */
@@ -1151,6 +1461,15 @@ export interface components {
             /** @example Wohnsitzbestätigung bestellen */
             title: string;
         };
+        Report: {
+            /** Format: int64 */
+            broken_at?: number;
+            /** Format: int64 */
+            entries: number;
+            head?: string;
+            ok: boolean;
+            reason?: string;
+        };
         ResetInputBody: {
             /** @example grüne Velos fahren leise */
             password: string;
@@ -1170,6 +1489,15 @@ export interface components {
         };
         RevisionList: {
             items: components["schemas"]["Revision"][];
+        };
+        RoleIn: {
+            /**
+             * @description Required for staff: the office slug.
+             * @example einwohnerdienste
+             */
+            office?: string;
+            /** @enum {string} */
+            role: "staff" | "editor" | "admin";
         };
         RoleOut: {
             /**
@@ -1454,6 +1782,10 @@ export interface components {
             summary: string;
             /** @example Zuzug anmelden */
             title: string;
+        };
+        SetRolesInputBody: {
+            /** @description The complete list; an empty list makes the account a resident only. */
+            roles: components["schemas"]["RoleIn"][];
         };
         SuggestResult: {
             query: string;
@@ -1747,6 +2079,178 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    findAccount: {
+        parameters: {
+            query: {
+                /** @description The exact address; there is no listing or partial search of residents. */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountAdminOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setAccountRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRolesInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountAdminOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2576,6 +3080,74 @@ export interface operations {
             };
         };
     };
+    verifyTransparencyLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listAudiences: {
         parameters: {
             query?: {
@@ -3133,7 +3705,7 @@ export interface operations {
             };
         };
     };
-    exportMyData: {
+    listMyConsents: {
         parameters: {
             query?: never;
             header?: never;
@@ -3146,15 +3718,372 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
-                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountExport"];
+                    "application/json": components["schemas"]["ItemsConsentOut"];
                 };
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    grantConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    revokeConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    exportMyData: {
+        parameters: {
+            query?: {
+                /** @description json: machine-readable; html: a readable document to print or save as PDF. */
+                format?: "json" | "html";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: components["schemas"]["AccountExportAccountStruct"];
+                        consents: components["schemas"]["ConsentOut"][];
+                        /** Format: date-time */
+                        exported_at: string;
+                        favourites: components["schemas"]["FavouriteExport"][];
+                        login: components["schemas"]["AccountExportLoginStruct"];
+                        profile: components["schemas"]["ProfileOut"];
+                        roles: components["schemas"]["RoleOut"][];
+                        sessions: components["schemas"]["DeviceOut"][];
+                        /** @description Every recorded read or disclosure of the person's data. */
+                        transparency: components["schemas"]["AccessEntryOut"][];
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    putMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Profile"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3216,6 +4145,76 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    prefillForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrefillOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3636,6 +4635,69 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listMyDataAccess: {
+        parameters: {
+            query?: {
+                /** @description Show entries older than this seq (from next_before). */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

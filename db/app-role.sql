@@ -1,0 +1,11 @@
+-- Privileges of the role the server runs as (`schalter admin
+-- grant-app-role --role NAME`, run as the schema owner after migrations).
+-- The application may read and write its tables but only append to the
+-- transparency log: it has no UPDATE, DELETE or TRUNCATE there, so even a
+-- compromised server cannot rewrite who saw a person's data.
+-- :role is replaced by the quoted role name.
+GRANT USAGE ON SCHEMA public TO :role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :role;
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :role;
+REVOKE UPDATE, DELETE, TRUNCATE ON transparency_log FROM :role;
+REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM :role;

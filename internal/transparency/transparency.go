@@ -1,0 +1,102 @@
+// Package transparency is the Datencockpit's log: who read or received
+// which personal data, when, why and on which legal basis. Entries are
+// written by the code that reads or discloses the data, in the same
+// transaction; PostgreSQL chains them (migration 00013) and this package
+// checks the chain independently of the database's own functions, so a
+// changed, removed or reordered entry is found.
+package transparency
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Kinds of actors and actions, as the log's CHECK constraints allow.
+const (
+	ActorStaff     = "staff"
+	ActorOffice    = "office"
+	ActorConnector = "connector"
+	ActorForm      = "form"
+	ActorSystem    = "system"
+
+	ActionRead     = "read"
+	ActionDisclose = "disclose"
+)
+
+// Canonical is the text an entry's hash covers; it must match
+// transparency_canonical() in the migration byte for byte.
+func Canonical(e store.AccessEntry) string {
+	office := ""
+	if e.Office != nil {
+		office = *e.Office
+	}
+	return strings.Join([]string{
+		strconv.FormatInt(e.Seq, 10), e.Subject.String(),
+		e.OccurredAt.UTC().Format("2006-01-02T15:04:05.000000Z"),
+		e.ActorKind, e.Actor, office, e.Action,
+		strings.Join(e.Data, "\x1e"), e.Purpose, e.LegalBasis,
+	}, "\x1f")
+}
+
+// Sealed reports whether an entry's hash matches its content and the
+// previous hash it names: a changed field breaks it.
+func Sealed(e store.AccessEntry) bool {
+	sum := sha256.Sum256(append(bytes.Clone(e.PrevHash), Canonical(e)...))
+	return bytes.Equal(sum[:], e.Hash)
+}
+
+// Report is the result of checking the whole chain.
+type Report struct {
+	Entries int64 `json:"entries"`
+	OK      bool  `json:"ok"`
+	// BrokenAt is the first entry that does not fit, 0 when OK.
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	// Head is the last entry's hash (hex): publishing it elsewhere, e.g.
+	// daily, also makes a cut-off tail detectable.
+	Head string `json:"head,omitempty"`
+}
+
+// Verify walks the log in order and checks that sequence numbers have no
+// gaps, that every entry names its predecessor's hash, and that every
+// hash matches its entry.
+func Verify(ctx context.Context, st *store.Store) (Report, error) {
+	var (
+		r    = Report{OK: true}
+		prev = []byte{}
+		seq  int64
+	)
+	for {
+		batch, err := st.AccessChain(ctx, seq, 1000)
+		if err != nil {
+			return r, err
+		}
+		if len(batch) == 0 {
+			return r, nil
+		}
+		for _, e := range batch {
+			r.Entries++
+			switch {
+			case e.Seq != seq+1:
+				return r.broken(seq+1, "entry missing"), nil
+			case !bytes.Equal(e.PrevHash, prev):
+				return r.broken(e.Seq, "does not follow the previous entry"), nil
+			case !Sealed(e):
+				return r.broken(e.Seq, "content changed"), nil
+			}
+			seq, prev = e.Seq, e.Hash
+			r.Head = hex.EncodeToString(e.Hash)
+		}
+	}
+}
+
+func (r Report) broken(at int64, reason string) Report {
+	r.OK, r.BrokenAt, r.Reason = false, at, reason
+	return r
+}
