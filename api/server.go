@@ -68,9 +68,17 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	installErrorModel(log)
+	// Zero durations (configs built in code, e.g. by tests) mean the
+	// defaults of config.FromEnv.
+	if cfg.SessionLifetime == 0 {
+		cfg.SessionLifetime = 12 * time.Hour
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
 	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
 	if st != nil {
-		s.sessions = newSessions(st, log)
+		s.sessions = newSessions(st, cfg.SessionLifetime, log)
 		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
 		if cfg.SecretKey != "" {
 			box, err := secretbox.New(cfg.SecretKey)
@@ -213,7 +221,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	r.Use(s.crossOriginProtection(), s.idempotency)
 	if s.sessions != nil {
-		r.Use(s.sessions.LoadAndSave)
+		r.Use(s.sessions.LoadAndSave, s.idleTimeout)
 	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

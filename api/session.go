@@ -33,6 +33,7 @@ const (
 	keyMethods  = "auth_methods"
 	keyAuthTime = "auth_time"
 	keyPending  = "pending_account" // password checked, second factor due
+	keyLastSeen = "last_seen"       // Unix seconds, updated at most once a minute
 )
 
 // recentLogin is how fresh an authentication must be for irreversible
@@ -41,11 +42,13 @@ const recentLogin = 15 * time.Minute
 
 var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
 
-func newSessions(st *store.Store, log *slog.Logger) *scs.SessionManager {
+func newSessions(st *store.Store, lifetime time.Duration, log *slog.Logger) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = pgxstore.New(st.Pool())
-	sm.Lifetime = 12 * time.Hour      // absolute: log in again after half a day
-	sm.IdleTimeout = 30 * time.Minute // idle: a forgotten session on a shared computer ends
+	sm.Lifetime = lifetime // absolute: log in again after half a day
+	// No sm.IdleTimeout: scs would then rewrite the session row on every
+	// request to move its expiry. idleTimeout below does the same with one
+	// write a minute at most.
 	sm.Cookie.Name = sessionCookie
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.Secure = true // browsers accept Secure cookies on http://localhost too
@@ -57,6 +60,30 @@ func newSessions(st *store.Store, log *slog.Logger) *scs.SessionManager {
 		writeProblem(w, r, http.StatusServiceUnavailable, "sessions are unavailable right now; please retry shortly")
 	}
 	return sm
+}
+
+// idleTimeout ends sessions unused for SCHALTER_SESSION_IDLE (a
+// forgotten session on a shared computer). The last use is stored
+// with a minute's granularity, so an authenticated read costs one session
+// SELECT and, at most once a minute, one write — not a write per request.
+func (s *Server) idleTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if s.sessions.Exists(ctx, keyAccount) || s.sessions.Exists(ctx, keyPending) {
+			now := time.Now().Unix()
+			last := s.sessions.GetInt64(ctx, keyLastSeen)
+			switch {
+			case last > 0 && now-last > int64(s.cfg.SessionIdle.Seconds()):
+				if err := s.sessions.Destroy(ctx); err != nil {
+					s.sessions.ErrorFunc(w, r, err)
+					return
+				}
+			case now-last >= min(60, int64(s.cfg.SessionIdle.Seconds())/2):
+				s.sessions.Put(ctx, keyLastSeen, now)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // DeviceParams tell which browser a session starts in, for the list of

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -299,4 +300,31 @@ func TestGuestFavouritesMergeAtLogin(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"heimatschein", "hund-anmelden"}, slugs)
 	require.Empty(t, b.do(t, req{path: "/api/v1/favourites", header: guest}).json(t)["items"], "nothing left under the guest id")
+}
+
+// A session unused for SCHALTER_SESSION_IDLE ends; one in use does not.
+func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	b := serverWith(t, st, false, func(c *config.Config) { c.SessionIdle = 2 * time.Second })
+	h := loginAs(t, b, "ida@example.ch")
+	for i := 0; i < 3; i++ {
+		time.Sleep(time.Second)
+		require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me", header: h}).status, "in use")
+	}
+	time.Sleep(3500 * time.Millisecond)
+	requireProblem(t, b.do(t, req{path: "/api/v1/me", header: h}), http.StatusUnauthorized)
+}
+
+// Reads with a session do not rewrite it: no Set-Cookie, no session write
+// per request (the idle check stores the last use once a minute).
+func TestSessionReadsDoNotWrite(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	h := loginAs(t, b, "lea@example.ch")
+	for i := 0; i < 3; i++ {
+		r := b.do(t, req{path: "/api/v1/me", header: h})
+		require.Equal(t, http.StatusOK, r.status)
+		require.Empty(t, r.header.Values("Set-Cookie"))
+	}
 }

@@ -69,6 +69,7 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	s.sessions.Put(ctx, keyLevel, level.String())
 	// Unix seconds: the session codec (gob) stores plain values only.
 	s.sessions.Put(ctx, keyAuthTime, time.Now().Unix())
+	s.sessions.Put(ctx, keyLastSeen, time.Now().Unix())
 	if err := s.recordDevice(ctx, in.Account, in.UserAgent); err != nil {
 		return nil, err
 	}

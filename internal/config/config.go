@@ -32,8 +32,10 @@ type Config struct {
 	TLSCert         string
 	TLSKey          string
 	ShutdownTimeout time.Duration
-	RateLimit       int // API requests per minute per client address; 0 = off
-	AuthRateLimit   int // login, registration, reset and code requests per minute per client address; 0 = off
+	SessionIdle     time.Duration // a session unused this long ends
+	SessionLifetime time.Duration // a session ends this long after login at the latest
+	RateLimit       int           // API requests per minute per client address; 0 = off
+	AuthRateLimit   int           // login, registration, reset and code requests per minute per client address; 0 = off
 	SearchDir       string
 	MeiliURL        string
 	MeiliKey        string
@@ -79,6 +81,8 @@ var Vars = []Var{
 	{"SCHALTER_TLS_CERT", "(unset)", "TLS certificate file; with SCHALTER_TLS_KEY, serve HTTPS directly."},
 	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
 	{"SCHALTER_SHUTDOWN_TIMEOUT", "30s", "How long a shutdown waits for requests in flight."},
+	{"SCHALTER_SESSION_IDLE", "30m", "A session unused this long ends (checked with a minute's granularity)."},
+	{"SCHALTER_SESSION_LIFETIME", "12h", "A session ends this long after login at the latest."},
 	{"SCHALTER_RATE_LIMIT", "600", "API requests per minute per client address and server replica (429 with Retry-After above it); 0 turns the limit off."},
 	{"SCHALTER_AUTH_RATE_LIMIT", "30", "Requests per minute per client address to login, registration, password reset and code entry (on top of SCHALTER_RATE_LIMIT and the per-account limits); 0 turns it off."},
 	{"SCHALTER_SEARCH_DIR", "SCHALTER_DATA_DIR/search", "Where the embedded search engine keeps its index; each server replica needs its own."},
@@ -163,6 +167,12 @@ func FromEnv() (*Config, error) {
 	}
 	if c.Demo, err = strconv.ParseBool(get("SCHALTER_DEMO", "false")); err != nil {
 		errs = append(errs, "SCHALTER_DEMO must be true or false")
+	}
+	if c.SessionIdle, err = time.ParseDuration(get("SCHALTER_SESSION_IDLE", "30m")); err != nil || c.SessionIdle <= 0 {
+		errs = append(errs, "SCHALTER_SESSION_IDLE must be a positive duration such as 30m")
+	}
+	if c.SessionLifetime, err = time.ParseDuration(get("SCHALTER_SESSION_LIFETIME", "12h")); err != nil || c.SessionLifetime < c.SessionIdle {
+		errs = append(errs, "SCHALTER_SESSION_LIFETIME must be a duration such as 12h, at least SCHALTER_SESSION_IDLE")
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
