@@ -251,6 +251,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerStepUp(api)
 	s.registerPrivacy(api)
 	s.registerExport(api)
+	s.registerEmailChange(api)
 	s.registerAccountAdmin(api)
 	return api
 }

@@ -40,6 +40,10 @@ const (
 // actions such as deleting the account.
 const recentLogin = 15 * time.Minute
 
+// errAccountsUnavailable answers account operations of a server without
+// a database (only the spec generator builds one).
+var errAccountsUnavailable = apperr.New(apperr.Unavailable, "accounts are not available")
+
 var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
 
 func newSessions(st *store.Store, lifetime time.Duration, log *slog.Logger) *scs.SessionManager {
@@ -170,7 +174,7 @@ func (s *Server) registerSession(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *LoginInput) (*struct{ Body Me }, error) {
 		if s.sessions == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		acc, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password)
 		if err != nil {
@@ -271,7 +275,7 @@ func (s *Server) registerAccounts(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *RegisterInput) (*struct{ Body Accepted }, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		if err := s.accounts.Register(ctx, in.Body.Email, in.Body.Password); err != nil {
 			return nil, s.problem(ctx, err)
@@ -286,7 +290,7 @@ func (s *Server) registerAccounts(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *VerifyInput) (*struct{}, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		if err := s.accounts.VerifyEmail(ctx, in.Body.Token); err != nil {
 			return nil, s.problem(ctx, err)
@@ -362,7 +366,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *CodeInput) (*struct{ Body Me }, error) {
 		if s.sessions == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
 		if err != nil {
@@ -403,7 +407,7 @@ func (s *Server) registerAccountData(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *ResetRequestInput) (*struct{ Body Accepted }, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		if err := s.accounts.RequestPasswordReset(ctx, in.Body.Email); err != nil {
 			return nil, s.problem(ctx, err)
@@ -418,7 +422,7 @@ func (s *Server) registerAccountData(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *ResetInput) (*struct{}, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		if err := s.accounts.ResetPassword(ctx, in.Body.Token, in.Body.Password); err != nil {
 			return nil, s.problem(ctx, err)

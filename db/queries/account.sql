@@ -60,3 +60,17 @@ DELETE FROM account_role WHERE account_id = @account_id;
 
 -- name: AdminCountOthers :one
 SELECT count(*) FROM account_role WHERE role = 'admin' AND account_id <> @account_id;
+
+-- name: EmailChangeTokenCreate :exec
+INSERT INTO email_token (hash, account_id, purpose, expires_at, new_email)
+VALUES (@hash, @account_id, 'email_change', @expires_at, @new_email);
+
+-- name: EmailChangeTokenUse :one
+UPDATE email_token SET used_at = now()
+WHERE hash = @hash AND purpose = 'email_change' AND used_at IS NULL AND expires_at > now()
+RETURNING account_id, new_email::text AS new_email;
+
+-- name: AccountSetEmail :exec
+UPDATE account SET email = @email, email_normalized = @email_normalized,
+    email_verified_at = now(), updated_at = now()
+WHERE id = @id;

@@ -97,11 +97,13 @@ func (s *Service) sendBestEffort(ctx context.Context, to string, t mailText) err
 
 func securityText(city, event string) mailText {
 	what := map[string]string{
-		"login":            "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
-		"totp_added":       "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
-		"password_changed": "Das Passwort Ihres Kontos wurde soeben geändert.",
-		"deleted":          "Ihr Konto wurde soeben gelöscht.",
-		"roles_changed":    "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
+		"login":                  "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
+		"totp_added":             "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
+		"password_changed":       "Das Passwort Ihres Kontos wurde soeben geändert.",
+		"deleted":                "Ihr Konto wurde soeben gelöscht.",
+		"email_change_requested": "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
+		"email_changed":          "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
+		"roles_changed":          "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
 	}[event]
 	return mailText{
 		subject: "Sicherheitshinweis zu Ihrem Konto",

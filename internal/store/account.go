@@ -154,6 +154,41 @@ func (s *Store) SetPasswordWithToken(ctx context.Context, tokenHash []byte, pass
 	return id, err
 }
 
+// CreateEmailChangeToken stores a link token that moves the account to
+// a new address.
+func (s *Store) CreateEmailChangeToken(ctx context.Context, hash []byte, id uuid.UUID, typed string, expires time.Time) error {
+	return s.q.EmailChangeTokenCreate(ctx, s.pool, dbq.EmailChangeTokenCreateParams{Hash: hash, AccountID: id, ExpiresAt: expires, NewEmail: &typed})
+}
+
+// ChangeEmailWithToken uses an e-mail-change token once and sets the new
+// address (verified: the link reached it). It returns the account and the
+// old and the new address; an address taken in the meantime is a
+// Conflict.
+func (s *Store) ChangeEmailWithToken(ctx context.Context, tokenHash []byte, normalize func(string) string) (id uuid.UUID, old, email string, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		row, err := s.q.EmailChangeTokenUse(ctx, tx, tokenHash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
+		}
+		if err != nil {
+			return err
+		}
+		id, email = row.AccountID, row.NewEmail
+		acc, err := s.q.AccountByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		old = acc.Email
+		err = s.q.AccountSetEmail(ctx, tx, dbq.AccountSetEmailParams{ID: id, Email: email, EmailNormalized: normalize(email)})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			return apperr.New(apperr.Conflict, "this address belongs to another account by now")
+		}
+		return err
+	})
+	return id, old, email, err
+}
+
 // DeleteAccount removes an account and, through foreign keys, its roles,
 // second factors, tokens and devices; its favourites (kept under a tagged
 // owner, not a foreign key) go in the same transaction.

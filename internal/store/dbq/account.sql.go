@@ -197,6 +197,23 @@ func (q *Queries) AccountRolesClear(ctx context.Context, db DBTX, accountID uuid
 	return err
 }
 
+const accountSetEmail = `-- name: AccountSetEmail :exec
+UPDATE account SET email = $1, email_normalized = $2,
+    email_verified_at = now(), updated_at = now()
+WHERE id = $3
+`
+
+type AccountSetEmailParams struct {
+	Email           string
+	EmailNormalized string
+	ID              uuid.UUID
+}
+
+func (q *Queries) AccountSetEmail(ctx context.Context, db DBTX, arg AccountSetEmailParams) error {
+	_, err := db.Exec(ctx, accountSetEmail, arg.Email, arg.EmailNormalized, arg.ID)
+	return err
+}
+
 const accountSetPassword = `-- name: AccountSetPassword :exec
 UPDATE account SET password_hash = $1, updated_at = now() WHERE id = $2
 `
@@ -229,6 +246,46 @@ func (q *Queries) AdminCountOthers(ctx context.Context, db DBTX, accountID uuid.
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const emailChangeTokenCreate = `-- name: EmailChangeTokenCreate :exec
+INSERT INTO email_token (hash, account_id, purpose, expires_at, new_email)
+VALUES ($1, $2, 'email_change', $3, $4)
+`
+
+type EmailChangeTokenCreateParams struct {
+	Hash      []byte
+	AccountID uuid.UUID
+	ExpiresAt time.Time
+	NewEmail  *string
+}
+
+func (q *Queries) EmailChangeTokenCreate(ctx context.Context, db DBTX, arg EmailChangeTokenCreateParams) error {
+	_, err := db.Exec(ctx, emailChangeTokenCreate,
+		arg.Hash,
+		arg.AccountID,
+		arg.ExpiresAt,
+		arg.NewEmail,
+	)
+	return err
+}
+
+const emailChangeTokenUse = `-- name: EmailChangeTokenUse :one
+UPDATE email_token SET used_at = now()
+WHERE hash = $1 AND purpose = 'email_change' AND used_at IS NULL AND expires_at > now()
+RETURNING account_id, new_email::text AS new_email
+`
+
+type EmailChangeTokenUseRow struct {
+	AccountID uuid.UUID
+	NewEmail  string
+}
+
+func (q *Queries) EmailChangeTokenUse(ctx context.Context, db DBTX, hash []byte) (EmailChangeTokenUseRow, error) {
+	row := db.QueryRow(ctx, emailChangeTokenUse, hash)
+	var i EmailChangeTokenUseRow
+	err := row.Scan(&i.AccountID, &i.NewEmail)
+	return i, err
 }
 
 const emailTokenCreate = `-- name: EmailTokenCreate :exec

@@ -61,6 +61,7 @@ type EmailToken struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
+	NewEmail  *string
 }
 
 type Favourite struct {
