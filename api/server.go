@@ -221,7 +221,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	r.Use(s.crossOriginProtection(), s.idempotency)
 	if s.sessions != nil {
-		r.Use(s.sessions.LoadAndSave, s.idleTimeout)
+		r.Use(s.withSessions)
 	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

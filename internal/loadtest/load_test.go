@@ -63,6 +63,14 @@ func TestLoadReport(t *testing.T) {
 		"?office=einwohnerdienste", "?limit=50", "?category=familie-kinder&lang=fr", "?channel=post"} {
 		listPaths = append(listPaths, "/api/v1/services"+q)
 	}
+	// The access check reads the session and the catalogue snapshot: the
+	// same work as an anonymous service read plus the session lookup.
+	var accessPaths []string
+	for _, s := range []string{"zuzug-anmelden", "betreibungsregisterauszug-bestellen", "hund-anmelden", "abfuhrkalender",
+		"anwohnerparkkarte", "sozialhilfe", "adressauskunft"} {
+		accessPaths = append(accessPaths, "/api/v1/me/services/"+s+"/access")
+	}
+	withCookie := func(_ int, tgt *vegeta.Target) { tgt.Header.Set("Cookie", sessionCookie) }
 	var searchPaths, suggestPaths []string
 	for _, q := range residentQueries(t) {
 		searchPaths = append(searchPaths, "/api/v1/search?q="+url.QueryEscape(q.q)+"&lang="+q.lang)
@@ -100,9 +108,9 @@ func TestLoadReport(t *testing.T) {
 			tgt.Header.Set("Content-Type", "application/json")
 			tgt.Body = []byte(fmt.Sprintf(`{"email":"bench%d@example.ch","password":"grüne Velos fahren leise"}`, i%benchAccounts))
 		}},
-		{"GET /api/v1/services/{slug} with a session at 1,000/s", servicePaths, 1000, 10, func(_ int, tgt *vegeta.Target) {
-			tgt.Header.Set("Cookie", sessionCookie)
-		}},
+		{"GET /api/v1/services/{slug} with a session cookie at 1,000/s", servicePaths, 1000, 10, withCookie},
+		{"GET /api/v1/me/services/{slug}/access (session lookup) at 1,000/s", accessPaths, 1000, 10, withCookie},
+		{"GET /api/v1/me (session, account, roles) at 1,000/s", []string{"/api/v1/me"}, 1000, 10, withCookie},
 	}
 	results := make([][]sample, len(scenarios))
 	// Warm up connections, caches and the JIT-less Go runtime alike.
@@ -227,7 +235,9 @@ func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
 	hash := hashCost(t)
 	fmt.Fprintf(&b, "| one password hash / verification (Argon2id, 46 MiB, 1 pass), median of 20 | %s | |\n", round(hash))
 	fmt.Fprintf(&b, "| password logins, max rate (each verifies one hash; the 2 cores also run the load generator and PostgreSQL) | %.0f logins/s (one hash per core would allow %.0f/s) | |\n", med[12].throughput, 2/hash.Seconds())
-	fmt.Fprintf(&b, "| authenticated read (session lookup in PostgreSQL) vs anonymous at 1,000 req/s: p50, p99 | %s / %s vs %s / %s | |\n", round(med[13].p50), round(med[13].p99), round(med[4].p50), round(med[4].p99))
+	fmt.Fprintf(&b, "| authenticated read (session lookup in PostgreSQL + catalogue snapshot: the access check) vs anonymous service read at 1,000 req/s: p50, p99 | %s / %s vs %s / %s | |\n", round(med[14].p50), round(med[14].p99), round(med[4].p50), round(med[4].p99))
+	fmt.Fprintf(&b, "| service read with a logged-in resident's cookie (public reads skip the session) vs without, at 1,000 req/s: p50, p99 | %s / %s vs %s / %s | |\n", round(med[13].p50), round(med[13].p99), round(med[4].p50), round(med[4].p99))
+	fmt.Fprintf(&b, "| GET /api/v1/me (session, account and roles: three queries) at 1,000 req/s: p50, p99 | %s / %s | |\n", round(med[15].p50), round(med[15].p99))
 	fmt.Fprintf(&b, "\nCatalogue reads are served from the in-memory snapshot of the published catalogue (internal/snapshot), and service documents are rendered and gzipped once per snapshot and language; PostgreSQL is not on the read path. ")
 	fmt.Fprintf(&b, "Lists are filtered and paged per request.\n")
 	fmt.Fprintf(&b, "Search and suggest use the 114 resident queries of search/testdata/queries.tsv (suggest: their first six characters, as typed). The embedded engine caches results until the index changes, so repeated queries are answered from memory; the uncached rows add a random word to every query to measure a query never seen before.\n")
