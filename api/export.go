@@ -36,11 +36,19 @@ type AccountExport struct {
 		AuthenticatorApp  bool `json:"authenticator_app"`
 		RecoveryCodesLeft int  `json:"recovery_codes_left"`
 	} `json:"login"`
+	Passkeys     []PasskeyExport   `json:"passkeys" doc:"The account's passkeys (their keys and ids are not exported)."`
 	Profile      ProfileOut        `json:"profile"`
 	Consents     []ConsentOut      `json:"consents"`
 	Favourites   []FavouriteExport `json:"favourites"`
 	Sessions     []DeviceOut       `json:"sessions"`
 	Transparency []AccessEntryOut  `json:"transparency" doc:"Every recorded read or disclosure of the person's data."`
+}
+
+// PasskeyExport is a passkey in the export.
+type PasskeyExport struct {
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
 // FavouriteExport is a favourite in the export.
@@ -61,6 +69,15 @@ func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*
 	out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
 
+	keys, err := s.store.Passkeys(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out.Passkeys = make([]PasskeyExport, 0, len(keys))
+	for i := range keys {
+		pk := passkeyOut(&keys[i])
+		out.Passkeys = append(out.Passkeys, PasskeyExport{Name: pk.Name, CreatedAt: pk.CreatedAt, LastUsedAt: pk.LastUsedAt})
+	}
 	p, err := s.store.Profile(ctx, id)
 	if err != nil {
 		return nil, err
@@ -158,6 +175,7 @@ var exportLabels = map[string]string{
 	"email_verified_at": "E-Mail bestätigt am", "created_at": "Erstellt am", "updated_at": "Geändert am",
 	"roles": "Rollen", "role": "Rolle", "office": "Amt", "login": "Anmeldung", "password": "Passwort gesetzt",
 	"authenticator_app": "Authenticator-App", "recovery_codes_left": "Unbenutzte Wiederherstellungscodes",
+	"passkeys": "Passkeys", "name": "Name", "last_used_at": "Zuletzt verwendet am",
 	"profile": "Profil", "given_name": "Vorname", "family_name": "Nachname", "street": "Strasse und Nummer",
 	"postal_code": "Postleitzahl", "locality": "Ort", "country": "Land", "phone": "Telefonnummer", "language": "Sprache",
 	"notify_channels": "Benachrichtigungskanäle", "consents": "Einwilligungen zum Vorausfüllen", "service": "Leistung",
@@ -180,7 +198,7 @@ func exportDocument(raw []byte, city string) []byte {
 		`table{border-collapse:collapse;width:100%%;font-size:.9rem}th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}`+
 		`dt{font-weight:600}dd{margin:0 0 .5rem 0}h2{margin-top:2rem;border-bottom:2px solid #1a1a1a}</style></head><body>`+
 		`<h1>Meine Daten bei %[1]s</h1><p>Diese Auskunft enthält alle Daten, die der Online-Schalter über Ihr Konto speichert.</p>`, html.EscapeString(city))
-	keys := []string{"exported_at", "account", "roles", "login", "profile", "consents", "favourites", "sessions", "transparency"}
+	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "profile", "consents", "favourites", "sessions", "transparency"}
 	for k := range doc {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)

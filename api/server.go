@@ -87,6 +87,11 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 			}
 			s.accounts.Secrets = box
 		}
+		if rp, err := account.NewRelyingParty(cfg.PublicURL, cfg.City.Name); err == nil {
+			s.accounts.Passkeys = rp
+		} else {
+			log.Warn("passkeys are off", "err", err)
+		}
 		if cfg.SMTPAddr != "" {
 			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		}
@@ -253,6 +258,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerExport(api)
 	s.registerEmailChange(api)
 	s.registerAccountAdmin(api)
+	s.registerPasskeys(api)
 	return api
 }
 

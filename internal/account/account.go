@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
@@ -52,6 +53,9 @@ type Service struct {
 	PublicURL string
 	// Secrets encrypts TOTP seeds; nil disables second factors.
 	Secrets *secretbox.Box
+	// Passkeys is the WebAuthn relying party (NewRelyingParty); nil
+	// disables passkeys.
+	Passkeys *webauthn.WebAuthn
 	// Log receives failures of best-effort work (security notifications).
 	Log *slog.Logger
 }

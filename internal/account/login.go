@@ -61,6 +61,25 @@ func (t *Throttle) allow(key string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := time.Now()
+	recent := t.recent(key, now)
+	if len(recent) >= t.Max {
+		return false
+	}
+	t.seen[key] = append(recent, now)
+	return true
+}
+
+// over reports whether key has used up its attempts, without counting one:
+// for ways of logging in that count failures only (passkeys).
+func (t *Throttle) over(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.recent(key, time.Now())) >= t.Max
+}
+
+// recent drops attempts older than the window and returns the rest; the
+// caller holds t.mu.
+func (t *Throttle) recent(key string, now time.Time) []time.Time {
 	if t.seen == nil || len(t.seen) > 100000 {
 		t.seen = map[string][]time.Time{}
 	}
@@ -70,12 +89,12 @@ func (t *Throttle) allow(key string) bool {
 			recent = append(recent, at)
 		}
 	}
-	if len(recent) >= t.Max {
+	if len(recent) == 0 {
+		delete(t.seen, key)
+	} else {
 		t.seen[key] = recent
-		return false
 	}
-	t.seen[key] = append(recent, now)
-	return true
+	return recent
 }
 
 var defaultThrottle = &Throttle{Max: 10, Window: 15 * time.Minute}

@@ -99,6 +99,8 @@ func securityText(city, event string) mailText {
 	what := map[string]string{
 		"login":                  "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
 		"totp_added":             "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
+		"passkey_added":          "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
+		"passkey_removed":        "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
 		"password_changed":       "Das Passwort Ihres Kontos wurde soeben geändert.",
 		"deleted":                "Ihr Konto wurde soeben gelöscht.",
 		"email_change_requested": "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",

@@ -12,6 +12,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/password"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // verifyFor is how long a verification link works.
@@ -42,6 +43,14 @@ func (s *Service) Register(ctx context.Context, email, pw string) error {
 		return err
 	}
 	acc, err := s.Store.CreateAccount(ctx, typed, normalized, hash, nil)
+	return s.welcome(ctx, typed, acc, err)
+}
+
+// welcome answers a registration by mail, after the attempt to create the
+// account: a new account gets its verification link, a known address
+// (Conflict) the note that someone tried to register with it. Both ways of
+// registering (password, passkey) end here, so they cannot drift apart.
+func (s *Service) welcome(ctx context.Context, typed string, acc *store.Account, err error) error {
 	if apperr.CodeOf(err) == apperr.Conflict {
 		return s.send(ctx, typed, s.text("registered_again", ""))
 	}

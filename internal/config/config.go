@@ -89,7 +89,7 @@ var Vars = []Var{
 	{"SCHALTER_MEILI_URL", "(unset: embedded engine)", "Meilisearch URL; when set, Meilisearch serves search instead of the embedded engine."},
 	{"SCHALTER_MEILI_KEY", "(unset)", "Meilisearch API key (an admin key: Schalter applies settings and writes documents)."},
 	{"SCHALTER_MEILI_INDEX", "schalter-services", "Meilisearch index name (one per city)."},
-	{"SCHALTER_PUBLIC_URL", "http://localhost:8080", "Where residents reach Schalter; links in e-mails point there."},
+	{"SCHALTER_PUBLIC_URL", "http://localhost:8080", "Where residents reach Schalter; links in e-mails point there, and its host is the passkeys' relying party (a host name, not an IP address)."},
 	{"SCHALTER_SMTP_ADDR", "(unset: no mail; make run uses Mailpit on 127.0.0.1:1025)", "SMTP server (host:port) for verification and security mails; STARTTLS when offered."},
 	{"SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>", "Sender of e-mails, e.g. Stadt Uster <noreply@uster.ch>."},
 	{"SCHALTER_SMTP_USER", "(unset)", "SMTP user name (AUTH PLAIN)."},

@@ -190,7 +190,7 @@ func (s *Store) ChangeEmailWithToken(ctx context.Context, tokenHash []byte, norm
 }
 
 // DeleteAccount removes an account and, through foreign keys, its roles,
-// second factors, tokens and devices; its favourites (kept under a tagged
+// second factors, passkeys, tokens and devices; its favourites (kept under a tagged
 // owner, not a foreign key) go in the same transaction.
 func (s *Store) DeleteAccount(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {

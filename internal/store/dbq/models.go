@@ -87,6 +87,21 @@ type Office struct {
 	UpdatedAt time.Time
 }
 
+type Passkey struct {
+	ID                uuid.UUID
+	AccountID         uuid.UUID
+	CredentialID      []byte
+	PublicKey         []byte
+	AttestationFormat string
+	SignCount         int64
+	Aaguid            uuid.UUID
+	Flags             int16
+	Transports        []string
+	Name              string
+	CreatedAt         time.Time
+	LastUsedAt        *time.Time
+}
+
 type PrefillConsent struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID
@@ -185,4 +200,10 @@ type TransparencyLog struct {
 	LegalBasis string
 	PrevHash   []byte
 	Hash       []byte
+}
+
+type WebauthnUser struct {
+	AccountID  uuid.UUID
+	UserHandle []byte
+	CreatedAt  time.Time
 }
