@@ -172,10 +172,9 @@ func countContaining(texts []string, part string) int {
 	return n
 }
 
-// expireCeremonies moves the expiry of every ceremony kept in a session
-// into the past, as if its five minutes had passed: the scs session is
-// rewritten in PostgreSQL, where every server replica reads it.
-func expireCeremonies(t *testing.T, st *store.Store, h map[string]string) {
+// editSession changes the values of the scs session h in PostgreSQL, where
+// every server replica reads it: for what only time would change.
+func editSession(t *testing.T, st *store.Store, h map[string]string, edit func(values map[string]any)) {
 	t.Helper()
 	ctx := context.Background()
 	token := strings.TrimPrefix(h["Cookie"], "schalter_session=")
@@ -183,24 +182,33 @@ func expireCeremonies(t *testing.T, st *store.Store, h map[string]string) {
 	require.NoError(t, st.Pool().QueryRow(ctx, "SELECT data FROM sessions WHERE token = $1", token).Scan(&data))
 	deadline, values, err := scs.GobCodec{}.Decode(data)
 	require.NoError(t, err)
-	n := 0
-	for k, v := range values {
-		if !strings.HasPrefix(k, "passkey_ceremony:") {
-			continue
-		}
-		var c map[string]any
-		require.NoError(t, json.Unmarshal([]byte(v.(string)), &c))
-		c["session"].(map[string]any)["expires"] = time.Now().Add(-time.Second).Format(time.RFC3339Nano)
-		raw, err := json.Marshal(c)
-		require.NoError(t, err)
-		values[k] = string(raw)
-		n++
-	}
-	require.Positive(t, n, "no ceremony in the session")
+	edit(values)
 	data, err = scs.GobCodec{}.Encode(deadline, values)
 	require.NoError(t, err)
 	_, err = st.Pool().Exec(ctx, "UPDATE sessions SET data = $2 WHERE token = $1", token, data)
 	require.NoError(t, err)
+}
+
+// expireCeremonies moves the expiry of every ceremony kept in the session
+// h into the past, as if its five minutes had passed.
+func expireCeremonies(t *testing.T, st *store.Store, h map[string]string) {
+	t.Helper()
+	editSession(t, st, h, func(values map[string]any) {
+		n := 0
+		for k, v := range values {
+			if !strings.HasPrefix(k, "passkey_ceremony:") {
+				continue
+			}
+			var c map[string]any
+			require.NoError(t, json.Unmarshal([]byte(v.(string)), &c))
+			c["session"].(map[string]any)["expires"] = time.Now().Add(-time.Second).Format(time.RFC3339Nano)
+			raw, err := json.Marshal(c)
+			require.NoError(t, err)
+			values[k] = string(raw)
+			n++
+		}
+		require.Positive(t, n, "no ceremony in the session")
+	})
 }
 
 func passkeyList(t *testing.T, b *passkeyBundle, h map[string]string) []map[string]any {
@@ -466,6 +474,15 @@ func TestPasskeys(t *testing.T) {
 		requireProblem(t, b.post(t, "/api/v1/session", nil, map[string]string{"email": "zora@passkey.example", "password": "grüne Velos fahren leise"}), http.StatusTooManyRequests)
 		// Other accounts are not affected.
 		require.Equal(t, http.StatusOK, b.login(t, nil, laptop, laptopCred).status)
+	})
+
+	t.Run("adding a passkey needs a recent login", func(t *testing.T) {
+		old := b.passwordLogin(t, "milo@passkey.example")
+		editSession(t, b.store, old, func(values map[string]any) {
+			values["auth_time"] = time.Now().Add(-20 * time.Minute).Unix()
+		})
+		p := requireProblem(t, b.post(t, "/api/v1/me/passkeys/options", old, nil), http.StatusForbidden)
+		require.EqualValues(t, 900, p["max_age"])
 	})
 
 	t.Run("export and deletion", func(t *testing.T) {
