@@ -127,8 +127,10 @@ func newCredential(t *testing.T) vw.Credential {
 		cred := vw.NewCredential(vw.KeyTypeEC2)
 		key, err := x509.ParsePKCS8PrivateKey(cred.Key.Data)
 		require.NoError(t, err)
-		pub := key.(*ecdsa.PrivateKey).PublicKey
-		if len(pub.X.Bytes()) == 32 && len(pub.Y.Bytes()) == 32 {
+		// Uncompressed point: 0x04, X (32 bytes), Y (32 bytes).
+		point, err := key.(*ecdsa.PrivateKey).PublicKey.Bytes()
+		require.NoError(t, err)
+		if point[1] != 0 && point[33] != 0 {
 			return cred
 		}
 	}
