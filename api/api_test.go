@@ -488,8 +488,11 @@ func TestHTTPFoundation(t *testing.T) {
 // must be in the log under that id.
 func TestInternalErrorsDoNotLeak(t *testing.T) {
 	t.Parallel()
-	b := setup(t, true)
-	b.store.Close()
+	// Closed before the server starts, so no catalogue snapshot can have
+	// been loaded in the background: every read must reach the database.
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	st.Close()
+	b := serverOn(t, st, false)
 	for _, path := range []string{"/api/v1/services", "/api/v1/services/heimatschein", "/api/v1/offices", "/api/v1/categories", "/api/v1/catalogue"} {
 		r := b.do(t, req{path: path})
 		p := requireProblem(t, r, http.StatusInternalServerError)
