@@ -59,14 +59,25 @@ func serverOn(t *testing.T, st *store.Store, withSearch bool) *testBundle {
 // serverWith is serverOn with changes to the configuration.
 func serverWith(t *testing.T, st *store.Store, withSearch bool, configure func(*config.Config)) *testBundle {
 	t.Helper()
+	return startServer(t, st, withSearch, func(c *config.Config, _ string) {
+		if configure != nil {
+			configure(c)
+		}
+	})
+}
+
+// startServer is serverWith whose configuration may use the server's own
+// URL (known before the server starts).
+func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(c *config.Config, url string)) *testBundle {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
 		City:      config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"},
 		PublicURL: "https://schalter.example", SecretKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
-	if configure != nil {
-		configure(cfg)
-	}
+	configure(cfg, "http://"+srv.Listener.Addr().String())
 	pwa := fstest.MapFS{
 		"index.html":                {Data: []byte("<!doctype html><title>Schalter</title>")},
 		"assets/app-abc123.js":      {Data: []byte("console.log(1)")},
@@ -92,10 +103,14 @@ func serverWith(t *testing.T, st *store.Store, withSearch bool, configure func(*
 	runCtx, stopRun := context.WithCancel(context.Background())
 	t.Cleanup(stopRun)
 	go app.Run(runCtx)
-	srv := httptest.NewServer(app.Handler())
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = app.Handler()
+	srv.Start()
 	return &testBundle{srv: srv, store: st, logs: logs, engine: engine}
 }
+
+// noRedirects shows a test the redirect itself (the eID login answers
+// with them), instead of following it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 type req struct {
 	method, path string
@@ -134,7 +149,7 @@ func (b *testBundle) do(t *testing.T, r req) resp {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(hr)
+	res, err := noRedirects.Do(hr)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)

@@ -14,6 +14,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -33,7 +35,12 @@ type principal struct {
 // or 403, allowed ones anything else.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	b := setup(t, true)
+	// With the eID configured (the development provider on the same
+	// server), so its redirects answer everybody as in production.
+	b := startServer(t, pgtest.Store(t, pgtest.Options{Seed: true}), false, func(c *config.Config, url string) {
+		c.PublicURL = url
+		c.EID = config.EID{Issuer: url + "/dev-idp", ClientID: config.DevIdPClientID, Levels: []config.ACRLevel{{ACR: devidp.ACRs[2], Level: "eid"}}, Dev: true}
+	})
 	ctx := context.Background()
 	svc := &account.Service{Store: b.store, City: "Uster"}
 	people := []struct {
@@ -104,6 +111,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 						h["Content-Type"] = "application/merge-patch+json"
 					}
 					r := b.do(t, req{method: method, path: url, body: body, header: h})
+					if path == "/api/v1/session/eid" {
+						// The login starts for everybody (a session links the identity).
+						require.Equal(t, http.StatusFound, r.status, string(r.body))
+					}
 					denied := r.status == http.StatusUnauthorized || r.status == http.StatusForbidden
 					if allowed {
 						require.False(t, denied, "%s %s as %s: %d %s", method, path, p.name, r.status, r.body)

@@ -37,6 +37,7 @@ type AccountExport struct {
 		RecoveryCodesLeft int  `json:"recovery_codes_left"`
 	} `json:"login"`
 	Passkeys     []PasskeyExport   `json:"passkeys" doc:"The account's passkeys (their keys and ids are not exported)."`
+	EIDs         []EIDExport       `json:"eid_identities" doc:"State eID identities linked to the account."`
 	Profile      ProfileOut        `json:"profile"`
 	Consents     []ConsentOut      `json:"consents"`
 	Favourites   []FavouriteExport `json:"favourites"`
@@ -68,6 +69,14 @@ func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*
 	out.Account.ID, out.Account.Email, out.Account.EmailVerifiedAt = d.ID, d.Email, utcPtr(d.EmailVerifiedAt)
 	out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
+	linked, err := s.store.EIDs(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out.EIDs = make([]EIDExport, 0, len(linked))
+	for _, l := range linked {
+		out.EIDs = append(out.EIDs, EIDExport{Issuer: l.Issuer, Subject: l.Subject, ACR: l.ACR, LinkedAt: l.LinkedAt.UTC(), LastUsedAt: l.LastUsedAt.UTC()})
+	}
 
 	keys, err := s.store.Passkeys(ctx, id)
 	if err != nil {
@@ -141,7 +150,7 @@ func (s *Server) registerExport(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "exportMyData", Method: http.MethodGet, Path: "/api/v1/me/export", Tags: []string{tagAccount}, Security: sessionSecurity,
 		Summary: "Export my data",
-		Description: "Everything Schalter stores about the account — account, roles, login methods, profile, consents, favourites, " +
+		Description: "Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, " +
 			"sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.",
 		Responses: map[string]*huma.Response{"200": {Description: "The export", Content: map[string]*huma.MediaType{
 			"application/json": {Schema: huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[AccountExport]())},
@@ -185,6 +194,8 @@ var exportLabels = map[string]string{
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
 	"actor_kind": "Art", "actor": "Wer", "action": "Vorgang", "data": "Daten", "purpose": "Zweck",
 	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt",
+	"eid_identities": "Verbundene eID", "issuer": "Anbieter", "subject": "Ihre Kennung beim Anbieter",
+	"acr": "Stufe (acr) der letzten Anmeldung", "linked_at": "Verbunden am",
 }
 
 // exportDocument renders the JSON export as a self-contained HTML page:
@@ -198,7 +209,7 @@ func exportDocument(raw []byte, city string) []byte {
 		`table{border-collapse:collapse;width:100%%;font-size:.9rem}th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}`+
 		`dt{font-weight:600}dd{margin:0 0 .5rem 0}h2{margin-top:2rem;border-bottom:2px solid #1a1a1a}</style></head><body>`+
 		`<h1>Meine Daten bei %[1]s</h1><p>Diese Auskunft enthält alle Daten, die der Online-Schalter über Ihr Konto speichert.</p>`, html.EscapeString(city))
-	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "profile", "consents", "favourites", "sessions", "transparency"}
+	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "sessions", "transparency"}
 	for k := range doc {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)

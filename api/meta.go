@@ -24,6 +24,7 @@ type ClientConfig struct {
 	City            config.City `json:"city"`
 	Languages       []string    `json:"languages" example:"[\"de\",\"fr\",\"it\",\"en\"]"`
 	DefaultLanguage string      `json:"default_language" example:"de"`
+	EID             bool        `json:"eid,omitempty" doc:"True when login with the state eID is offered (GET /api/v1/session/eid); absent otherwise."`
 }
 
 // Uncached is a response with an explicit Cache-Control and no ETag.
@@ -61,7 +62,7 @@ func (s *Server) registerMeta(api huma.API) {
 		Summary: "Client configuration", Description: "The city's name, colours and logo, and the languages offered; the PWA themes itself from it.",
 		Errors: []int{http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[ClientConfig], error) {
-		return &Uncached[ClientConfig]{"public, max-age=300", ClientConfig{City: s.cfg.City, Languages: catalog.Languages, DefaultLanguage: catalog.DefaultLanguage}}, nil
+		return &Uncached[ClientConfig]{"public, max-age=300", ClientConfig{City: s.cfg.City, Languages: catalog.Languages, DefaultLanguage: catalog.DefaultLanguage, EID: s.eidEnabled()}}, nil
 	})
 }
 

@@ -30,6 +30,8 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/snapshot"
@@ -53,6 +55,10 @@ type Server struct {
 	// sessions and accounts are nil without a store (spec generation).
 	sessions *scs.SessionManager
 	accounts *account.Service
+	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
+	// is the development identity provider, only with SCHALTER_EID_DEV.
+	eid      *eid.Client
+	devIdP   *devidp.Provider
 	log      *slog.Logger
 	metrics  *metrics
 	registry *prometheus.Registry
@@ -95,6 +101,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 		if cfg.SMTPAddr != "" {
 			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		}
+		s.newEID(cfg.EID)
 	}
 	return s
 }
@@ -234,6 +241,9 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	s.registerAPI(humachi.New(r, humaConfig()))
+	if s.devIdP != nil {
+		r.Mount("/dev-idp", s.devIdP)
+	}
 	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
 	s.routePWA(r)
 	return r
@@ -259,6 +269,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerEmailChange(api)
 	s.registerAccountAdmin(api)
 	s.registerPasskeys(api)
+	s.registerEID(api)
 	return api
 }
 

@@ -123,7 +123,7 @@ func (s *Server) methodsFor(need account.Level) []string {
 	case account.LevelTwoFactor:
 		out = []string{account.MethodTOTP, account.MethodSMS, account.MethodPasskey}
 	}
-	if s.eidEnabled() {
+	if s.eidEnabled() && s.eid.Reaches(need) {
 		out = append(out, account.MethodEID)
 	}
 	return out

@@ -106,6 +106,8 @@ func securityText(city, event string) mailText {
 		"email_change_requested": "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
 		"email_changed":          "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
 		"roles_changed":          "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
+		"eid_linked":             "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
+		"eid_unlinked":           "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
 	}[event]
 	return mailText{
 		subject: "Sicherheitshinweis zu Ihrem Konto",

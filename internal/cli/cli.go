@@ -189,6 +189,11 @@ func seed(ctx context.Context, st *store.Store, log *slog.Logger) error {
 
 func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) error {
 	var err error
+	// config.FromEnv refuses this too; serve checks again because the
+	// development identity provider lets anybody log in as anybody.
+	if cfg.EID.Dev && cfg.Env == "production" {
+		return errors.New("refusing to start: the development identity provider (SCHALTER_EID_DEV) is not allowed in production")
+	}
 	// The private cluster is ours: keep it migrated. A shared production
 	// database is migrated deliberately with `schalter migrate up`.
 	if cfg.DatabaseURL == "" || cfg.Demo {

@@ -152,3 +152,21 @@ func TestGrantAppRoleAndVerify(t *testing.T) {
 	require.NoError(t, tx.Commit(ctx))
 	require.ErrorContains(t, verifyLog(ctx, st, &out), "broken at entry 1 (content changed)")
 }
+
+// TestProductionRefusesDevIdP: the development identity provider lets
+// anybody log in as anybody, so a production server never starts with it,
+// whether the configuration comes from the environment or not.
+func TestProductionRefusesDevIdP(t *testing.T) {
+	for _, v := range config.Vars {
+		t.Setenv(v.Name, "")
+	}
+	t.Setenv("SCHALTER_ENV", "production")
+	t.Setenv("DATABASE_URL", "postgres://db.invalid/schalter")
+	t.Setenv("SCHALTER_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	t.Setenv("SCHALTER_EID_DEV", "true")
+	require.Equal(t, 2, Run([]string{"serve"}), "refused before connecting to anything")
+
+	cfg := &config.Config{Env: "production", EID: config.EID{Dev: true, Issuer: "http://localhost:8080/dev-idp", ClientID: config.DevIdPClientID}}
+	err := serve(context.Background(), cfg, nil, slog.New(slog.DiscardHandler))
+	require.ErrorContains(t, err, "not allowed in production")
+}

@@ -5,6 +5,7 @@ package config
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -47,7 +48,36 @@ type Config struct {
 	SMTPPassword    string
 	SecretKey       string
 	City            City
+	EID             EID
 }
+
+// EID configures login with the state eID (OpenID Connect).
+type EID struct {
+	Issuer       string     // the provider's issuer URL; empty: no eID login
+	ClientID     string     //
+	ClientSecret string     // empty: a public client, protected by PKCE only
+	Levels       []ACRLevel // acr values, weakest first
+	// Dev mounts the development identity provider (internal/devidp) under
+	// /dev-idp on this server and uses it as the issuer. Never in production.
+	Dev bool
+}
+
+// ACRLevel maps an acr value of the identity provider to one of
+// Schalter's assurance levels (account, two_factor or eid).
+type ACRLevel struct {
+	ACR, Level string
+}
+
+// DefaultACRLevels is the mapping for AGOV, the federal login: its quality
+// of authentication (QoA) 10 is an account, 20 adds a second factor, and
+// 30 and above are identities verified against a state document.
+const DefaultACRLevels = "urn:qoa.eiam.admin.ch:names:tc:ac:classes:10=account,urn:qoa.eiam.admin.ch:names:tc:ac:classes:20=two_factor," +
+	"urn:qoa.eiam.admin.ch:names:tc:ac:classes:30=eid,urn:qoa.eiam.admin.ch:names:tc:ac:classes:40=eid," +
+	"urn:qoa.eiam.admin.ch:names:tc:ac:classes:50=eid,urn:qoa.eiam.admin.ch:names:tc:ac:classes:60=eid"
+
+// DevIdPClientID is the client the development identity provider knows
+// Schalter by when SCHALTER_EID_DEV is on.
+const DevIdPClientID = "schalter-dev"
 
 // City is the branding the PWA shows.
 type City struct {
@@ -95,6 +125,11 @@ var Vars = []Var{
 	{"SCHALTER_SMTP_USER", "(unset)", "SMTP user name (AUTH PLAIN)."},
 	{"SCHALTER_SMTP_PASSWORD", "(unset)", "SMTP password."},
 	{"SCHALTER_SECRET_KEY", "(dev: generated into SCHALTER_DATA_DIR/secret-key)", "32 random bytes, base64 (openssl rand -base64 32): encrypts TOTP seeds at rest. Required in production; keep it in a secret store."},
+	{"SCHALTER_EID_ISSUER", "(unset: no eID login)", "Issuer URL of the state eID's OpenID Connect provider (e.g. AGOV's); discovery is read from it."},
+	{"SCHALTER_EID_CLIENT_ID", "(unset)", "Client id registered with the eID provider; required with SCHALTER_EID_ISSUER."},
+	{"SCHALTER_EID_CLIENT_SECRET", "(unset: public client)", "Client secret, if the provider gave one; without it Schalter is a public client protected by PKCE only."},
+	{"SCHALTER_EID_ACR_LEVELS", "AGOV's QoA 10=account, 20=two_factor, 30–60=eid", "Comma-separated acr=level pairs, weakest first: which acr values Schalter accepts and the assurance level (account, two_factor, eid) each gives. An ID token with another acr is refused."},
+	{"SCHALTER_EID_DEV", "false", "Mount the development identity provider (demo people, any acr) under /dev-idp and log in with it (make run sets it). Refused in production and together with SCHALTER_EID_ISSUER."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -219,7 +254,11 @@ func FromEnv() (*Config, error) {
 			errs = append(errs, name+" must be a hex colour like #00508c")
 		}
 	}
+	errs = append(errs, c.readEID(get)...)
 	if c.Env == "production" {
+		if c.EID.Dev {
+			errs = append(errs, "SCHALTER_EID_DEV is not allowed in production: the development identity provider lets anyone log in as anyone")
+		}
 		if c.DatabaseURL == "" {
 			errs = append(errs, "production needs DATABASE_URL (the private cluster is for development)")
 		}
@@ -234,4 +273,59 @@ func FromEnv() (*Config, error) {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+var acrLevelNames = map[string]bool{"account": true, "two_factor": true, "eid": true}
+
+// ParseACRLevels reads comma-separated acr=level pairs, weakest first.
+func ParseACRLevels(s string) ([]ACRLevel, error) {
+	var out []ACRLevel
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		acr, level, ok := strings.Cut(pair, "=")
+		acr, level = strings.TrimSpace(acr), strings.TrimSpace(level)
+		if !ok || acr == "" || !acrLevelNames[level] {
+			return nil, fmt.Errorf("SCHALTER_EID_ACR_LEVELS: %q is not acr=level with level account, two_factor or eid", pair)
+		}
+		out = append(out, ACRLevel{ACR: acr, Level: level})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("SCHALTER_EID_ACR_LEVELS must map at least one acr value")
+	}
+	return out, nil
+}
+
+// readEID reads the SCHALTER_EID_* variables.
+func (c *Config) readEID(get func(name, def string) string) []string {
+	var errs []string
+	e := &c.EID
+	e.Issuer = strings.TrimSuffix(os.Getenv("SCHALTER_EID_ISSUER"), "/")
+	e.ClientID = os.Getenv("SCHALTER_EID_CLIENT_ID")
+	e.ClientSecret = os.Getenv("SCHALTER_EID_CLIENT_SECRET")
+	var err error
+	if e.Dev, err = strconv.ParseBool(get("SCHALTER_EID_DEV", "false")); err != nil {
+		errs = append(errs, "SCHALTER_EID_DEV must be true or false")
+	}
+	if e.Levels, err = ParseACRLevels(get("SCHALTER_EID_ACR_LEVELS", DefaultACRLevels)); err != nil {
+		errs = append(errs, err.Error())
+	}
+	switch {
+	case e.Dev && e.Issuer != "":
+		errs = append(errs, "SCHALTER_EID_DEV and SCHALTER_EID_ISSUER exclude each other: the development provider is the issuer")
+	case e.Dev:
+		e.Issuer = c.PublicURL + "/dev-idp"
+		if e.ClientID == "" {
+			e.ClientID = DevIdPClientID
+		}
+	case e.Issuer != "":
+		if u, err := url.Parse(e.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && c.Env != "production")) {
+			errs = append(errs, "SCHALTER_EID_ISSUER must be an https URL such as https://identity.agov.admin.ch")
+		}
+		if e.ClientID == "" {
+			errs = append(errs, "SCHALTER_EID_CLIENT_ID is required with SCHALTER_EID_ISSUER")
+		}
+	}
+	return errs
 }

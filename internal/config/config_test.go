@@ -45,6 +45,17 @@ func TestInvalid(t *testing.T) {
 		{map[string]string{"SCHALTER_LOG_LEVEL": "loud"}, "SCHALTER_LOG_LEVEL"},
 		{map[string]string{"SCHALTER_SECRET_KEY": "c2hvcnQ="}, "SCHALTER_SECRET_KEY"},
 		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x"}, "SCHALTER_SECRET_KEY"},
+		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x", "SCHALTER_SECRET_KEY": testKey, "SCHALTER_EID_DEV": "true"},
+			"SCHALTER_EID_DEV is not allowed in production"},
+		{map[string]string{"SCHALTER_EID_DEV": "true", "SCHALTER_EID_ISSUER": "https://idp.example"}, "exclude each other"},
+		{map[string]string{"SCHALTER_EID_DEV": "oui"}, "SCHALTER_EID_DEV must be"},
+		{map[string]string{"SCHALTER_EID_ISSUER": "https://idp.example"}, "SCHALTER_EID_CLIENT_ID is required"},
+		{map[string]string{"SCHALTER_EID_ISSUER": "ftp://idp.example", "SCHALTER_EID_CLIENT_ID": "x"}, "SCHALTER_EID_ISSUER must be"},
+		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x", "SCHALTER_SECRET_KEY": testKey,
+			"SCHALTER_EID_ISSUER": "http://idp.example", "SCHALTER_EID_CLIENT_ID": "x"}, "SCHALTER_EID_ISSUER must be"},
+		{map[string]string{"SCHALTER_EID_ACR_LEVELS": "urn:x:10=gold"}, "SCHALTER_EID_ACR_LEVELS"},
+		{map[string]string{"SCHALTER_EID_ACR_LEVELS": "urn:x:10"}, "SCHALTER_EID_ACR_LEVELS"},
+		{map[string]string{"SCHALTER_EID_ACR_LEVELS": " , "}, "SCHALTER_EID_ACR_LEVELS"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -56,6 +67,37 @@ func TestInvalid(t *testing.T) {
 			}
 			_, err := config.FromEnv()
 			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+const testKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+func TestEID(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want config.EID
+	}{
+		{"off by default", nil, config.EID{}},
+		{"AGOV", map[string]string{"SCHALTER_EID_ISSUER": "https://identity.agov.admin.ch/", "SCHALTER_EID_CLIENT_ID": "uster"},
+			config.EID{Issuer: "https://identity.agov.admin.ch", ClientID: "uster"}},
+		{"development provider", map[string]string{"SCHALTER_EID_DEV": "true", "SCHALTER_PUBLIC_URL": "http://localhost:9090/"},
+			config.EID{Issuer: "http://localhost:9090/dev-idp", ClientID: config.DevIdPClientID, Dev: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, v := range config.Vars {
+				t.Setenv(v.Name, "")
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c, err := config.FromEnv()
+			require.NoError(t, err)
+			require.Len(t, c.EID.Levels, 6, "AGOV's QoA 10 to 60 by default")
+			require.Equal(t, config.ACRLevel{ACR: "urn:qoa.eiam.admin.ch:names:tc:ac:classes:20", Level: "two_factor"}, c.EID.Levels[1])
+			c.EID.Levels = nil
+			require.Equal(t, tc.want, c.EID)
 		})
 	}
 }

@@ -20,6 +20,16 @@ type Account struct {
 	UpdatedAt       time.Time
 }
 
+type AccountEid struct {
+	ID         uuid.UUID
+	AccountID  uuid.UUID
+	Issuer     string
+	Subject    string
+	Acr        string
+	LinkedAt   time.Time
+	LastUsedAt time.Time
+}
+
 type AccountRole struct {
 	AccountID  uuid.UUID
 	Role       string

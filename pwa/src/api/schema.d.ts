@@ -544,6 +544,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/eid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My linked eID identities
+         * @description The state eID identities that log into this account: provider, the acr of the last login, when linked and last used. Nothing else from the provider is stored.
+         */
+        get: operations["listMyEIDs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/eid/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink an eID identity
+         * @description The identity no longer logs into this account; the account's address is told by e-mail. Needs a login in the last 15 minutes (otherwise a step-up problem with max_age). The only way into an account without a password or passkey cannot be unlinked (409): set a password or add a passkey first.
+         */
+        delete: operations["unlinkMyEID"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/email": {
         parameters: {
             query?: never;
@@ -573,7 +613,7 @@ export interface paths {
         };
         /**
          * Export my data
-         * @description Everything Schalter stores about the account — account, roles, login methods, profile, consents, favourites, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
+         * @description Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
          */
         get: operations["exportMyData"];
         put?: never;
@@ -1000,6 +1040,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session/eid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log in with the state eID
+         * @description A browser navigation, not a fetch: redirects (302) to the eID provider with an authorization request (code flow, PKCE S256, state, nonce, acr_values for the level). Without a session the login opens the identity's account or a new one; with a session the identity is linked to that account and the session steps up. The provider sends the browser back to the callback. return_to must be a path on this site (422 otherwise).
+         */
+        get: operations["startEIDLogin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/eid/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * eID provider callback
+         * @description Where the eID provider sends the browser back. Checks state (once, within 10 minutes), exchanges the code with the PKCE verifier, verifies the ID token (signature, issuer, audience, nonce) and its acr, links or opens the account, renews the session token and redirects (302) to return_to. Failures redirect to /konto/anmelden?fehler=CODE (&return_to=…): eid_abgebrochen (cancelled), eid_abgelaufen, eid_ungueltig (state, nonce or token), eid_fehler (provider), eid_stufe_unbekannt (acr not configured), eid_stufe_zu_tief (acr below the level asked for), eid_anderes_konto (identity linked to another account), eid_schon_verbunden (the account has another identity of this provider), eid_email_bekannt (the address has an account: log in and link from the account page), eid_ohne_email (the provider gave no address).
+         */
+        get: operations["finishEIDLogin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session/passkey": {
         parameters: {
             query?: never;
@@ -1254,6 +1334,8 @@ export interface components {
             city: components["schemas"]["City"];
             /** @example de */
             default_language: string;
+            /** @description True when login with the state eID is offered (GET /api/v1/session/eid); absent otherwise. */
+            eid?: boolean;
             /**
              * @example [
              *       "de",
@@ -1323,6 +1405,39 @@ export interface components {
              *     ]
              */
             methods: string[];
+        };
+        EIDExport: {
+            /** @description The assurance of the last login with it. */
+            acr: string;
+            issuer: string;
+            /** Format: date-time */
+            last_used_at: string;
+            /** Format: date-time */
+            linked_at: string;
+            /** @description The provider's identifier of the person for Schalter (sub). */
+            subject: string;
+        };
+        EIDOut: {
+            /**
+             * @description The assurance (acr) of the last login with this identity.
+             * @example urn:qoa.eiam.admin.ch:names:tc:ac:classes:30
+             */
+            acr: string;
+            id: string;
+            /**
+             * @description The identity provider.
+             * @example https://identity.agov.admin.ch
+             */
+            issuer: string;
+            /** Format: date-time */
+            last_used_at: string;
+            /**
+             * @description The level that acr gives today (none: no longer accepted).
+             * @enum {string}
+             */
+            level: "none" | "account" | "two_factor" | "eid";
+            /** Format: date-time */
+            linked_at: string;
         };
         EmailChangeInputBody: {
             /** @example anna.muster@example.org */
@@ -1450,6 +1565,9 @@ export interface components {
         };
         ItemsDeviceOut: {
             items: components["schemas"]["DeviceOut"][];
+        };
+        ItemsEIDOut: {
+            items: components["schemas"]["EIDOut"][];
         };
         ItemsFavouriteOut: {
             items: components["schemas"]["FavouriteOut"][];
@@ -4507,6 +4625,141 @@ export interface operations {
             };
         };
     };
+    listMyEIDs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsEIDOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    unlinkMyEID: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     changeMyEmail: {
         parameters: {
             query?: never;
@@ -4615,6 +4868,8 @@ export interface operations {
                     "application/json": {
                         account: components["schemas"]["AccountExportAccountStruct"];
                         consents: components["schemas"]["ConsentOut"][];
+                        /** @description State eID identities linked to the account. */
+                        eid_identities: components["schemas"]["EIDExport"][];
                         /** Format: date-time */
                         exported_at: string;
                         favourites: components["schemas"]["FavouriteExport"][];
@@ -6402,6 +6657,134 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    startEIDLogin: {
+        parameters: {
+            query?: {
+                /** @description Where the PWA continues afterwards: a path on this site (default /konto). Other sites are refused. */
+                return_to?: string;
+                /** @description The assurance level the login must reach: the provider is asked for the weakest acr value that gives it, and a weaker answer is refused. */
+                level?: "account" | "two_factor" | "eid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    "Cache-Control"?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    finishEIDLogin: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The state Schalter sent. */
+                state?: string;
+                /** @description The provider's issuer (RFC 9207), when it sends it. */
+                iss?: string;
+                /** @description The provider's error, e.g. access_denied when the person cancelled. */
+                error?: string;
+                error_description?: string;
+            };
+            header?: {
+                /** @description Shown in the list of sessions, so the person recognises the device. */
+                "User-Agent"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    "Cache-Control"?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
