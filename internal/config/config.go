@@ -54,7 +54,7 @@ type Config struct {
 // EID configures login with the state eID (OpenID Connect).
 type EID struct {
 	Issuer       string     // the provider's issuer URL; empty: no eID login
-	ClientID     string     //
+	ClientID     string     // Schalter's client id at the provider
 	ClientSecret string     // empty: a public client, protected by PKCE only
 	Levels       []ACRLevel // acr values, weakest first
 	// Dev mounts the development identity provider (internal/devidp) under
