@@ -32,9 +32,10 @@ type AccountExport struct {
 	} `json:"account"`
 	Roles []RoleOut `json:"roles"`
 	Login struct {
-		Password          bool `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
-		AuthenticatorApp  bool `json:"authenticator_app"`
-		RecoveryCodesLeft int  `json:"recovery_codes_left"`
+		Password          bool       `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
+		AuthenticatorApp  bool       `json:"authenticator_app"`
+		RecoveryCodesLeft int        `json:"recovery_codes_left"`
+		SMS               *SMSExport `json:"sms,omitempty" doc:"The number for SMS codes, if one is set up or being confirmed."`
 	} `json:"login"`
 	Passkeys     []PasskeyExport   `json:"passkeys" doc:"The account's passkeys (their keys and ids are not exported)."`
 	Profile      ProfileOut        `json:"profile"`
@@ -68,6 +69,9 @@ func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*
 	out.Account.ID, out.Account.Email, out.Account.EmailVerifiedAt = d.ID, d.Email, utcPtr(d.EmailVerifiedAt)
 	out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
+	if out.Login.SMS, err = s.exportSMS(ctx, id); err != nil {
+		return nil, err
+	}
 
 	keys, err := s.store.Passkeys(ctx, id)
 	if err != nil {
@@ -184,7 +188,7 @@ var exportLabels = map[string]string{
 	"methods": "Anmeldeart", "expires_at": "Läuft ab am", "current": "Diese Sitzung",
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
 	"actor_kind": "Art", "actor": "Wer", "action": "Vorgang", "data": "Daten", "purpose": "Zweck",
-	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt",
+	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt", "sms": "Codes per SMS", "confirmed_at": "Bestätigt am",
 }
 
 // exportDocument renders the JSON export as a self-contained HTML page:

@@ -32,6 +32,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/search"
@@ -95,6 +96,15 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 		if cfg.SMTPAddr != "" {
 			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		}
+		switch {
+		case cfg.SMSURL != "":
+			s.accounts.SMS = &sms.HTTP{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
+		case cfg.Env != "production":
+			// Development and tests: codes stay on the machine, readable
+			// in the log and in SCHALTER_DATA_DIR/sms-outbox.jsonl.
+			s.accounts.SMS = &sms.DevSink{Log: log, Dir: cfg.DataDir}
+		}
+		// In production without a gateway SMS codes are off (503).
 	}
 	return s
 }
@@ -259,6 +269,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerEmailChange(api)
 	s.registerAccountAdmin(api)
 	s.registerPasskeys(api)
+	s.registerSMS(api)
 	return api
 }
 
