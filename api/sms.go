@@ -123,16 +123,22 @@ func (s *Server) registerSMS(api huma.API) {
 		OperationID: "removeSMS", Method: http.MethodDelete, Path: "/api/v1/me/sms", Tags: []string{tagAccount}, Security: sessionSecurity,
 		Summary: "Switch SMS codes off",
 		Description: "Removes the number and any code sent to it; the account's address is told by e-mail. Needs a session with two factors " +
-			"from the last 15 minutes (otherwise a step-up problem), so a password alone cannot weaken the account. 404 when SMS codes are off.",
+			"from the last 15 minutes (otherwise a step-up problem), so a password alone cannot weaken the account; a number not confirmed yet " +
+			"can be dropped without. 404 when there is no number.",
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 		id, _ := s.sessionAccount(ctx)
-		if _, err := s.store.SMS(ctx, id); err != nil {
+		n, err := s.store.SMS(ctx, id)
+		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if err := s.requireLevel(ctx, account.LevelTwoFactor, recentLogin); err != nil {
-			return nil, err
+		// A number still being confirmed protects nothing yet: dropping it
+		// needs no second factor (the person may have none to give).
+		if n.ConfirmedAt != nil {
+			if err := s.requireLevel(ctx, account.LevelTwoFactor, recentLogin); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.accounts.RemoveSMS(ctx, id); err != nil {
 			return nil, s.problem(ctx, err)

@@ -150,6 +150,15 @@ func TestSMSSetup(t *testing.T) {
 
 	requireProblem(t, confirm(bruno, code), http.StatusUnauthorized) // another resident cannot confirm my code
 	require.Equal(t, "", factors(bruno)["sms"])
+
+	// A number not confirmed yet can be dropped without a second factor;
+	// its code goes with it, and nobody is told SMS codes were switched off.
+	require.Equal(t, http.StatusAccepted, begin(bruno, "078 111 22 33").status)
+	brunoCode := smsCode(t, outbox, "+41781112233")
+	require.Equal(t, "+41781112233", b.do(t, req{path: "/api/v1/me/export", header: bruno}).json(t)["login"].(map[string]any)["sms"].(map[string]any)["phone"])
+	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sms", header: bruno}).status)
+	require.NotContains(t, b.do(t, req{path: "/api/v1/me/export", header: bruno}).json(t)["login"], "sms")
+	requireProblem(t, confirm(bruno, brunoCode), http.StatusUnauthorized)
 	requireProblem(t, confirm(anna, wrongCode(code)), http.StatusUnauthorized)
 	requireProblem(t, confirm(anna, "12-34-56"), http.StatusUnauthorized)
 
@@ -181,6 +190,9 @@ func TestSMSSetup(t *testing.T) {
 		if m.To == "anna@example.ch" {
 			notices = append(notices, m.Text)
 		}
+	}
+	for _, m := range mails.Messages(t) {
+		require.False(t, m.To == "bruno@example.ch" && strings.Contains(m.Text, "SMS"), "no notice for a number never confirmed: %s", m.Text)
 	}
 	all := strings.Join(notices, "\n")
 	require.Contains(t, all, "Codes per SMS als zweiter Faktor eingerichtet")

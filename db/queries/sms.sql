@@ -5,8 +5,8 @@ SELECT phone, confirmed_at FROM account_sms WHERE account_id = @account_id;
 -- A number to confirm replaces one not confirmed yet; a confirmed one
 -- stays (no row: the caller answers Conflict). Locks the row for the
 -- rest of the transaction.
-INSERT INTO account_sms (account_id, phone) VALUES (@account_id, @phone)
-ON CONFLICT (account_id) DO UPDATE SET phone = excluded.phone, created_at = now()
+INSERT INTO account_sms (account_id, phone, created_at) VALUES (@account_id, @phone, @now)
+ON CONFLICT (account_id) DO UPDATE SET phone = excluded.phone, created_at = excluded.created_at
 WHERE account_sms.confirmed_at IS NULL;
 
 -- name: SMSConfirmedForUpdate :one
@@ -16,8 +16,10 @@ SELECT phone FROM account_sms WHERE account_id = @account_id AND confirmed_at IS
 UPDATE account_sms SET confirmed_at = @now::timestamptz WHERE account_id = @account_id AND confirmed_at IS NULL
 RETURNING phone;
 
--- name: SMSDelete :execrows
-DELETE FROM account_sms WHERE account_id = @account_id;
+-- name: SMSDelete :one
+-- Returns whether SMS codes were on (not just a number being confirmed).
+DELETE FROM account_sms WHERE account_id = @account_id
+RETURNING (confirmed_at IS NOT NULL)::boolean AS was_on;
 
 -- name: SMSCodesSentSince :many
 SELECT sent_at FROM sms_code WHERE account_id = @account_id AND sent_at > @since ORDER BY sent_at;
@@ -32,6 +34,10 @@ INSERT INTO sms_code (account_id, purpose, hash, sent_at, expires_at) VALUES (@a
 -- name: SMSCodesPrune :exec
 -- Codes older than the resend window are of no use any more, anyone's.
 DELETE FROM sms_code WHERE sent_at < @before;
+
+-- name: SMSUnconfirmedPrune :exec
+-- Numbers whose code never came back are not kept either.
+DELETE FROM account_sms WHERE confirmed_at IS NULL AND created_at < @before;
 
 -- name: SMSCodeUse :execrows
 -- Spends the live code if it matches; no row for a wrong, spent, expired or

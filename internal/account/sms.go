@@ -134,12 +134,16 @@ func (s *Service) ConfirmSMS(ctx context.Context, id uuid.UUID, code string) err
 	return nil
 }
 
-// RemoveSMS switches SMS codes off; NotFound when they are not on.
+// RemoveSMS switches SMS codes off, or drops a number being confirmed;
+// NotFound when there is no number.
 func (s *Service) RemoveSMS(ctx context.Context, id uuid.UUID) error {
-	if err := s.Store.DeleteSMS(ctx, id); err != nil {
+	wasOn, err := s.Store.DeleteSMS(ctx, id)
+	if err != nil {
 		return err
 	}
-	s.Notify(ctx, id, "sms_removed")
+	if wasOn {
+		s.Notify(ctx, id, "sms_removed")
+	}
 	return nil
 }
 

@@ -300,6 +300,17 @@ func TestSMSSetup(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, f.SMS)
 
+	// A number whose code never comes back is not kept: an hour later the
+	// next code sent, by anyone, prunes it.
+	_, err = b.svc.BeginSMS(ctx, other.ID, "079 555 66 77")
+	require.NoError(t, err)
+	_, err = b.st.SMS(ctx, other.ID)
+	require.NoError(t, err)
+	b.clock.add(time.Hour + time.Second)
+	b.withSMS(t)
+	_, err = b.st.SMS(ctx, other.ID)
+	require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
+
 	// Deleting the account deletes the number and the codes.
 	id, _ := b.withSMS(t)
 	require.NoError(t, b.svc.DeleteAccount(ctx, id))

@@ -53,7 +53,8 @@ type SMSCode struct {
 	Hash    []byte
 	Now     time.Time
 	Expires time.Time
-	// Window is how far back sends count for Allow; older rows are pruned.
+	// Window is how far back sends count for Allow; older codes and
+	// numbers never confirmed are pruned, anyone's.
 	Window time.Duration
 	// Allow decides from the account's sends within Window (oldest first)
 	// whether another one may go; its error is returned as it is.
@@ -71,7 +72,7 @@ func (s *Store) IssueSMSCode(ctx context.Context, c SMSCode) (string, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		switch c.Purpose {
 		case SMSSetup:
-			n, err := s.q.SMSBegin(ctx, tx, dbq.SMSBeginParams{AccountID: c.Account, Phone: c.Phone})
+			n, err := s.q.SMSBegin(ctx, tx, dbq.SMSBeginParams{AccountID: c.Account, Phone: c.Phone, Now: c.Now})
 			if err != nil {
 				return err
 			}
@@ -97,7 +98,10 @@ func (s *Store) IssueSMSCode(ctx context.Context, c SMSCode) (string, error) {
 		if err := s.q.SMSCodeAdd(ctx, tx, dbq.SMSCodeAddParams{AccountID: c.Account, Purpose: c.Purpose, Hash: c.Hash, Now: c.Now, ExpiresAt: c.Expires}); err != nil {
 			return err
 		}
-		return s.q.SMSCodesPrune(ctx, tx, c.Now.Add(-c.Window))
+		if err := s.q.SMSCodesPrune(ctx, tx, c.Now.Add(-c.Window)); err != nil {
+			return err
+		}
+		return s.q.SMSUnconfirmedPrune(ctx, tx, c.Now.Add(-c.Window))
 	})
 	return phone, err
 }
@@ -152,17 +156,16 @@ func (s *Store) ConfirmSMS(ctx context.Context, a SMSAttempt) (phone string, ok 
 	return phone, ok, err
 }
 
-// DeleteSMS switches SMS codes off: the number and any live code go.
+// DeleteSMS removes the account's number and any live code, and reports
+// whether SMS codes were on (rather than the number being confirmed).
 // NotFound when the account has no number.
-func (s *Store) DeleteSMS(ctx context.Context, id uuid.UUID) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *Store) DeleteSMS(ctx context.Context, id uuid.UUID) (wasOn bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := s.q.SMSCodesDrop(ctx, tx, id); err != nil {
 			return err
 		}
-		n, err := s.q.SMSDelete(ctx, tx, id)
-		if err == nil && n == 0 {
-			return apperr.New(apperr.NotFound, "no phone number is set up for SMS codes")
-		}
-		return err
+		wasOn, err = s.q.SMSDelete(ctx, tx, id)
+		return notFound(err, "no phone number is set up for SMS codes")
 	})
+	return wasOn, err
 }

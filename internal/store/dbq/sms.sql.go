@@ -13,21 +13,22 @@ import (
 )
 
 const sMSBegin = `-- name: SMSBegin :execrows
-INSERT INTO account_sms (account_id, phone) VALUES ($1, $2)
-ON CONFLICT (account_id) DO UPDATE SET phone = excluded.phone, created_at = now()
+INSERT INTO account_sms (account_id, phone, created_at) VALUES ($1, $2, $3)
+ON CONFLICT (account_id) DO UPDATE SET phone = excluded.phone, created_at = excluded.created_at
 WHERE account_sms.confirmed_at IS NULL
 `
 
 type SMSBeginParams struct {
 	AccountID uuid.UUID
 	Phone     string
+	Now       time.Time
 }
 
 // A number to confirm replaces one not confirmed yet; a confirmed one
 // stays (no row: the caller answers Conflict). Locks the row for the
 // rest of the transaction.
 func (q *Queries) SMSBegin(ctx context.Context, db DBTX, arg SMSBeginParams) (int64, error) {
-	result, err := db.Exec(ctx, sMSBegin, arg.AccountID, arg.Phone)
+	result, err := db.Exec(ctx, sMSBegin, arg.AccountID, arg.Phone, arg.Now)
 	if err != nil {
 		return 0, err
 	}
@@ -201,16 +202,17 @@ func (q *Queries) SMSConfirmedForUpdate(ctx context.Context, db DBTX, accountID 
 	return phone, err
 }
 
-const sMSDelete = `-- name: SMSDelete :execrows
+const sMSDelete = `-- name: SMSDelete :one
 DELETE FROM account_sms WHERE account_id = $1
+RETURNING (confirmed_at IS NOT NULL)::boolean AS was_on
 `
 
-func (q *Queries) SMSDelete(ctx context.Context, db DBTX, accountID uuid.UUID) (int64, error) {
-	result, err := db.Exec(ctx, sMSDelete, accountID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+// Returns whether SMS codes were on (not just a number being confirmed).
+func (q *Queries) SMSDelete(ctx context.Context, db DBTX, accountID uuid.UUID) (bool, error) {
+	row := db.QueryRow(ctx, sMSDelete, accountID)
+	var was_on bool
+	err := row.Scan(&was_on)
+	return was_on, err
 }
 
 const sMSGet = `-- name: SMSGet :one
@@ -227,6 +229,16 @@ func (q *Queries) SMSGet(ctx context.Context, db DBTX, accountID uuid.UUID) (SMS
 	var i SMSGetRow
 	err := row.Scan(&i.Phone, &i.ConfirmedAt)
 	return i, err
+}
+
+const sMSUnconfirmedPrune = `-- name: SMSUnconfirmedPrune :exec
+DELETE FROM account_sms WHERE confirmed_at IS NULL AND created_at < $1
+`
+
+// Numbers whose code never came back are not kept either.
+func (q *Queries) SMSUnconfirmedPrune(ctx context.Context, db DBTX, before time.Time) error {
+	_, err := db.Exec(ctx, sMSUnconfirmedPrune, before)
+	return err
 }
 
 const secondFactors = `-- name: SecondFactors :one

@@ -772,7 +772,7 @@ export interface paths {
         post: operations["beginSMS"];
         /**
          * Switch SMS codes off
-         * @description Removes the number and any code sent to it; the account's address is told by e-mail. Needs a session with two factors from the last 15 minutes (otherwise a step-up problem), so a password alone cannot weaken the account. 404 when SMS codes are off.
+         * @description Removes the number and any code sent to it; the account's address is told by e-mail. Needs a session with two factors from the last 15 minutes (otherwise a step-up problem), so a password alone cannot weaken the account; a number not confirmed yet can be dropped without. 404 when there is no number.
          */
         delete: operations["removeSMS"];
         options?: never;
