@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -103,6 +104,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 			// Development and tests: codes stay on the machine, readable
 			// in the log and in SCHALTER_DATA_DIR/sms-outbox.jsonl.
 			s.accounts.SMS = &sms.DevSink{Log: log, Dir: cfg.DataDir}
+			log.Info("no SMS gateway (SCHALTER_SMS_URL): SMS codes stay on this machine", "file", filepath.Join(cfg.DataDir, sms.OutboxFile))
 		}
 		// In production without a gateway SMS codes are off (503).
 	}

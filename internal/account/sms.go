@@ -96,21 +96,24 @@ func (s *Service) sendSMSCode(ctx context.Context, id uuid.UUID, purpose, phone 
 }
 
 // smsAllowed applies the resend limits to the account's recent sends
-// (oldest first): one a minute, SMSPerHour an hour.
+// (oldest first): one a minute, SMSPerHour an hour. The answer names the
+// limit that keeps the person waiting longer.
 func smsAllowed(now time.Time) func(sent []time.Time) error {
 	return func(sent []time.Time) error {
-		var wait time.Duration
+		var minute, hour time.Duration
 		if n := len(sent); n > 0 {
-			wait = sent[n-1].Add(SMSResendAfter).Sub(now)
+			minute = sent[n-1].Add(SMSResendAfter).Sub(now)
 		}
 		if n := len(sent); n >= SMSPerHour {
-			wait = max(wait, sent[n-SMSPerHour].Add(time.Hour).Sub(now))
+			hour = sent[n-SMSPerHour].Add(time.Hour).Sub(now)
 		}
-		if wait <= 0 {
-			return nil
+		switch {
+		case hour > 0 && hour >= minute:
+			return apperr.TooMany(hour, "%d codes were sent in the last hour; a new one can be sent in %d minutes", SMSPerHour, int((hour+time.Minute-1)/time.Minute))
+		case minute > 0:
+			return apperr.TooMany(minute, "a code was sent a moment ago; a new one can be sent in %d seconds", int((minute+time.Second-1)/time.Second))
 		}
-		secs := int((wait + time.Second - 1) / time.Second)
-		return apperr.TooMany(wait, "a code was sent a short while ago; a new one can be sent in %d seconds", secs)
+		return nil
 	}
 }
 

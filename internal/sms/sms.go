@@ -40,8 +40,12 @@ type HTTP struct {
 	Token   string
 	From    string        // sender name or number; omitted when empty (the gateway's default)
 	Timeout time.Duration // per message; 10 s when zero
-	Client  *http.Client  // http.DefaultClient's transport when nil
+	Client  *http.Client  // one that follows no redirects when nil
 }
+
+// noRedirects treats a redirect as the gateway's answer (an error): a POST
+// that is followed turns into a GET, and the token would go along.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 type gatewayMessage struct {
 	To   string `json:"to"`
@@ -79,7 +83,7 @@ func (h *HTTP) Send(ctx context.Context, to, text string) error {
 	}
 	client := h.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = noRedirects
 	}
 	res, err := client.Do(req)
 	if err != nil {

@@ -54,6 +54,9 @@ func newGateway(t *testing.T) *gateway {
 		case <-r.Context().Done():
 			return
 		}
+		if g.status/100 == 3 {
+			w.Header().Set("Location", "/elsewhere")
+		}
 		w.WriteHeader(g.status)
 		// A gateway that echoes the message must not get the code into errors.
 		_, _ = w.Write([]byte(`{"error":"rejected","message":` + mustQuote(body["text"]) + `}`))
@@ -99,6 +102,8 @@ func TestHTTP(t *testing.T) {
 			require.Contains(t, err.Error(), http.StatusText(status))
 			require.NotContains(t, err.Error(), "482913", "the code never appears in errors")
 			require.NotContains(t, err.Error(), token)
+			_, paths, _ := g.requests()
+			require.Len(t, paths, 1, "no redirect is followed")
 		})
 	}
 
