@@ -179,6 +179,10 @@ func TestSMSSetup(t *testing.T) {
 	smsData := exp["login"].(map[string]any)["sms"].(map[string]any)
 	require.Equal(t, "+41791234567", smsData["phone"])
 	require.NotEmpty(t, smsData["confirmed_at"])
+	doc := b.do(t, req{path: "/api/v1/me/export?format=html", header: stepped})
+	require.Equal(t, http.StatusOK, doc.status)
+	require.Contains(t, string(doc.body), "Codes per SMS")
+	require.Contains(t, string(doc.body), "+41791234567")
 
 	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sms", header: stepped}).status)
 	require.Equal(t, "", factors(stepped)["sms"])
