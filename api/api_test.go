@@ -25,7 +25,11 @@ import (
 	"github.com/schalter-ch/schalter/search/embedded"
 )
 
-const adminToken = "test-admin-token-0123456789abcdefghij"
+const (
+	adminToken = "test-admin-token-0123456789abcdefghij"
+	// secretKey is the test servers' SCHALTER_SECRET_KEY.
+	secretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+)
 
 type testBundle struct {
 	srv    *httptest.Server
@@ -76,7 +80,7 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
 		City:      config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"},
-		PublicURL: "https://schalter.example", SecretKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
+		PublicURL: "https://schalter.example", SecretKey: secretKey}
 	configure(cfg, "http://"+srv.Listener.Addr().String())
 	pwa := fstest.MapFS{
 		"index.html":                {Data: []byte("<!doctype html><title>Schalter</title>")},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -60,7 +62,12 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		}
 		details = append(details, &huma.ErrorDetail{Location: loc, Message: f.Message, Value: f.Value})
 	}
-	return huma.NewError(statusOf[e.Code], e.Message, details...)
+	out := huma.NewError(statusOf[e.Code], e.Message, details...)
+	if e.RetryAfter > 0 {
+		secs := int((e.RetryAfter + time.Second - 1) / time.Second)
+		return huma.ErrorWithHeaders(out, http.Header{"Retry-After": {strconv.Itoa(secs)}})
+	}
+	return out
 }
 
 // installErrorModel makes every error huma writes itself (validation,

@@ -32,9 +32,10 @@ type AccountExport struct {
 	} `json:"account"`
 	Roles []RoleOut `json:"roles"`
 	Login struct {
-		Password          bool `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
-		AuthenticatorApp  bool `json:"authenticator_app"`
-		RecoveryCodesLeft int  `json:"recovery_codes_left"`
+		Password          bool       `json:"password" doc:"Whether a password is set (the hash itself is not exported)."`
+		AuthenticatorApp  bool       `json:"authenticator_app"`
+		RecoveryCodesLeft int        `json:"recovery_codes_left"`
+		SMS               *SMSExport `json:"sms,omitempty" doc:"The number for SMS codes, if one is set up or being confirmed."`
 	} `json:"login"`
 	Passkeys     []PasskeyExport   `json:"passkeys" doc:"The account's passkeys (their keys and ids are not exported)."`
 	EIDs         []EIDExport       `json:"eid_identities" doc:"State eID identities linked to the account."`
@@ -76,6 +77,9 @@ func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*
 	out.EIDs = make([]EIDExport, 0, len(linked))
 	for _, l := range linked {
 		out.EIDs = append(out.EIDs, EIDExport{Issuer: l.Issuer, Subject: l.Subject, ACR: l.ACR, LinkedAt: l.LinkedAt.UTC(), LastUsedAt: l.LastUsedAt.UTC()})
+	}
+	if out.Login.SMS, err = s.exportSMS(ctx, id); err != nil {
+		return nil, err
 	}
 
 	keys, err := s.store.Passkeys(ctx, id)
@@ -193,7 +197,7 @@ var exportLabels = map[string]string{
 	"methods": "Anmeldeart", "expires_at": "Läuft ab am", "current": "Diese Sitzung",
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
 	"actor_kind": "Art", "actor": "Wer", "action": "Vorgang", "data": "Daten", "purpose": "Zweck",
-	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt",
+	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt", "sms": "Codes per SMS", "confirmed_at": "Bestätigt am",
 	"eid_identities": "Verbundene eID", "issuer": "Anbieter", "subject": "Ihre Kennung beim Anbieter",
 	"acr": "Stufe (acr) der letzten Anmeldung", "linked_at": "Verbunden am",
 }

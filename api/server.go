@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/search"
@@ -102,6 +104,16 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		}
 		s.newEID(cfg.EID)
+		switch {
+		case cfg.SMSURL != "":
+			s.accounts.SMS = &sms.HTTP{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
+		case cfg.Env != "production":
+			// Development and tests: codes stay on the machine, readable
+			// in the log and in SCHALTER_DATA_DIR/sms-outbox.jsonl.
+			s.accounts.SMS = &sms.DevSink{Log: log, Dir: cfg.DataDir}
+			log.Info("no SMS gateway (SCHALTER_SMS_URL): SMS codes stay on this machine", "file", filepath.Join(cfg.DataDir, sms.OutboxFile))
+		}
+		// In production without a gateway SMS codes are off (503).
 	}
 	return s
 }
@@ -270,6 +282,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerAccountAdmin(api)
 	s.registerPasskeys(api)
 	s.registerEID(api)
+	s.registerSMS(api)
 	return api
 }
 

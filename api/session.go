@@ -143,12 +143,19 @@ type AuthOut struct {
 	AuthenticatedAt time.Time `json:"authenticated_at"`
 }
 
+// FactorsOut says which second factors an account has switched on.
+type FactorsOut struct {
+	TOTP bool   `json:"totp" doc:"An authenticator app is set up."`
+	SMS  string `json:"sms" doc:"The number SMS codes go to, masked; empty when SMS codes are off." example:"+41 79 *** ** 67"`
+}
+
 // Me is the logged-in person.
 type Me struct {
-	ID    uuid.UUID `json:"id"`
-	Email string    `json:"email" example:"anna.muster@example.ch"`
-	Roles []RoleOut `json:"roles"`
-	Auth  AuthOut   `json:"auth"`
+	ID      uuid.UUID  `json:"id"`
+	Email   string     `json:"email" example:"anna.muster@example.ch"`
+	Roles   []RoleOut  `json:"roles"`
+	Auth    AuthOut    `json:"auth"`
+	Factors FactorsOut `json:"factors"`
 }
 
 // sessionAccount returns the account id of the request's session.
@@ -178,7 +185,11 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)),
+	factors, err := s.accounts.SecondFactors(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)), Factors: FactorsOut{TOTP: factors.TOTP, SMS: maskPhone(factors.SMS)},
 		Auth: AuthOut{Methods: []string{}, Level: s.sessionLevel(ctx).String(), AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
 	for _, r := range roles {
 		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})
@@ -194,7 +205,9 @@ func (s *Server) registerSession(api huma.API) {
 		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/session", Tags: []string{tagAccount},
 		Summary: "Log in with a password",
 		Description: "Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an " +
-			"unknown address get the same answer after the same work. Attempts are limited per address and per client.",
+			"unknown address get the same answer after the same work. Attempts are limited per address and per client. " +
+			"For an account with a second factor the answer is 401 with an error at body.code whose value lists the factors " +
+			"(otp, sms): the login continues at POST /api/v1/session/second-factor.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *LoginInput) (*struct{ Body Me }, error) {
 		if s.sessions == nil {
@@ -204,17 +217,16 @@ func (s *Server) registerSession(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		twoFactor, err := s.accounts.HasTOTP(ctx, acc.ID)
+		factors, err := s.accounts.SecondFactors(ctx, acc.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if twoFactor {
+		if factors.TOTP || factors.SMS != "" {
 			// Not logged in yet: the session only remembers whose
 			// password was right, for the second step.
 			s.sessions.Remove(ctx, keyAccount)
 			s.sessions.Put(ctx, keyPending, acc.ID.String())
-			return nil, huma.Error401Unauthorized("second factor required: send the code from your authenticator app (or a recovery code) to POST /api/v1/session/second-factor",
-				&huma.ErrorDetail{Location: "body.code", Message: "second factor required"})
+			return nil, secondFactorRequired(factors)
 		}
 		me, err := s.completeLogin(ctx, signIn{Account: acc.ID, Methods: []string{account.MethodPassword}, Level: account.LevelAccount, UserAgent: in.UserAgent, Guest: in.GuestInput})
 		if err != nil {
@@ -328,7 +340,7 @@ type CodeInput struct {
 	DeviceParams
 	GuestInput
 	Body struct {
-		Code string `json:"code" minLength:"6" maxLength:"20" doc:"Six digits from the authenticator app, or a recovery code (with dashes)." example:"123456"`
+		Code string `json:"code" minLength:"6" maxLength:"20" doc:"Six digits from the authenticator app or the SMS, or a recovery code (with dashes)." example:"123456"`
 	}
 }
 
@@ -377,7 +389,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		// Proving the app works is a second factor: the session steps up.
-		if _, err := s.completeLogin(ctx, signIn{Account: me.ID, Methods: []string{account.MethodTOTP}, Level: account.LevelFor(append(me.Auth.Methods, account.MethodTOTP)), UserAgent: in.UserAgent}); err != nil {
+		if _, err := s.stepUp(ctx, me.ID, account.MethodTOTP, in.UserAgent); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &Uncached[RecoveryCodes]{CacheControl: "no-store", Body: RecoveryCodes{RecoveryCodes: codes}}, nil
@@ -386,7 +398,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "loginSecondFactor", Method: http.MethodPost, Path: "/api/v1/session/second-factor", Tags: []string{tagAccount},
 		Summary:     "Log in: the second factor",
-		Description: "After a correct password for an account with an authenticator app: the code (or a recovery code) completes the login. Codes work once; attempts are limited.",
+		Description: "After a correct password for an account with a second factor: a code from the authenticator app, one sent by SMS (POST /api/v1/session/second-factor/sms) or a recovery code completes the login. Codes work once; attempts are limited.",
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *CodeInput) (*struct{ Body Me }, error) {
 		if s.sessions == nil {
@@ -396,10 +408,11 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "log in with your password first"))
 		}
-		if err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code); err != nil {
+		method, err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code)
+		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		methods := []string{account.MethodPassword, account.MethodTOTP}
+		methods := []string{account.MethodPassword, method}
 		me, err := s.completeLogin(ctx, signIn{Account: id, Methods: methods, Level: account.LevelFor(methods), UserAgent: in.UserAgent, Guest: in.GuestInput})
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -80,6 +80,12 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	return s.me(ctx)
 }
 
+// stepUp adds a second factor the person just proved to their session.
+func (s *Server) stepUp(ctx context.Context, id uuid.UUID, method, userAgent string) (*Me, error) {
+	methods := append(strings.Split(s.sessions.GetString(ctx, keyMethods), ","), method)
+	return s.completeLogin(ctx, signIn{Account: id, Methods: []string{method}, Level: account.LevelFor(methods), UserAgent: userAgent})
+}
+
 // sessionLevel is the assurance level of the request's session.
 func (s *Server) sessionLevel(ctx context.Context) account.Level {
 	if _, ok := s.sessionAccount(ctx); !ok {
@@ -121,7 +127,11 @@ func (s *Server) methodsFor(need account.Level) []string {
 	case account.LevelNone, account.LevelAccount:
 		out = []string{account.MethodPassword, account.MethodPasskey}
 	case account.LevelTwoFactor:
-		out = []string{account.MethodTOTP, account.MethodSMS, account.MethodPasskey}
+		out = []string{account.MethodTOTP}
+		if s.smsEnabled() {
+			out = append(out, account.MethodSMS)
+		}
+		out = append(out, account.MethodPasskey)
 	}
 	if s.eidEnabled() && s.eid.Reaches(need) {
 		out = append(out, account.MethodEID)
@@ -168,15 +178,15 @@ func (s *Server) registerStepUp(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "stepUpSecondFactor", Method: http.MethodPost, Path: "/api/v1/me/step-up", Tags: []string{tagAccount}, Security: sessionSecurity,
 		Summary:     "Step up with a code",
-		Description: "Raises a logged-in session with a code from the authenticator app (or a recovery code): the session gets a new token and the level two_factor. Codes work once; attempts are limited.",
+		Description: "Raises a logged-in session with a code from the authenticator app, one sent by SMS (POST /api/v1/me/step-up/sms) or a recovery code: the session gets a new token and the level two_factor. Codes work once; attempts are limited.",
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *CodeInput) (*Uncached[Me], error) {
 		id, _ := s.sessionAccount(ctx)
-		if err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code); err != nil {
+		method, err := s.accounts.CheckSecondFactor(ctx, id, in.Body.Code)
+		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		methods := append(strings.Split(s.sessions.GetString(ctx, keyMethods), ","), account.MethodTOTP)
-		me, err := s.completeLogin(ctx, signIn{Account: id, Methods: []string{account.MethodTOTP}, Level: account.LevelFor(methods), UserAgent: in.UserAgent})
+		me, err := s.stepUp(ctx, id, method, in.UserAgent)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/password"
 	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -51,11 +52,18 @@ type Service struct {
 	// (links in mails point there).
 	Mail      mail.Sender
 	PublicURL string
-	// Secrets encrypts TOTP seeds; nil disables second factors.
+	// Secrets encrypts TOTP seeds and keys the hashes of SMS codes; nil
+	// disables second factors.
 	Secrets *secretbox.Box
 	// Passkeys is the WebAuthn relying party (NewRelyingParty); nil
 	// disables passkeys.
 	Passkeys *webauthn.WebAuthn
+	// SMS sends one-time codes; nil switches SMS codes off (production
+	// without SCHALTER_SMS_URL).
+	SMS sms.Sender
+	// Now is the clock of SMS code expiry and resend limits; time.Now when
+	// nil (tests move it instead of sleeping).
+	Now func() time.Time
 	// Log receives failures of best-effort work (security notifications).
 	Log *slog.Logger
 }

@@ -29,30 +29,7 @@ type ProfileInput struct {
 var (
 	swissPostalCode = regexp.MustCompile(`^[1-9][0-9]{3}$`)
 	countryCode     = regexp.MustCompile(`^[A-Z]{2}$`)
-	e164            = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 )
-
-// NormalizePhone accepts the ways people write Swiss and international
-// numbers ("079 123 45 67", "+41 79 123 45 67", "0041 79 …") and returns
-// E.164 (+41791234567); ok is false for anything else.
-func NormalizePhone(s string) (string, bool) {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '.' || r == '/' || r == '(' || r == ')' || r == '\u00a0' {
-			return -1
-		}
-		return r
-	}, s)
-	switch {
-	case strings.HasPrefix(s, "00"):
-		s = "+" + s[2:]
-	case strings.HasPrefix(s, "0"):
-		s = "+41" + s[1:]
-	}
-	if strings.HasPrefix(s, "+41") && len(s) != 12 {
-		return "", false // Swiss numbers have nine digits after +41
-	}
-	return s, e164.MatchString(s)
-}
 
 // SaveProfile checks and stores a profile. Every field is optional.
 func (s *Service) SaveProfile(ctx context.Context, id uuid.UUID, in ProfileInput) (store.Profile, error) {

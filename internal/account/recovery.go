@@ -101,6 +101,8 @@ func securityText(city, event string) mailText {
 		"totp_added":             "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
 		"passkey_added":          "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
 		"passkey_removed":        "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
+		"sms_added":              "Für Ihr Konto wurden soeben Codes per SMS als zweiter Faktor eingerichtet.",
+		"sms_removed":            "Die Codes per SMS wurden soeben als zweiter Faktor Ihres Kontos ausgeschaltet.",
 		"password_changed":       "Das Passwort Ihres Kontos wurde soeben geändert.",
 		"deleted":                "Ihr Konto wurde soeben gelöscht.",
 		"email_change_requested": "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",

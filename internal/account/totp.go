@@ -96,17 +96,46 @@ func (s *Service) ConfirmTOTP(ctx context.Context, id uuid.UUID, code string) ([
 	return codes, nil
 }
 
-// CheckSecondFactor checks a TOTP code or, with a dash, a recovery code.
-// Codes are single-use and attempts are throttled per account.
-func (s *Service) CheckSecondFactor(ctx context.Context, id uuid.UUID, code string) error {
+// CheckSecondFactor checks a code from the authenticator app, one sent by
+// SMS, or (with a dash) a recovery code, and returns the method it proves:
+// MethodTOTP (recovery codes stand in for the app) or MethodSMS. Codes are
+// single-use and attempts are throttled per account.
+func (s *Service) CheckSecondFactor(ctx context.Context, id uuid.UUID, code string) (string, error) {
 	if !s.attempts().allow("2fa:" + id.String()) {
-		return apperr.New(apperr.TooManyRequests, "too many attempts; please wait a few minutes")
+		return "", apperr.New(apperr.TooManyRequests, "too many attempts; please wait a few minutes")
 	}
 	code = strings.TrimSpace(code)
 	if strings.Contains(code, "-") {
-		return s.Store.UseRecoveryCode(ctx, id, HashToken(strings.ToLower(code)))
+		if err := s.Store.UseRecoveryCode(ctx, id, HashToken(strings.ToLower(code))); err != nil {
+			return "", err
+		}
+		return MethodTOTP, nil
 	}
-	return s.checkTOTP(ctx, id, code, false)
+	f, err := s.Store.SecondFactors(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	// With both factors on, the app is tried first: a miss there costs
+	// nothing, while a miss on the SMS code counts against it.
+	if f.TOTP {
+		err := s.checkTOTP(ctx, id, code, false)
+		if err == nil {
+			return MethodTOTP, nil
+		}
+		if apperr.CodeOf(err) != apperr.Unauthorized {
+			return "", err
+		}
+	}
+	if f.SMS != "" {
+		ok, err := s.checkSMS(ctx, id, code)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return MethodSMS, nil
+		}
+	}
+	return "", errSecondFactor
 }
 
 func (s *Service) checkTOTP(ctx context.Context, id uuid.UUID, code string, confirming bool) error {

@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the edge.
@@ -39,6 +40,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// RetryAfter tells a TooManyRequests caller when a retry can succeed
+	// (the Retry-After header); zero when that is not known.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -51,6 +55,11 @@ func (e *Error) Error() string {
 // New returns an error with a code and a client-safe message.
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// TooMany returns a TooManyRequests error that says when to retry.
+func TooMany(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: TooManyRequests, Message: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
 }
 
 // Invalidf returns an Invalid error naming the fields.

@@ -47,6 +47,9 @@ type Config struct {
 	SMTPUser        string
 	SMTPPassword    string
 	SecretKey       string
+	SMSURL          string
+	SMSToken        string
+	SMSFrom         string
 	City            City
 	EID             EID
 }
@@ -124,12 +127,15 @@ var Vars = []Var{
 	{"SCHALTER_SMTP_FROM", "Schalter <noreply@schalter.invalid>", "Sender of e-mails, e.g. Stadt Uster <noreply@uster.ch>."},
 	{"SCHALTER_SMTP_USER", "(unset)", "SMTP user name (AUTH PLAIN)."},
 	{"SCHALTER_SMTP_PASSWORD", "(unset)", "SMTP password."},
-	{"SCHALTER_SECRET_KEY", "(dev: generated into SCHALTER_DATA_DIR/secret-key)", "32 random bytes, base64 (openssl rand -base64 32): encrypts TOTP seeds at rest. Required in production; keep it in a secret store."},
 	{"SCHALTER_EID_ISSUER", "(unset: no eID login)", "Issuer URL of the state eID's OpenID Connect provider (e.g. AGOV's); discovery is read from it."},
 	{"SCHALTER_EID_CLIENT_ID", "(unset)", "Client id registered with the eID provider; required with SCHALTER_EID_ISSUER."},
 	{"SCHALTER_EID_CLIENT_SECRET", "(unset: public client)", "Client secret, if the provider gave one; without it Schalter is a public client protected by PKCE only."},
 	{"SCHALTER_EID_ACR_LEVELS", "AGOV's QoA 10=account, 20=two_factor, 30–60=eid", "Comma-separated acr=level pairs, weakest first: which acr values Schalter accepts and the assurance level (account, two_factor, eid) each gives. An ID token with another acr is refused."},
 	{"SCHALTER_EID_DEV", "false", "Mount the development identity provider (demo people, any acr) under /dev-idp and log in with it (make run sets it). Refused in production and together with SCHALTER_EID_ISSUER."},
+	{"SCHALTER_SECRET_KEY", "(dev: generated into SCHALTER_DATA_DIR/secret-key)", "32 random bytes, base64 (openssl rand -base64 32): encrypts TOTP seeds at rest and keys the hashes of SMS codes. Required in production; keep it in a secret store."},
+	{"SCHALTER_SMS_URL", "(unset: dev sink; in production SMS codes are off)", "SMS gateway URL for one-time codes: Schalter POSTs {\"to\",\"text\",\"from\"} as JSON to it with SCHALTER_SMS_TOKEN as bearer token. Unset outside production, codes go to the log and SCHALTER_DATA_DIR/sms-outbox.jsonl. Must be https in production."},
+	{"SCHALTER_SMS_TOKEN", "(unset)", "Bearer token for the SMS gateway; never logged."},
+	{"SCHALTER_SMS_FROM", "(unset: the gateway's default)", "Sender shown on the phone: an alphanumeric name of up to 11 characters (e.g. Uster) or a number in E.164."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
@@ -138,7 +144,11 @@ var Vars = []Var{
 	{"SCHALTER_CITY_WEBSITE", "https://www.uster.ch", "The city's main website, linked from the PWA."},
 }
 
-var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var (
+	hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	// smsSender: an alphanumeric sender id (GSM allows 11 characters) or a number.
+	smsSender = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9 ]{0,10}|\+[1-9][0-9]{6,14})$`)
+)
 
 // FromEnv reads the configuration and checks it.
 func FromEnv() (*Config, error) {
@@ -168,6 +178,9 @@ func FromEnv() (*Config, error) {
 		SMTPUser:     os.Getenv("SCHALTER_SMTP_USER"),
 		SMTPPassword: os.Getenv("SCHALTER_SMTP_PASSWORD"),
 		SecretKey:    os.Getenv("SCHALTER_SECRET_KEY"),
+		SMSURL:       os.Getenv("SCHALTER_SMS_URL"),
+		SMSToken:     os.Getenv("SCHALTER_SMS_TOKEN"),
+		SMSFrom:      os.Getenv("SCHALTER_SMS_FROM"),
 		City: City{
 			Name:         get("SCHALTER_CITY_NAME", "Stadt Uster"),
 			ShortName:    get("SCHALTER_CITY_SHORT_NAME", "Uster"),
@@ -219,6 +232,18 @@ func FromEnv() (*Config, error) {
 		if k, err := base64.StdEncoding.DecodeString(c.SecretKey); err != nil || len(k) != 32 {
 			errs = append(errs, "SCHALTER_SECRET_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)")
 		}
+	}
+	if c.SMSURL != "" {
+		u, err := url.Parse(c.SMSURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			errs = append(errs, "SCHALTER_SMS_URL must be an http(s) URL such as https://sms.example.ch/v1/messages")
+		case c.Env == "production" && u.Scheme != "https":
+			errs = append(errs, "SCHALTER_SMS_URL must be https in production: the token and the codes travel in it")
+		}
+	}
+	if c.SMSFrom != "" && !smsSender.MatchString(c.SMSFrom) {
+		errs = append(errs, "SCHALTER_SMS_FROM must be a name of 1 to 11 letters, digits or spaces (e.g. Uster) or a number like +41441234567")
 	}
 	c.SearchDir = get("SCHALTER_SEARCH_DIR", filepath.Join(c.DataDir, "search"))
 	if c.MeiliURL != "" {

@@ -56,6 +56,11 @@ func TestInvalid(t *testing.T) {
 		{map[string]string{"SCHALTER_EID_ACR_LEVELS": "urn:x:10=gold"}, "SCHALTER_EID_ACR_LEVELS"},
 		{map[string]string{"SCHALTER_EID_ACR_LEVELS": "urn:x:10"}, "SCHALTER_EID_ACR_LEVELS"},
 		{map[string]string{"SCHALTER_EID_ACR_LEVELS": " , "}, "SCHALTER_EID_ACR_LEVELS"},
+		{map[string]string{"SCHALTER_SMS_URL": "sms.example.ch/send"}, "SCHALTER_SMS_URL"},
+		{map[string]string{"SCHALTER_ENV": "production", "DATABASE_URL": "postgres://x", "SCHALTER_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+			"SCHALTER_SMS_URL": "http://sms.example.ch/send"}, "must be https in production"},
+		{map[string]string{"SCHALTER_SMS_FROM": "Stadtverwaltung Uster"}, "SCHALTER_SMS_FROM"},
+		{map[string]string{"SCHALTER_SMS_FROM": "+41 44"}, "SCHALTER_SMS_FROM"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -114,6 +119,15 @@ func TestProductionDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "json", c.LogFormat)
 	require.Equal(t, []string{"https://www.uster.ch", "https://uster.ch"}, c.CORSOrigins)
+
+	t.Setenv("SCHALTER_SMS_URL", "https://sms.example.ch/v1/messages")
+	t.Setenv("SCHALTER_SMS_TOKEN", "gateway-token")
+	t.Setenv("SCHALTER_SMS_FROM", "Uster")
+	c, err = config.FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "https://sms.example.ch/v1/messages", c.SMSURL)
+	require.Equal(t, "gateway-token", c.SMSToken)
+	require.Equal(t, "Uster", c.SMSFrom)
 }
 
 // TestReadmeDocumentsEveryVariable keeps the README's table in step with

@@ -23,3 +23,17 @@ func TestSealOpen(t *testing.T) {
 	_, err = New("short")
 	require.Error(t, err)
 }
+
+func TestMAC(t *testing.T) {
+	t.Parallel()
+	key := NewKey()
+	b, _ := New(key)
+	same, _ := New(key)
+	other, _ := New(NewKey())
+	mac := b.MAC([]byte("account-1"), []byte("123456"))
+	require.Len(t, mac, 32)
+	require.Equal(t, mac, same.MAC([]byte("account-1"), []byte("123456")), "stable under the same key")
+	require.NotEqual(t, mac, other.MAC([]byte("account-1"), []byte("123456")), "keyed")
+	require.NotEqual(t, mac, b.MAC([]byte("account-2"), []byte("123456")))
+	require.NotEqual(t, b.MAC([]byte("ab"), []byte("c")), b.MAC([]byte("a"), []byte("bc")), "parts are delimited")
+}

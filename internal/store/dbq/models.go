@@ -37,6 +37,13 @@ type AccountRole struct {
 	GrantedAt  time.Time
 }
 
+type AccountSm struct {
+	AccountID   uuid.UUID
+	Phone       string
+	ConfirmedAt *time.Time
+	CreatedAt   time.Time
+}
+
 type AccountTotp struct {
 	AccountID   uuid.UUID
 	SecretEnc   []byte
@@ -195,6 +202,17 @@ type SessionDevice struct {
 	UserAgent string
 	Methods   string
 	CreatedAt time.Time
+}
+
+type SmsCode struct {
+	ID        int64
+	AccountID uuid.UUID
+	Purpose   string
+	Hash      []byte
+	Attempts  int32
+	SentAt    time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
 }
 
 type TransparencyLog struct {

@@ -796,6 +796,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set up SMS codes
+         * @description Sends a six-digit code to the number (valid five minutes); POST /api/v1/me/sms/confirm with it switches SMS codes on as a second factor. At most one SMS a minute and five an hour per account (429 with Retry-After). 409 when SMS codes are on already, 503 when this server sends no SMS.
+         */
+        post: operations["beginSMS"];
+        /**
+         * Switch SMS codes off
+         * @description Removes the number and any code sent to it; the account's address is told by e-mail. Needs a session with two factors from the last 15 minutes (otherwise a step-up problem), so a password alone cannot weaken the account; a number not confirmed yet can be dropped without. 404 when there is no number.
+         */
+        delete: operations["removeSMS"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sms/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm SMS codes
+         * @description Checks the code sent by POST /api/v1/me/sms and switches SMS codes on; the account's address is told by e-mail. Proving the phone is a second factor: the session gets a new token and, after a password, the level two_factor. A code stops working after five wrong entries.
+         */
+        post: operations["confirmSMS"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/step-up": {
         parameters: {
             query?: never;
@@ -807,9 +851,29 @@ export interface paths {
         put?: never;
         /**
          * Step up with a code
-         * @description Raises a logged-in session with a code from the authenticator app (or a recovery code): the session gets a new token and the level two_factor. Codes work once; attempts are limited.
+         * @description Raises a logged-in session with a code from the authenticator app, one sent by SMS (POST /api/v1/me/step-up/sms) or a recovery code: the session gets a new token and the level two_factor. Codes work once; attempts are limited.
          */
         post: operations["stepUpSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/step-up/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step up: send a code by SMS
+         * @description Sends a code to the account's number for POST /api/v1/me/step-up. 404 when SMS codes are off; at most one SMS a minute and five an hour per account (429 with Retry-After).
+         */
+        post: operations["sendStepUpSMS"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1027,7 +1091,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a password
-         * @description Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an unknown address get the same answer after the same work. Attempts are limited per address and per client.
+         * @description Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an unknown address get the same answer after the same work. Attempts are limited per address and per client. For an account with a second factor the answer is 401 with an error at body.code whose value lists the factors (otp, sms): the login continues at POST /api/v1/session/second-factor.
          */
         post: operations["login"];
         /**
@@ -1131,9 +1195,29 @@ export interface paths {
         put?: never;
         /**
          * Log in: the second factor
-         * @description After a correct password for an account with an authenticator app: the code (or a recovery code) completes the login. Codes work once; attempts are limited.
+         * @description After a correct password for an account with a second factor: a code from the authenticator app, one sent by SMS (POST /api/v1/session/second-factor/sms) or a recovery code completes the login. Codes work once; attempts are limited.
          */
         post: operations["loginSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/second-factor/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in: send a code by SMS
+         * @description After a correct password for an account with SMS codes: sends a code to its number, for POST /api/v1/session/second-factor. 401 without a password step first; at most one SMS a minute and five an hour per account (429 with Retry-After).
+         */
+        post: operations["sendLoginSMS"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1249,6 +1333,8 @@ export interface components {
             password: boolean;
             /** Format: int64 */
             recovery_codes_left: number;
+            /** @description The number for SMS codes, if one is set up or being confirmed. */
+            sms?: components["schemas"]["SMSExport"];
         };
         AddressOut: {
             /** @example Stadthaus, Erdgeschoss */
@@ -1348,7 +1434,7 @@ export interface components {
         };
         CodeInputBody: {
             /**
-             * @description Six digits from the authenticator app, or a recovery code (with dashes).
+             * @description Six digits from the authenticator app or the SMS, or a recovery code (with dashes).
              * @example 123456
              */
             code: string;
@@ -1501,6 +1587,15 @@ export interface components {
             channel: components["schemas"]["FacetOut"][];
             office: components["schemas"]["FacetOut"][];
         };
+        FactorsOut: {
+            /**
+             * @description The number SMS codes go to, masked; empty when SMS codes are off.
+             * @example +41 79 *** ** 67
+             */
+            sms: string;
+            /** @description An authenticator app is set up. */
+            totp: boolean;
+        };
         FavouriteExport: {
             /** Format: date-time */
             added_at: string;
@@ -1609,6 +1704,7 @@ export interface components {
             auth: components["schemas"]["AuthOut"];
             /** @example anna.muster@example.ch */
             email: string;
+            factors: components["schemas"]["FactorsOut"];
             id: string;
             roles: components["schemas"]["RoleOut"][];
         };
@@ -1822,6 +1918,13 @@ export interface components {
             /** @example anna.muster@example.ch */
             name: string;
         };
+        PhoneInputBody: {
+            /**
+             * @description A mobile number; Swiss when it has no country code (079 123 45 67, +41 79 123 45 67, 0041791234567).
+             * @example 079 123 45 67
+             */
+            phone: string;
+        };
         PrefillOut: {
             /** @description Unset when the person has not agreed yet: ask, then PUT /api/v1/me/consents/{slug}. */
             consent?: components["schemas"]["ConsentOut"];
@@ -1988,6 +2091,30 @@ export interface components {
             office?: string;
             /** @enum {string} */
             role: "staff" | "editor" | "admin";
+        };
+        SMSExport: {
+            /**
+             * Format: date-time
+             * @description When a code sent to it came back; absent while it is being confirmed.
+             */
+            confirmed_at?: string;
+            /**
+             * @description E.164.
+             * @example +41791234567
+             */
+            phone: string;
+        };
+        SMSSentOut: {
+            /**
+             * Format: date-time
+             * @description The code works until then (five minutes), once.
+             */
+            expires_at: string;
+            /**
+             * @description The number, masked.
+             * @example +41 79 *** ** 67
+             */
+            sent_to: string;
         };
         SearchHit: {
             highlights: components["schemas"]["Highlights"];
@@ -5703,6 +5830,282 @@ export interface operations {
             };
         };
     };
+    beginSMS: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SMSSentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    removeSMS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    confirmSMS: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Shown in the list of sessions, so the person recognises the device. */
+                "User-Agent"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     stepUpSecondFactor: {
         parameters: {
             query?: never;
@@ -5775,6 +6178,87 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    sendStepUpSMS: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SMSSentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7039,6 +7523,87 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    sendLoginSMS: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SMSSentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
