@@ -316,6 +316,20 @@ func TestSMSStepUp(t *testing.T) {
 	require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me/services/aufenthaltsbewilligung-verlaengern/access", header: two}).status)
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/me/step-up", header: two, body: codeBody(t, code)}), http.StatusUnauthorized) // replayed
 
+	// An SMS-only account gets recovery codes for a lost phone, with two
+	// factors only; a recovery code then completes a login.
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/me/recovery-codes", header: without}), http.StatusForbidden)
+	rc := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/recovery-codes", header: two})
+	require.Equal(t, http.StatusOK, rc.status, string(rc.body))
+	codes := rc.json(t)["recovery_codes"].([]any)
+	require.Len(t, codes, 10)
+	pending := sessionOf(b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: mustJSON(t, map[string]string{"email": "vorher@example.ch", "password": smsPassword})}), nil)
+	in := b.do(t, req{method: http.MethodPost, path: "/api/v1/session/second-factor", header: pending, body: codeBody(t, codes[0].(string))})
+	require.Equal(t, http.StatusOK, in.status, string(in.body))
+	again := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/recovery-codes", header: sessionOf(in, nil)})
+	require.Equal(t, http.StatusOK, again.status)
+	require.NotEqual(t, codes, again.json(t)["recovery_codes"], "new codes replace the old ones")
+
 	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/me/sms", header: two}).status)
 }
 

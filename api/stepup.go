@@ -192,4 +192,23 @@ func (s *Server) registerStepUp(api huma.API) {
 		}
 		return &Uncached[Me]{CacheControl: "private, no-store", Body: *me}, nil
 	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "newRecoveryCodes", Method: http.MethodPost, Path: "/api/v1/me/recovery-codes", Tags: []string{tagAccount}, Security: sessionSecurity,
+		Summary: "New recovery codes",
+		Description: "Replaces the recovery codes with ten new ones, shown only in this answer: for a lost phone, whichever second factor " +
+			"the account uses (authenticator app or SMS). Needs a two-factor session from the last 15 minutes; the old codes stop working.",
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusInternalServerError},
+	}, func(ctx context.Context, _ *struct{}) (*Uncached[RecoveryCodes], error) {
+		id, _ := s.sessionAccount(ctx)
+		if err := s.requireLevel(ctx, account.LevelTwoFactor, recentLogin); err != nil {
+			return nil, err
+		}
+		codes, err := s.accounts.NewRecoveryCodes(ctx, id)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		s.accounts.Notify(ctx, id, "recovery_codes_replaced")
+		return &Uncached[RecoveryCodes]{CacheControl: "no-store", Body: RecoveryCodes{RecoveryCodes: codes}}, nil
+	})
 }

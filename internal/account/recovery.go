@@ -97,19 +97,20 @@ func (s *Service) sendBestEffort(ctx context.Context, to string, t mailText) err
 
 func securityText(city, event string) mailText {
 	what := map[string]string{
-		"login":                  "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
-		"totp_added":             "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
-		"passkey_added":          "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
-		"passkey_removed":        "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
-		"sms_added":              "Für Ihr Konto wurden soeben Codes per SMS als zweiter Faktor eingerichtet.",
-		"sms_removed":            "Die Codes per SMS wurden soeben als zweiter Faktor Ihres Kontos ausgeschaltet.",
-		"password_changed":       "Das Passwort Ihres Kontos wurde soeben geändert.",
-		"deleted":                "Ihr Konto wurde soeben gelöscht.",
-		"email_change_requested": "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
-		"email_changed":          "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
-		"roles_changed":          "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
-		"eid_linked":             "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
-		"eid_unlinked":           "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
+		"login":                   "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
+		"totp_added":              "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
+		"passkey_added":           "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
+		"passkey_removed":         "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
+		"sms_added":               "Für Ihr Konto wurden soeben Codes per SMS als zweiter Faktor eingerichtet.",
+		"sms_removed":             "Die Codes per SMS wurden soeben als zweiter Faktor Ihres Kontos ausgeschaltet.",
+		"password_changed":        "Das Passwort Ihres Kontos wurde soeben geändert.",
+		"deleted":                 "Ihr Konto wurde soeben gelöscht.",
+		"email_change_requested":  "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
+		"email_changed":           "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
+		"recovery_codes_replaced": "Für Ihr Konto wurden soeben neue Wiederherstellungscodes erstellt; die bisherigen gelten nicht mehr.",
+		"roles_changed":           "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
+		"eid_linked":              "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
+		"eid_unlinked":            "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
 	}[event]
 	return mailText{
 		subject: "Sicherheitshinweis zu Ihrem Konto",

@@ -83,6 +83,18 @@ func (s *Service) ConfirmTOTP(ctx context.Context, id uuid.UUID, code string) ([
 	if err := s.checkTOTP(ctx, id, code, true); err != nil {
 		return nil, err
 	}
+	codes, err := s.NewRecoveryCodes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.Notify(ctx, id, "totp_added")
+	return codes, nil
+}
+
+// NewRecoveryCodes replaces the account's recovery codes with ten new
+// ones and returns them, the only time they are readable: for a lost phone
+// whatever the second factor (authenticator app or SMS).
+func (s *Service) NewRecoveryCodes(ctx context.Context, id uuid.UUID) ([]string, error) {
 	codes := make([]string, 10)
 	hashes := make([][]byte, 10)
 	for i := range codes {
@@ -92,7 +104,6 @@ func (s *Service) ConfirmTOTP(ctx context.Context, id uuid.UUID, code string) ([
 	if err := s.Store.ReplaceRecoveryCodes(ctx, id, hashes); err != nil {
 		return nil, err
 	}
-	s.Notify(ctx, id, "totp_added")
 	return codes, nil
 }
 
