@@ -59,7 +59,7 @@ run: deps/postgres build ## Start Schalter with demo data on http://localhost:80
 	@$(GO) build -o bin/mailpit github.com/axllent/mailpit
 	@./bin/mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check --quiet & \
 	  mailpit=$$!; trap 'kill $$mailpit 2>/dev/null' EXIT; \
-	  SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$$SCHALTER_EID_ISSUER" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
+	  SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$${SCHALTER_EID_ISSUER:-}" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
 
 # --- generate and verify -------------------------------------------------------
 
