@@ -6,6 +6,7 @@ import { favourites } from "./data/favourites.ts";
 import { getConfig } from "./data/repository.ts";
 import { isLang, LOCALES } from "./i18n/index.ts";
 import { brandPalette } from "./lib/color.ts";
+import { session } from "./state/session.ts";
 import { DEFAULT_CONFIG, store } from "./state/store.ts";
 
 const CONFIG_KEY = "schalter.config";
@@ -100,6 +101,7 @@ export function boot(): void {
 
   window.addEventListener("online", () => {
     store.update({ online: true });
+    void session.refresh().catch(() => undefined);
     scheduleSnapshot(500);
     // Replay favourites changed while offline.
     void favourites.sync(store.lang);
@@ -107,6 +109,8 @@ export function boot(): void {
   window.addEventListener("offline", () => store.update({ online: false }));
 
   void loadConfig();
+  // The header's account entry (asks the server only when this device logged in before).
+  void session.refresh().catch(() => undefined);
   registerServiceWorker();
   scheduleSnapshot();
   // Favourites: the device list at once, then merged with the server's.

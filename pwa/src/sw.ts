@@ -54,9 +54,12 @@ registerRoute(
     url.pathname !== "/api/v1/openapi.json" &&
     // Search is answered offline by the app's own search over the stored
     // catalogue (and the synonyms it stores itself); favourites belong to
-    // the guest cookie and must never come from a cache.
+    // the guest cookie and must never come from a cache, and neither must
+    // anything about an account (/api/v1/me…): personal, and it would
+    // outlive a logout on a shared device.
     !url.pathname.startsWith("/api/v1/search") &&
-    !url.pathname.startsWith("/api/v1/favourites"),
+    !url.pathname.startsWith("/api/v1/favourites") &&
+    !/^\/api\/v1\/(me|session|accounts)(\/|$)/.test(url.pathname),
   new NetworkFirst({
     cacheName: "schalter-api-v1",
     networkTimeoutSeconds: 3,

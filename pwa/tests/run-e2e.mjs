@@ -1,7 +1,9 @@
-// Runs the browser tests against the real Schalter server: starts the Go
-// binary (SCHALTER_BIN, default ../bin/schalter) with a private PostgreSQL
-// cluster and the demo catalogue, waits for /readyz, runs tests/e2e/*.test.mjs
-// with node --test, then stops the server with SIGTERM.
+// Runs the browser tests against the real Schalter server: starts Mailpit
+// (the pinned Go tool, a real SMTP server whose REST API the account tests
+// read), then the Go binary (SCHALTER_BIN, default ../bin/schalter) with a
+// private PostgreSQL cluster, the demo catalogue and Mailpit as its SMTP
+// server, waits for /readyz, runs tests/e2e/*.test.mjs with node --test, then
+// stops both with SIGTERM.
 //
 //   npm run test:e2e                 run all browser tests
 //   npm run test:e2e -- --serve      only start the server (for trying things by hand)
@@ -55,12 +57,62 @@ let widgetHostPort = Number(process.env.SCHALTER_WIDGET_HOST_PORT ?? 0);
 while (!widgetHostPort || widgetHostPort === port) widgetHostPort = await freePort();
 const widgetHostOrigin = `http://127.0.0.1:${widgetHostPort}`;
 const logPath = resolve(resultsDir, "server.log");
+const mailLogPath = resolve(resultsDir, "mailpit.log");
 // A fresh search index every run (built from the seeded catalogue in under a
 // second): an index left by an older binary must not decide the results.
 const searchTmp = process.env.SCHALTER_SEARCH_DIR ? null : mkdtempSync(resolve(resultsDir, "search-"));
 const searchDir = process.env.SCHALTER_SEARCH_DIR ?? resolve(searchTmp, "index"); // the engine creates it
 let ready = false;
 const log = createWriteStream(logPath);
+
+// Mailpit: `go tool mailpit` runs the version pinned in go.mod (the first
+// run builds it). It gets a process group of its own (`go tool` starts
+// mailpit as a child), so stopping the group leaves no mailpit behind.
+const smtpAddr = `127.0.0.1:${await freePort()}`;
+const mailpitURL = `http://127.0.0.1:${await freePort()}`;
+const mailpit = spawn(process.env.GO ?? "go", ["tool", "mailpit", "--smtp", smtpAddr, "--listen", mailpitURL.replace("http://", ""), "--disable-version-check", "--quiet"], {
+  cwd: repoDir,
+  detached: true,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const mailLog = createWriteStream(mailLogPath);
+mailpit.stdout.pipe(mailLog);
+mailpit.stderr.pipe(mailLog);
+let mailpitExited = false;
+const mailpitExit = new Promise((res) => mailpit.on("exit", () => res((mailpitExited = true))));
+mailpit.on("error", (e) => fail(`could not start Mailpit (go tool mailpit): ${e.message}`));
+// Also on any early exit (a failed start, an exception): a detached group
+// would otherwise outlive this script.
+process.on("exit", () => stopMailpit());
+
+function stopMailpit() {
+  if (mailpitExited) return;
+  try {
+    process.kill(-mailpit.pid, "SIGTERM");
+  } catch {
+    /* already gone */
+  }
+}
+
+// Mailpit must accept mail before the server sends any.
+const mailStarted = Date.now();
+let mailReady = false;
+while (Date.now() - mailStarted < 120_000 && !mailpitExited) {
+  try {
+    const res = await fetch(`${mailpitURL}/api/v1/messages`, { signal: AbortSignal.timeout(2000) });
+    if (res.status === 200) {
+      mailReady = true;
+      break;
+    }
+  } catch {
+    /* not listening yet */
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+if (!mailReady) {
+  stopMailpit();
+  fail(`Mailpit did not start within 120 s (log: ${mailLogPath})`);
+}
 
 const server = spawn(bin, ["serve"], {
   cwd: repoDir,
@@ -72,6 +124,10 @@ const server = spawn(bin, ["serve"], {
     SCHALTER_PWA_DIR: distDir,
     SCHALTER_ENV: "test",
     SCHALTER_SEARCH_DIR: searchDir,
+    // Mails (verification, reset, security notices) go to Mailpit, and their
+    // links point at this server.
+    SCHALTER_SMTP_ADDR: smtpAddr,
+    SCHALTER_PUBLIC_URL: baseURL,
     SCHALTER_CORS_ORIGINS: [process.env.SCHALTER_CORS_ORIGINS, widgetHostOrigin].filter(Boolean).join(","),
     // The browser tests make many requests in a short time from one address.
     SCHALTER_RATE_LIMIT: process.env.SCHALTER_RATE_LIMIT ?? "0",
@@ -107,9 +163,17 @@ function removeSearchDir() {
   if (searchTmp) rmSync(searchTmp, { recursive: true, force: true });
 }
 
+async function stopMailpitAndWait() {
+  stopMailpit();
+  await Promise.race([mailpitExit, new Promise((res) => setTimeout(res, 10_000))]);
+}
+
 async function stopServer() {
   stopping = true;
-  if (serverExited) return removeSearchDir();
+  if (serverExited) {
+    await stopMailpitAndWait();
+    return removeSearchDir();
+  }
   server.kill("SIGTERM");
   const timeout = new Promise((res) => setTimeout(() => res("timeout"), 30_000));
   if ((await Promise.race([serverExit, timeout])) === "timeout") {
@@ -117,6 +181,7 @@ async function stopServer() {
     server.kill("SIGKILL");
     await serverExit;
   }
+  await stopMailpitAndWait();
   removeSearchDir();
 }
 
@@ -148,11 +213,13 @@ if (!ready) {
   fail(`${why}. Last lines of ${logPath}:\n${serverLogTail()}`);
 }
 console.log(`test:e2e: widget host origin (allowed by CORS): ${widgetHostOrigin}`);
+console.log(`test:e2e: mails go to Mailpit: SMTP ${smtpAddr}, inbox and REST API ${mailpitURL}`);
 console.log(`test:e2e: server ready at ${baseURL} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${logPath})`);
 
 if (serveOnly) {
   console.log("test:e2e: --serve: press Ctrl-C to stop");
   await serverExit;
+  await stopMailpitAndWait();
   removeSearchDir();
   process.exit(0);
 }
@@ -168,7 +235,7 @@ const files = only.length
 const t0 = Date.now();
 const runner = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
   cwd: pwaDir,
-  env: { ...process.env, SCHALTER_BASE_URL: baseURL, SCHALTER_WIDGET_HOST_PORT: String(widgetHostPort), CHROMIUM_PATH: chromium },
+  env: { ...process.env, SCHALTER_BASE_URL: baseURL, SCHALTER_MAILPIT_URL: mailpitURL, SCHALTER_WIDGET_HOST_PORT: String(widgetHostPort), CHROMIUM_PATH: chromium },
   stdio: "inherit",
 });
 const code = await new Promise((res) => runner.on("exit", (c, s) => res(c ?? (s ? 1 : 0))));

@@ -17,4 +17,7 @@ export function apiUrl(path: string): string {
 /** Header the service worker adds to API responses it served from its cache. */
 export const OFFLINE_HEADER = "X-Schalter-Offline";
 
+/** Cookies (guest, session) go with API calls; across origins (VITE_API_BASE) they must be included explicitly. */
+export const credentials: RequestCredentials = API_BASE ? "include" : "same-origin";
+
 export const api = createClient<paths>({ baseUrl: API_BASE || location.origin });

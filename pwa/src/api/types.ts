@@ -48,3 +48,31 @@ export type Favourite = S["FavouriteOut"];
 export type FavouriteList = S["ItemsFavouriteOut"];
 /** Parameters of GET /api/v1/search (without lang). */
 export type SearchParams = Omit<NonNullable<paths["/api/v1/search"]["get"]["parameters"]["query"]>, "lang">;
+
+// Mein Konto.
+export type Me = S["Me"];
+export type Role = S["RoleOut"];
+export type AuthInfo = S["AuthOut"];
+/** An assurance level a session can have (the catalogue's "assurance" minus "none"). */
+export type Level = AuthInfo["level"];
+export type Device = S["DeviceOut"];
+export type TOTPSetup = S["TOTPSetupOut"];
+export type RecoveryCodes = S["RecoveryCodes"];
+export type ServiceAccess = S["ServiceAccess"];
+export type AccountExport = S["AccountExport"];
+export type ErrorDetail = S["ErrorDetail"];
+
+/**
+ * The problem a service or action answers with when the session must prove
+ * more (api.StepUpProblem). The spec does not declare it as a schema of its
+ * own (its operations list ErrorModel), so the extra members are written out
+ * here, as the server's struct names them.
+ */
+export interface StepUpProblem extends Problem {
+  required_level: Level;
+  current_level: Level | "none";
+  /** Seconds: the action needs an authentication at most this old. */
+  max_age?: number;
+  /** Ways to reach the level, in the server's order (passkey, otp, sms, eid, pwd). */
+  methods: string[];
+}

@@ -48,6 +48,7 @@ const paths: Record<string, string> = {
   form: "M6 3h9l4 4v14H6zM14.5 3v4.5H19M9 12h7M9 15.5h7",
   web: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM3 12h18M12 3c2.5 2.6 3.8 5.6 3.8 9s-1.3 6.4-3.8 9c-2.5-2.6-3.8-5.6-3.8-9S9.5 5.6 12 3z",
   laptop: "M5 5h14v10H5zM2.5 18.5h19l-1.5-3.5H4z",
+  user: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4.5 20.5c.8-3.6 3.8-6 7.5-6s6.7 2.4 7.5 6",
 };
 
 /** An inline, decorative icon; unknown names fall back to a generic symbol. */

@@ -6,7 +6,7 @@ import { apiUrl } from "../api/client.ts";
 import { isLang, LANG_NAMES, LANGS } from "../i18n/index.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { ANNOUNCE_EVENT } from "../lib/announce.ts";
-import { matchRoute, NAVIGATE_EVENT, routableLink, type NavigateDetail, type Route } from "../lib/router.ts";
+import { ACCOUNT_PATHS, matchRoute, NAVIGATE_EVENT, routableLink, type AccountPage, type NavigateDetail, type Route } from "../lib/router.ts";
 import { store, StoreController, t } from "../state/store.ts";
 import type { PageReadyDetail } from "../pages/page-base.ts";
 import { documentTitle } from "./parts.ts";
@@ -20,6 +20,20 @@ import "../pages/page-office.ts";
 import "../pages/page-not-found.ts";
 import "../pages/page-search.ts";
 import "../pages/page-favourites.ts";
+import "../pages/account/page-register.ts";
+import "../pages/account/page-check-inbox.ts";
+import "../pages/account/page-verify.ts";
+import "../pages/account/page-login.ts";
+import "../pages/account/page-login-code.ts";
+import "../pages/account/page-forgot-password.ts";
+import "../pages/account/page-reset.ts";
+import "../pages/account/page-account.ts";
+import "../pages/account/page-authenticator.ts";
+import "../pages/account/page-sessions.ts";
+import "../pages/account/page-step-up.ts";
+import "../pages/account/page-account-deleted.ts";
+import { logoutAndLeave } from "../pages/account/page-account.ts";
+import { SessionController, session } from "../state/session.ts";
 import "./search-box.ts";
 
 @customElement("schalter-app")
@@ -30,6 +44,7 @@ export class SchalterApp extends LitElement {
   @state() private logoFailed = false;
   private focusOnReady = false;
   protected readonly storeController = new StoreController(this);
+  protected readonly sessionController = new SessionController(this);
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -124,7 +139,7 @@ export class SchalterApp extends LitElement {
       case "category":
         return html`<page-category .language=${lang} .slug=${r.slug} .query=${this.query}></page-category>`;
       case "service":
-        return html`<page-service .language=${lang} .slug=${r.slug}></page-service>`;
+        return html`<page-service .language=${lang} .slug=${r.slug} .query=${this.query}></page-service>`;
       case "offices":
         return html`<page-offices .language=${lang}></page-offices>`;
       case "office":
@@ -133,9 +148,57 @@ export class SchalterApp extends LitElement {
         return html`<page-search .language=${lang} .query=${this.query}></page-search>`;
       case "favourites":
         return html`<page-favourites .language=${lang}></page-favourites>`;
+      case "account":
+        return this.renderAccountPage(r.page);
       default:
         return html`<page-not-found></page-not-found>`;
     }
+  }
+
+  private renderAccountPage(page: AccountPage): TemplateResult {
+    const lang = store.lang;
+    const q = this.query;
+    switch (page) {
+      case "overview":
+        return html`<page-account .language=${lang} .query=${q}></page-account>`;
+      case "register":
+        return html`<page-register .language=${lang} .query=${q}></page-register>`;
+      case "check-inbox":
+        return html`<page-check-inbox .language=${lang} .query=${q}></page-check-inbox>`;
+      case "verify":
+        return html`<page-verify .language=${lang} .query=${q}></page-verify>`;
+      case "login":
+        return html`<page-login .language=${lang} .query=${q}></page-login>`;
+      case "login-code":
+        return html`<page-login-code .language=${lang} .query=${q}></page-login-code>`;
+      case "forgot-password":
+        return html`<page-forgot-password .language=${lang} .query=${q}></page-forgot-password>`;
+      case "reset":
+        return html`<page-reset .language=${lang} .query=${q}></page-reset>`;
+      case "authenticator":
+        return html`<page-authenticator .language=${lang} .query=${q}></page-authenticator>`;
+      case "sessions":
+        return html`<page-sessions .language=${lang} .query=${q}></page-sessions>`;
+      case "step-up":
+        return html`<page-step-up .language=${lang} .query=${q}></page-step-up>`;
+      case "deleted":
+        return html`<page-account-deleted .language=${lang}></page-account-deleted>`;
+    }
+  }
+
+  /** The header's account entry: log in, or Mein Konto and log out, as the session is. */
+  private renderAccountNav(): TemplateResult {
+    const r = this.route;
+    const inAccount = r.name === "account";
+    if (!session.me) {
+      return html`<li class="nav-account">
+        <a href=${ACCOUNT_PATHS.login} aria-current=${inAccount && r.page === "login" ? "page" : nothing}>${icon("user")}${t("nav.login")}</a>
+      </li>`;
+    }
+    return html`<li class="nav-account">
+        <a href=${ACCOUNT_PATHS.overview} aria-current=${inAccount && r.page === "overview" ? "page" : nothing}>${icon("user")}${t("nav.account")}</a>
+      </li>
+      <li><button class="nav-button" type="button" @click=${() => void logoutAndLeave()}>${t("account.logout")}</button></li>`;
   }
 
   private renderLogo(): TemplateResult {
@@ -190,6 +253,7 @@ export class SchalterApp extends LitElement {
             ${this.navLink("/categories", t("nav.categories"), r === "categories" || r === "category")}
             ${this.navLink("/offices", t("nav.offices"), r === "offices" || r === "office")}
             ${this.navLink("/favourites", t("nav.favourites"), r === "favourites")}
+            ${this.renderAccountNav()}
           </ul>
         </nav>
         ${r === "home" || r === "search"

@@ -5,7 +5,7 @@
 // lists (union): what the server has and the device lacks comes down (after
 // a cleared cache), what only the device has goes up (after a lost cookie).
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import { api, API_BASE } from "../api/client.ts";
+import { api, credentials } from "../api/client.ts";
 import type { Lang } from "../i18n/index.ts";
 import { byAddedAt, planSync, strip, type FavouriteRecord } from "./favourites-merge.ts";
 
@@ -16,8 +16,6 @@ interface FavouritesDB extends DBSchema {
 }
 
 const DB_NAME = "schalter";
-/** Cookies go with API calls; across origins (VITE_API_BASE) they must be included explicitly. */
-const credentials: RequestCredentials = API_BASE ? "include" : "same-origin";
 
 class NetworkError extends Error {}
 

@@ -9,7 +9,30 @@ export type Route =
   | { name: "office"; slug: string }
   | { name: "search" }
   | { name: "favourites" }
+  | { name: "account"; page: AccountPage }
   | { name: "not-found" };
+
+/**
+ * The pages of Mein Konto. verify and reset are the paths of the links in
+ * the e-mails (internal/account: PublicURL + /account/verify#token and
+ * /account/reset#token).
+ */
+export const ACCOUNT_PATHS = {
+  overview: "/account",
+  register: "/account/register",
+  "check-inbox": "/account/check-inbox",
+  verify: "/account/verify",
+  login: "/account/login",
+  "login-code": "/account/login/code",
+  "forgot-password": "/account/forgot-password",
+  reset: "/account/reset",
+  authenticator: "/account/authenticator",
+  sessions: "/account/sessions",
+  "step-up": "/account/step-up",
+  deleted: "/account/deleted",
+} as const;
+
+export type AccountPage = keyof typeof ACCOUNT_PATHS;
 
 const SLUG = "([a-z0-9][a-z0-9-]*)";
 const table: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -21,6 +44,9 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/offices/${SLUG}/?$`), (m) => ({ name: "office", slug: m[1]! })],
   [/^\/search\/?$/, () => ({ name: "search" })],
   [/^\/favourites\/?$/, () => ({ name: "favourites" })],
+  ...Object.entries(ACCOUNT_PATHS).map(
+    ([page, path]): [RegExp, () => Route] => [new RegExp(`^${path}/?$`), () => ({ name: "account", page: page as AccountPage })],
+  ),
 ];
 
 export function matchRoute(pathname: string): Route {
@@ -80,4 +106,59 @@ export function searchHref(q: string, filters: Record<string, string | undefined
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
   const qs = params.toString();
   return qs ? `/search?${qs}` : "/search";
+}
+
+/** The path and query of the current page, to come back to after a login or step-up. */
+export function here(): string {
+  return location.pathname + location.search;
+}
+
+/**
+ * Where to go after a login or step-up: only a path of this app (never
+ * another origin, a protocol-relative URL or a server endpoint), else null.
+ */
+export function safeNext(next: string | null | undefined): string | null {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+  let url: URL;
+  try {
+    url = new URL(next, "https://app.invalid");
+  } catch {
+    return null;
+  }
+  if (url.origin !== "https://app.invalid" || isServerPath(url.pathname)) return null;
+  return url.pathname + url.search;
+}
+
+/** The login page, coming back to next afterwards. */
+export function loginHref(next?: string | null): string {
+  const safe = safeNext(next);
+  return safe ? `${ACCOUNT_PATHS.login}?next=${encodeURIComponent(safe)}` : ACCOUNT_PATHS.login;
+}
+
+/** What a step-up problem asks for, as the step-up page reads it from its URL. */
+export interface StepUpRequest {
+  level: string;
+  methods: string[];
+  maxAge?: number;
+  next: string | null;
+}
+
+/** The step-up page for a problem, coming back to next afterwards. */
+export function stepUpHref(req: StepUpRequest): string {
+  const params = new URLSearchParams({ level: req.level, methods: req.methods.join(",") });
+  if (req.maxAge) params.set("max_age", String(req.maxAge));
+  const safe = safeNext(req.next);
+  if (safe) params.set("next", safe);
+  return `${ACCOUNT_PATHS["step-up"]}?${params}`;
+}
+
+/** Reads the step-up page's URL parameters back. */
+export function parseStepUp(query: URLSearchParams): StepUpRequest {
+  const maxAge = Number(query.get("max_age"));
+  return {
+    level: query.get("level") ?? "",
+    methods: (query.get("methods") ?? "").split(",").filter(Boolean),
+    maxAge: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : undefined,
+    next: safeNext(query.get("next")),
+  };
 }

@@ -1,14 +1,27 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
-import type { Contact, Service } from "../api/types.ts";
+import type { Contact, Service, ServiceAccess } from "../api/types.ts";
 import { channelIcon, icon } from "../components/icons.ts";
 import "../components/fav-toggle.ts";
 import { breadcrumbs, officeAddress, officeContactLinks, openingHoursTable, serviceList } from "../components/parts.ts";
-import { getService } from "../data/repository.ts";
+import { checkServiceAccess, stepUpProblem } from "../data/account.ts";
+import { ApiError, getService, OfflineError } from "../data/repository.ts";
+import { announce } from "../lib/announce.ts";
 import { formatDate, formatDays, formatFee, telHref } from "../lib/format.ts";
+import { loginHref, navigateTo, stepUpHref } from "../lib/router.ts";
+import { session } from "../state/session.ts";
 import { t } from "../state/store.ts";
+import { levelName } from "./account/labels.ts";
 import { PageBase } from "./page-base.ts";
+
+/** Where "Online starten" stands: not asked yet, asking, allowed, or why not. */
+type Access = { kind: "idle" | "checking" | "offline" | "error" } | { kind: "allowed"; access: ServiceAccess };
+
+/** Whether starting the service online needs a login first (the access check). */
+export function needsLogin(s: Pick<Service, "assurance" | "mode" | "channels">): boolean {
+  return s.assurance !== "none" && (s.mode !== "counter" || (s.channels ?? []).includes("online"));
+}
 
 /** Shifts the headings of server-rendered markdown down one level (h2 → h3), so they nest under the section's h2. */
 export function demoteHeadings(htmlText: string): string {
@@ -19,9 +32,11 @@ export function demoteHeadings(htmlText: string): string {
 export class PageService extends PageBase {
   @property() slug = "";
   @state() private service: Service | null = null;
+  @state() private access: Access = { kind: "idle" };
 
   protected loadKey(): string {
-    return this.slug;
+    // ?start=1: back from a login or step-up, the start is checked again at once.
+    return `${this.slug}|${this.query.get("start") ?? ""}`;
   }
 
   protected pageTitle(): string {
@@ -30,6 +45,75 @@ export class PageService extends PageBase {
 
   protected async load(signal: AbortSignal): Promise<void> {
     this.service = await getService(this.language, this.slug, signal);
+    this.access = { kind: "idle" };
+    if (this.query.get("start") === "1" && needsLogin(this.service)) await this.checkAccess(true);
+  }
+
+  /**
+   * "Online starten": asks the server whether this session may start the
+   * service. Without a session the person logs in, below the service's
+   * level they step up; both come back here with ?start=1. auto: that
+   * return, where the login or step-up page is replaced in the history
+   * (Back then leads to the service, not to a form already done).
+   */
+  private async checkAccess(auto: boolean): Promise<void> {
+    const slug = this.service!.slug;
+    const back = `/services/${slug}?start=1`;
+    this.access = { kind: "checking" };
+    try {
+      const access = await checkServiceAccess(slug);
+      this.access = { kind: "allowed", access };
+      announce(t("access.allowed"));
+      if (!auto) {
+        await this.updateComplete;
+        this.querySelector<HTMLElement>("#access-heading")?.focus();
+      }
+    } catch (e) {
+      const problem = stepUpProblem(e);
+      if (problem && problem.status === 403) {
+        navigateTo(stepUpHref({ level: problem.required_level, methods: problem.methods, maxAge: problem.max_age, next: back }), { replace: auto });
+        return;
+      }
+      if (e instanceof ApiError && e.status === 401) {
+        session.set(null);
+        navigateTo(loginHref(back), { replace: auto });
+        return;
+      }
+      if (!(e instanceof OfflineError)) console.error(e);
+      this.access = { kind: e instanceof OfflineError ? "offline" : "error" };
+    }
+  }
+
+  private renderStart(s: Service): TemplateResult | typeof nothing {
+    if (!needsLogin(s)) {
+      return s.online_start_url ? this.startLink(s.online_start_url) : nothing;
+    }
+    const a = this.access;
+    if (a.kind === "allowed") {
+      return html`<div class="access-box">
+        <h2 id="access-heading" tabindex="-1">${icon("shield")}${t("access.allowed")}</h2>
+        <p>${t("access.level", { required: levelName(a.access.required_level), level: levelName(a.access.level) })}</p>
+        ${s.online_start_url ? this.startLink(s.online_start_url, t("access.continue")) : nothing}
+      </div>`;
+    }
+    return html`<div class="cta cta-check">
+      <button class="button button-primary button-large" type="button" aria-describedby="online-hint" @click=${() => void this.checkAccess(false)}>
+        ${t("service.online")}${icon("arrow-right")}
+      </button>
+      <span id="online-hint" class="hint">${t("access.hint", { level: levelName(s.assurance) })}</span>
+      <p class="form-status" role="status">
+        ${a.kind === "checking" ? html`<span class="spinner" aria-hidden="true"></span>${t("access.checking")}` : nothing}
+        ${a.kind === "offline" ? t("access.offline") : nothing}
+        ${a.kind === "error" ? t("access.error") : nothing}
+      </p>
+    </div>`;
+  }
+
+  private startLink(url: string, label = t("service.online")): TemplateResult {
+    return html`<p class="cta">
+      <a class="button button-primary button-large" href=${url} aria-describedby="online-hint">${label}${icon("arrow-right")}</a>
+      <span id="online-hint" class="hint">${t("service.onlineHint")}</span>
+    </p>`;
   }
 
   private renderContact(c: Contact): TemplateResult {
@@ -82,14 +166,7 @@ export class PageService extends PageBase {
             </ul>
             <fav-toggle variant="text" .service=${{ slug: s.slug, title: s.title, summary: s.summary }}></fav-toggle>
           </div>
-          ${s.online_start_url
-            ? html`<p class="cta">
-                <a class="button button-primary button-large" href=${s.online_start_url} aria-describedby="online-hint">
-                  ${t("service.online")}${icon("arrow-right")}
-                </a>
-                <span id="online-hint" class="hint">${t("service.onlineHint")}</span>
-              </p>`
-            : nothing}
+          ${this.renderStart(s)}
         </header>
 
         <section class="section" aria-labelledby="about-heading">

@@ -153,14 +153,19 @@ describe("browsing the catalogue", () => {
       assert.match(text, new RegExp(`Zuletzt geprüft am \\d{1,2}\\. \\p{L}+ ${s.last_reviewed.slice(0, 4)}`, "u"), "the last reviewed date");
       const map = page.locator(`a[href^="https://www.openstreetmap.org/?mlat=${s.office.location.lat}&mlon=${s.office.location.lon}"]`);
       assert.equal(await map.count(), 1, "a map link to OpenStreetMap");
-      if (s.online_start_url) {
-        const cta = page.getByRole("link", { name: /Online starten/ });
-        assert.equal(await cta.getAttribute("href"), s.online_start_url, "the online start button");
-      }
       for (const r of s.related ?? []) has(r.title, "a related service");
       // The description is rendered as HTML, not as markdown source.
       assert.ok((await page.locator(".prose p").count()) > 0, "the description is rendered HTML");
       assert.ok(!(await page.locator(".prose").innerText()).includes("**"), "no raw markdown in the description");
+      // The dog registration needs an account: "Online starten" first checks
+      // the login (tests/e2e/account.test.mjs); a service without a login
+      // level links straight to its online form.
+      assert.equal(s.assurance, "account", "test data: the dog registration needs an account");
+      await page.getByRole("button", { name: "Online starten" }).waitFor();
+      const open = await json("/api/v1/services/fundbuero?lang=de");
+      assert.equal(open.assurance, "none", "test data: the lost property office needs no login");
+      await goto(page, "/services/fundbuero");
+      assert.equal(await page.getByRole("link", { name: /Online starten/ }).getAttribute("href"), open.online_start_url, "the online start link");
       assertNoProblems();
     } finally {
       await context.close();

@@ -2,6 +2,7 @@
 // Chromium (playwright-core, the system's /usr/bin/chromium), pages that
 // record console errors and CSP violations, and axe-core checks.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { AxeBuilder } from "@axe-core/playwright";
 import { chromium } from "playwright-core";
 
@@ -85,4 +86,99 @@ export async function json(path) {
   const res = await fetch(new URL(path, BASE_URL));
   assert.equal(res.status, 200, `GET ${path} → ${res.status}`);
   return res.json();
+}
+
+// --- Mein Konto: mails from Mailpit and codes of an authenticator app -------
+
+export const MAILPIT_URL = process.env.SCHALTER_MAILPIT_URL ?? "";
+
+/** A fresh address for each test run, so mails of earlier runs never match. */
+export function uniqueEmail(name) {
+  return `${name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.ch`;
+}
+
+/**
+ * Waits for the newest mail to `to` whose subject (and, with `text`, body)
+ * matches, read through Mailpit's REST API (GET /api/v1/messages, then
+ * /api/v1/message/{ID}), and returns its subject and text.
+ */
+export async function waitForMail(to, subject, { text = null, timeout = 15_000 } = {}) {
+  assert.ok(MAILPIT_URL, "SCHALTER_MAILPIT_URL is not set: run the browser tests with `npm run test:e2e`, which starts Mailpit.");
+  const until = Date.now() + timeout;
+  for (;;) {
+    const res = await fetch(`${MAILPIT_URL}/api/v1/messages?limit=200`);
+    assert.equal(res.status, 200, "Mailpit lists its messages");
+    const { messages } = await res.json();
+    const hits = messages.filter((m) => m.To.some((a) => a.Address.toLowerCase() === to.toLowerCase()) && subject.test(m.Subject));
+    for (const hit of hits) {
+      const full = await (await fetch(`${MAILPIT_URL}/api/v1/message/${hit.ID}`)).json();
+      if (!text || text.test(full.Text)) return { id: hit.ID, subject: hit.Subject, text: full.Text };
+    }
+    if (Date.now() > until) assert.fail(`no mail to ${to} with a subject like ${subject} within ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The first link to this server in a mail's text. */
+export function linkIn(text) {
+  const m = text.match(/https?:\/\/\S+/);
+  assert.ok(m, `a link in the mail:\n${text}`);
+  return m[0];
+}
+
+const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function base32Decode(s) {
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of s.replace(/[\s=]/g, "").toUpperCase()) {
+    const i = B32.indexOf(ch);
+    assert.ok(i >= 0, `base32 character ${ch}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as every authenticator app computes it. */
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const h = createHmac("sha1", base32Decode(secret)).update(counter).digest();
+  const offset = h[h.length - 1] & 0x0f;
+  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * An authenticator app for one account. The server accepts each time step
+ * once and only newer ones (replay protection), within one step of its
+ * clock; code() hands out the next acceptable step, waiting for the clock
+ * when the steps around now are used up.
+ */
+export class Authenticator {
+  constructor(secret) {
+    this.secret = secret;
+    this.last = 0;
+  }
+
+  async code() {
+    for (;;) {
+      const seconds = Date.now() / 1000;
+      const now = Math.floor(seconds / 30);
+      // The previous step only while this one has 5 s left, so it is still
+      // valid when the request arrives.
+      const earliest = seconds % 30 < 25 ? now - 1 : now;
+      const step = Math.max(this.last + 1, earliest);
+      if (step <= now + 1) {
+        this.last = step;
+        return totp(this.secret, step);
+      }
+      await new Promise((r) => setTimeout(r, (30 - (seconds % 30)) * 1000 + 200));
+    }
+  }
 }

@@ -1,0 +1,214 @@
+// Mein Konto: who is logged in and how (level and methods of this
+// session), the login methods of the account, sessions and devices, the
+// data export, logging out and deleting the account.
+import { html, nothing, type TemplateResult } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import type { AccountExport } from "../../api/types.ts";
+import { icon } from "../../components/icons.ts";
+import { errorSummary, type FormError } from "../../components/forms.ts";
+import { deleteAccount, exportData, exportFile, logout } from "../../data/account.ts";
+import { formatDateTime } from "../../lib/format.ts";
+import { ACCOUNT_PATHS, navigateTo } from "../../lib/router.ts";
+import { session } from "../../state/session.ts";
+import { store, t } from "../../state/store.ts";
+import { AccountPage } from "./account-page.ts";
+import { levelName, methodList, roleName } from "./labels.ts";
+
+/** The name the export is saved under (the server's Content-Disposition says the same). */
+const EXPORT_FILE = "schalter-meine-daten.json";
+
+/** Saves a blob as a file through a temporary link (the CSP allows no other way without a new window). */
+function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Logs out, then the login page says so. */
+export async function logoutAndLeave(): Promise<FormError[]> {
+  try {
+    await logout();
+  } catch {
+    return [{ text: t("account.offlineSubmit") }];
+  }
+  session.set(null);
+  navigateTo(`${ACCOUNT_PATHS.login}?logged_out=1`, { replace: true });
+  return [];
+}
+
+@customElement("page-account")
+export class PageAccount extends AccountPage {
+  protected override requiresLogin = true;
+  /** The login methods of the account, from the export (no narrower read exists). */
+  @state() private login: AccountExport["login"] | null = null;
+  @state() private exportStatus = "";
+  @state() private deleteErrors: FormError[] = [];
+  @state() private deleting = false;
+
+  protected pageTitle(): string {
+    return t("account.title");
+  }
+
+  protected override async load(signal: AbortSignal): Promise<void> {
+    this.login = (await exportData(signal)).login;
+  }
+
+  protected override ready(): void {
+    super.ready();
+    // Back from confirming it is the person (step-up): ask once more, since deleting cannot be undone.
+    if (this.status === "ready" && this.query.get("delete") === "1") {
+      // Asked once: a reload shows the page without the dialog.
+      history.replaceState(history.state, "", ACCOUNT_PATHS.overview);
+      void this.openDelete();
+    }
+  }
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.querySelector<HTMLDialogElement>("#delete-dialog");
+  }
+
+  private async openDelete(): Promise<void> {
+    this.deleteErrors = [];
+    await this.updateComplete;
+    this.dialog?.showModal();
+  }
+
+  private closeDelete(): void {
+    this.dialog?.close();
+  }
+
+  private async onDelete(): Promise<void> {
+    if (this.deleting) return;
+    this.deleting = true;
+    this.deleteErrors = [];
+    try {
+      await deleteAccount();
+      this.closeDelete();
+      session.set(null);
+      navigateTo(ACCOUNT_PATHS.deleted, { replace: true });
+    } catch (e) {
+      // Deleting needs a recent login: the step-up page confirms it, then this page asks again.
+      if (this.leaveFor(e, `${ACCOUNT_PATHS.overview}?delete=1`)) {
+        this.closeDelete();
+        return;
+      }
+      this.deleteErrors = [{ text: t("account.deleteFailed") }];
+      await this.updateComplete;
+      this.querySelector<HTMLElement>("#delete-dialog .error-summary")?.focus();
+    } finally {
+      this.deleting = false;
+    }
+  }
+
+  private async onExport(): Promise<void> {
+    this.exportStatus = t("account.exportBusy");
+    this.errors = [];
+    try {
+      saveFile(await exportFile(), EXPORT_FILE);
+      this.exportStatus = t("account.exportDone", { file: EXPORT_FILE });
+    } catch (e) {
+      this.exportStatus = "";
+      if (this.leaveFor(e)) return;
+      await this.showErrors([{ text: t("account.exportFailed") }]);
+    }
+  }
+
+  private async onLogout(): Promise<void> {
+    await this.showErrors(await logoutAndLeave());
+  }
+
+  private renderLogin(): TemplateResult {
+    const l = this.login;
+    if (!l) return html``;
+    return html`<dl class="facts">
+      <div>
+        <dt>${t("method.pwd")}</dt>
+        <dd>${l.password ? t("account.passwordSet") : t("account.passwordNone")} · <a href=${ACCOUNT_PATHS["forgot-password"]}>${t("account.passwordChange")}</a></dd>
+      </div>
+      <div>
+        <dt>${t("method.otp")}</dt>
+        <dd>
+          ${l.authenticator_app
+            ? html`${t("account.totpOn")} · ${t("account.recoveryLeft", { count: l.recovery_codes_left })}`
+            : html`${t("account.totpOff")}<br /><a class="button" href=${ACCOUNT_PATHS.authenticator}>${t("totp.title")}</a>`}
+        </dd>
+      </div>
+    </dl>`;
+  }
+
+  private renderDeleteDialog(): TemplateResult {
+    return html`<dialog id="delete-dialog" class="dialog" aria-labelledby="delete-title" aria-describedby="delete-text">
+      <h2 id="delete-title">${t("account.deleteTitle")}</h2>
+      ${this.query.get("delete") === "1" ? html`<p class="note">${t("account.deleteConfirmed")}</p>` : nothing}
+      <div id="delete-text">
+        <p>${t("account.deleteText")}</p>
+        <p>${t("account.deleteKept")}</p>
+      </div>
+      ${errorSummary(this.deleteErrors)}
+      <p class="form-status" role="status">${this.deleting ? html`<span class="spinner" aria-hidden="true"></span>${t("account.deleteBusy")}` : nothing}</p>
+      <div class="dialog-actions">
+        <button class="button" type="button" autofocus @click=${() => this.closeDelete()}>${t("account.deleteCancel")}</button>
+        <button class="button button-danger" type="button" @click=${() => void this.onDelete()}>${t("account.deleteConfirm")}</button>
+      </div>
+    </dialog>`;
+  }
+
+  protected renderPage(): TemplateResult {
+    const me = this.me!;
+    const roles = me.roles ?? [];
+    return html`
+      <h1 tabindex="-1">${t("account.title")}</h1>
+      ${errorSummary(this.errors)}
+      <section class="section account-box" aria-labelledby="who-heading">
+        <h2 id="who-heading">${t("account.who")}</h2>
+        <dl class="facts">
+          <div><dt>${t("form.email")}</dt><dd class="break">${me.email}</dd></div>
+          <div><dt>${t("account.roles")}</dt><dd>${roles.length ? roles.map(roleName).join(", ") : t("role.resident")}</dd></div>
+        </dl>
+      </section>
+
+      <section class="section account-box" aria-labelledby="session-heading">
+        <h2 id="session-heading">${t("account.session")}</h2>
+        <dl class="facts">
+          <div><dt>${t("account.level")}</dt><dd data-level=${me.auth.level}>${levelName(me.auth.level)}</dd></div>
+          <div><dt>${t("account.methods")}</dt><dd>${methodList(me.auth.methods ?? [])}</dd></div>
+          <div><dt>${t("account.since")}</dt><dd>${formatDateTime(store.lang, me.auth.authenticated_at)}</dd></div>
+        </dl>
+        <p>${t(`level.${me.auth.level}.explain`)}</p>
+        <p><a href=${ACCOUNT_PATHS.sessions}>${t("sessions.title")}</a></p>
+        <p><button class="button" type="button" @click=${() => void this.onLogout()}>${t("account.logout")}</button></p>
+      </section>
+
+      <section class="section account-box" aria-labelledby="login-heading">
+        <h2 id="login-heading">${t("account.loginMethods")}</h2>
+        ${this.renderLogin()}
+      </section>
+
+      <section class="section account-box" aria-labelledby="data-heading">
+        <h2 id="data-heading">${t("account.data")}</h2>
+        <p>${t("account.exportText")}</p>
+        <p><button class="button" type="button" @click=${() => void this.onExport()}>${icon("form")}${t("account.export")}</button></p>
+        <p class="form-status" role="status">${this.exportStatus}</p>
+      </section>
+
+      <section class="section account-box danger-zone" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">${t("account.deleteTitle")}</h2>
+        <p>${t("account.deleteIntro")}</p>
+        <p><button class="button button-danger" type="button" @click=${() => void this.openDelete()}>${t("account.delete")}</button></p>
+      </section>
+      ${this.renderDeleteDialog()}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "page-account": PageAccount;
+  }
+}
