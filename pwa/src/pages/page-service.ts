@@ -7,7 +7,6 @@ import "../components/fav-toggle.ts";
 import { breadcrumbs, officeAddress, officeContactLinks, openingHoursTable, serviceList } from "../components/parts.ts";
 import { checkServiceAccess, stepUpProblem } from "../data/account.ts";
 import { ApiError, getService, OfflineError } from "../data/repository.ts";
-import { announce } from "../lib/announce.ts";
 import { formatDate, formatDays, formatFee, telHref } from "../lib/format.ts";
 import { loginHref, navigateTo, stepUpHref } from "../lib/router.ts";
 import { session } from "../state/session.ts";
@@ -63,7 +62,8 @@ export class PageService extends PageBase {
     try {
       const access = await checkServiceAccess(slug);
       this.access = { kind: "allowed", access };
-      announce(t("access.allowed"));
+      // After a click the focus goes to the answer; on the return from a
+      // login or step-up the app focuses the h1, and the answer follows it.
       if (!auto) {
         await this.updateComplete;
         this.querySelector<HTMLElement>("#access-heading")?.focus();
