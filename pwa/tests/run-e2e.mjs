@@ -129,8 +129,10 @@ const server = spawn(bin, ["serve"], {
     SCHALTER_SMTP_ADDR: smtpAddr,
     SCHALTER_PUBLIC_URL: baseURL,
     SCHALTER_CORS_ORIGINS: [process.env.SCHALTER_CORS_ORIGINS, widgetHostOrigin].filter(Boolean).join(","),
-    // The browser tests make many requests in a short time from one address.
+    // The browser tests make many requests (and many logins) in a short
+    // time from one address.
     SCHALTER_RATE_LIMIT: process.env.SCHALTER_RATE_LIMIT ?? "0",
+    SCHALTER_AUTH_RATE_LIMIT: process.env.SCHALTER_AUTH_RATE_LIMIT ?? "0",
   },
   stdio: ["ignore", "pipe", "pipe"],
 });

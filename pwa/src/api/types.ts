@@ -59,7 +59,7 @@ export type Device = S["DeviceOut"];
 export type TOTPSetup = S["TOTPSetupOut"];
 export type RecoveryCodes = S["RecoveryCodes"];
 export type ServiceAccess = S["ServiceAccess"];
-export type AccountExport = S["AccountExport"];
+export type Factors = S["FactorsOut"];
 export type ErrorDetail = S["ErrorDetail"];
 
 /**

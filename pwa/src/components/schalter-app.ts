@@ -23,6 +23,7 @@ import "../pages/page-favourites.ts";
 import "../pages/account/page-register.ts";
 import "../pages/account/page-check-inbox.ts";
 import "../pages/account/page-verify.ts";
+import "../pages/account/page-change-email.ts";
 import "../pages/account/page-login.ts";
 import "../pages/account/page-login-code.ts";
 import "../pages/account/page-forgot-password.ts";
@@ -167,6 +168,10 @@ export class SchalterApp extends LitElement {
         return html`<page-check-inbox .language=${lang} .query=${q}></page-check-inbox>`;
       case "verify":
         return html`<page-verify .language=${lang} .query=${q}></page-verify>`;
+      case "email":
+        return html`<page-verify kind="change" .language=${lang} .query=${q}></page-verify>`;
+      case "change-email":
+        return html`<page-change-email .language=${lang} .query=${q}></page-change-email>`;
       case "login":
         return html`<page-login .language=${lang} .query=${q}></page-login>`;
       case "login-code":

@@ -3,7 +3,7 @@
 // OfflineError (the pages say so), an answer other than 2xx an ApiError
 // carrying the problem. Nothing here is cached, here or in the service worker.
 import { api, credentials } from "../api/client.ts";
-import type { AccountExport, Device, Me, Problem, RecoveryCodes, ServiceAccess, StepUpProblem, TOTPSetup } from "../api/types.ts";
+import type { Device, Me, Problem, RecoveryCodes, ServiceAccess, StepUpProblem, TOTPSetup } from "../api/types.ts";
 import { asStepUp } from "../lib/account-input.ts";
 import { ApiError, OfflineError } from "./repository.ts";
 
@@ -45,13 +45,20 @@ export async function verifyEmail(token: string): Promise<void> {
   await call(() => api.POST("/api/v1/accounts/verify", { ...init, body: { token } }));
 }
 
-/** A password login: the session, or "second-factor" when the account has an authenticator app. */
-export async function login(email: string, password: string): Promise<Me | "second-factor"> {
+/** The second factors a login waits for ("otp", "sms"), when the password was right. */
+export interface SecondFactorDue {
+  due: string[];
+}
+
+/** A password login: the session, or the second factors to choose from. */
+export async function login(email: string, password: string): Promise<Me | SecondFactorDue> {
   try {
     return await call(() => api.POST("/api/v1/session", { ...init, body: { email, password } }));
   } catch (e) {
-    // The API says "second factor required" as a 401 naming the field to send next.
-    if (e instanceof ApiError && e.status === 401 && e.problem?.errors?.some((d) => d.location === "body.code")) return "second-factor";
+    // The API says "second factor required" as a 401 naming the field to
+    // send next; its value lists the account's factors.
+    const due = e instanceof ApiError && e.status === 401 ? e.problem?.errors?.find((d) => d.location === "body.code") : undefined;
+    if (due) return { due: Array.isArray(due.value) ? due.value.filter((m): m is string => typeof m === "string") : [] };
     throw e;
   }
 }
@@ -62,6 +69,15 @@ export function loginSecondFactor(code: string): Promise<Me> {
 
 export async function logout(): Promise<void> {
   await call(() => api.DELETE("/api/v1/session", init));
+}
+
+/** Mails a confirmation link to a new address (the account keeps its address until it is used). */
+export async function changeEmail(email: string): Promise<void> {
+  await call(() => api.POST("/api/v1/me/email", { ...init, body: { email } }));
+}
+
+export async function confirmEmailChange(token: string): Promise<void> {
+  await call(() => api.POST("/api/v1/accounts/email-change/confirm", { ...init, body: { token } }));
 }
 
 export async function requestPasswordReset(email: string): Promise<void> {
@@ -94,14 +110,9 @@ export async function endSession(id: string): Promise<void> {
   await call(() => api.DELETE("/api/v1/me/sessions/{id}", { ...init, params: { path: { id } } }));
 }
 
-/** Everything stored about the account, as the JSON the export endpoint returns. */
-export function exportData(signal?: AbortSignal): Promise<AccountExport> {
-  return call(() => api.GET("/api/v1/me/export", { ...init, signal }));
-}
-
-/** The export as a file to save (the server's own bytes). */
-export function exportFile(): Promise<Blob> {
-  return call(() => api.GET("/api/v1/me/export", { ...init, parseAs: "blob" })) as Promise<Blob>;
+/** Everything stored about the account as a file to save (the server's own bytes): JSON, or a readable HTML document. */
+export function exportFile(format: "json" | "html"): Promise<Blob> {
+  return call(() => api.GET("/api/v1/me/export", { ...init, params: { query: { format } }, parseAs: "blob" })) as Promise<Blob>;
 }
 
 export async function deleteAccount(): Promise<void> {

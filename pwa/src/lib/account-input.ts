@@ -40,7 +40,7 @@ export function localizeFieldError(field: string, message: string): string {
       else key = "form.password.invalid";
       break;
     case "email":
-      key = "form.email.invalid";
+      key = /same as the current/i.test(message) ? "form.email.same" : "form.email.invalid";
       break;
     case "code":
       key = "form.code.invalid";
@@ -89,4 +89,14 @@ const LEVELS: readonly (Level | "none")[] = ["none", "account", "two_factor", "e
 /** Whether level have reaches level need (an unknown name counts as none). */
 export function reaches(have: string, need: string): boolean {
   return Math.max(0, LEVELS.indexOf(have as Level)) >= Math.max(0, LEVELS.indexOf(need as Level));
+}
+
+/**
+ * Whether a code from the authenticator app can complete a login whose
+ * second step named these factors. Codes by SMS are not offered by this app
+ * yet: an account with SMS only uses a recovery code here. Unknown (after a
+ * reload): the app, the common case.
+ */
+export function appCodeWorksFor(factors: readonly string[] | null): boolean {
+  return factors === null || factors.length === 0 || factors.includes("otp");
 }

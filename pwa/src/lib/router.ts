@@ -13,15 +13,17 @@ export type Route =
   | { name: "not-found" };
 
 /**
- * The pages of Mein Konto. verify and reset are the paths of the links in
- * the e-mails (internal/account: PublicURL + /account/verify#token and
- * /account/reset#token).
+ * The pages of Mein Konto. verify, reset and email are the paths of the
+ * links in the e-mails (internal/account: PublicURL + /account/verify#token,
+ * /account/reset#token and /account/email#token).
  */
 export const ACCOUNT_PATHS = {
   overview: "/account",
   register: "/account/register",
   "check-inbox": "/account/check-inbox",
   verify: "/account/verify",
+  email: "/account/email",
+  "change-email": "/account/change-email",
   login: "/account/login",
   "login-code": "/account/login/code",
   "forgot-password": "/account/forgot-password",

@@ -230,12 +230,17 @@ describe("Mein Konto", () => {
     }
 
     await goto(page, "/account");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Meine Daten herunterladen" }).click()]);
+    let [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Meine Daten herunterladen" }).click()]);
     assert.equal(download.suggestedFilename(), "schalter-meine-daten.json");
     const data = JSON.parse(readFileSync(await download.path(), "utf8"));
     assert.equal(data.account.email, anna.email);
     assert.equal(data.login.password, true);
     await page.locator(".form-status", { hasText: "Heruntergeladen: schalter-meine-daten.json" }).waitFor();
+    [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Als lesbares Dokument herunterladen" }).click()]);
+    assert.equal(download.suggestedFilename(), "schalter-meine-daten.html");
+    const doc = readFileSync(await download.path(), "utf8");
+    assert.match(doc, /^<!doctype html>/i);
+    assert.ok(doc.includes(anna.email), "the readable document names the account");
     annaCtx.assertNoProblems(EXPECTED);
   });
 
@@ -258,7 +263,7 @@ describe("Mein Konto", () => {
     await page.getByRole("link", { name: "Ich habe die Codes gespeichert" }).click();
     await page.locator("main h1", { hasText: "Mein Konto" }).waitFor();
     let main = await page.locator("main").innerText();
-    assert.match(main, /Authenticator-App\s+eingerichtet · noch 10 Wiederherstellungscodes/);
+    assert.match(main, /Authenticator-App\s+eingerichtet/);
     assert.match(main, /Sicherheitsstufe\s+Zwei Faktoren/, "confirming the app raised this session");
 
     // Log out from the header; log in again with password and code.
@@ -292,7 +297,8 @@ describe("Mein Konto", () => {
         await form(other.page).getByRole("button", { name: "Anmelden" }).click();
         if (attempt === "first") {
           await other.page.locator("main h1", { hasText: "Mein Konto" }).waitFor();
-          assert.match(await other.page.locator("main").innerText(), /noch 9 Wiederherstellungscodes/);
+          const left = await other.page.evaluate(async () => (await (await fetch("/api/v1/me/export")).json()).login.recovery_codes_left);
+          assert.equal(left, 9, "the recovery code is used up");
           await other.page.getByRole("navigation", { name: "Hauptnavigation" }).getByRole("button", { name: "Abmelden" }).click();
           await other.page.locator(".success-note").waitFor();
         } else {
@@ -303,6 +309,36 @@ describe("Mein Konto", () => {
     } finally {
       await other.context.close();
     }
+    annaCtx.assertNoProblems(EXPECTED);
+  });
+
+  test("change the e-mail address: the link goes to the new address, the old one is told", async () => {
+    const { page } = annaCtx;
+    await goto(page, "/account");
+    await page.locator("main").getByRole("link", { name: "E-Mail-Adresse ändern" }).click();
+    await page.locator("main h1", { hasText: "E-Mail-Adresse ändern" }).waitFor();
+    await assertAccessible(page, "change e-mail address");
+    const field = page.getByLabel("Neue E-Mail-Adresse");
+    await field.fill(anna.email);
+    await form(page).getByRole("button", { name: "Bestätigungslink schicken" }).click();
+    await page.locator("#acc-email-error", { hasText: "bereits Ihre E-Mail-Adresse" }).waitFor();
+    const old = anna.email;
+    const fresh = uniqueEmail("anna.neu");
+    await field.fill(fresh);
+    await form(page).getByRole("button", { name: "Bestätigungslink schicken" }).click();
+    await page.locator("main h2", { hasText: "Prüfen Sie das Postfach der neuen Adresse" }).waitFor();
+    await waitForMail(old, /Sicherheitshinweis/, { text: /neue E-Mail-Adresse angegeben/ });
+
+    const link = linkIn((await waitForMail(fresh, /neue E-Mail-Adresse/)).text);
+    assert.ok(link.startsWith(`${BASE_URL}/account/email#`), `the confirmation link ${link}`);
+    await goto(page, link);
+    assert.equal(await h1(page), "Neue E-Mail-Adresse bestätigt");
+    assert.equal(new URL(page.url()).hash, "");
+    await assertAccessible(page, "new e-mail address confirmed");
+    await page.locator("main").getByRole("link", { name: "Mein Konto" }).click();
+    await page.locator("main h1", { hasText: "Mein Konto" }).waitFor();
+    assert.ok((await page.locator("main").innerText()).includes(fresh), "the overview shows the new address");
+    anna.email = fresh;
     annaCtx.assertNoProblems(EXPECTED);
   });
 

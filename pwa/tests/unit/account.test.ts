@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { asStepUp, checkCode, fieldErrors, groupSecret, localizeFieldError, normalizeCode, passwordTooShort, reaches, tokenFromHash } from "../../src/lib/account-input.ts";
+import { appCodeWorksFor, asStepUp, checkCode, fieldErrors, groupSecret, localizeFieldError, normalizeCode, passwordTooShort, reaches, tokenFromHash } from "../../src/lib/account-input.ts";
 import { ACCOUNT_PATHS, loginHref, matchRoute, parseStepUp, safeNext, stepUpHref } from "../../src/lib/router.ts";
 import { deviceName, levelName, methodList } from "../../src/pages/account/labels.ts";
 
 test("account routes, including the paths of the links in the mails", () => {
-  // internal/account: PublicURL + "/account/verify#" + token and "/account/reset#" + token.
+  // internal/account: PublicURL + "/account/verify#", "/account/reset#" and "/account/email#" + token.
   assert.deepEqual(matchRoute("/account/verify"), { name: "account", page: "verify" });
   assert.deepEqual(matchRoute("/account/reset"), { name: "account", page: "reset" });
+  assert.deepEqual(matchRoute("/account/email"), { name: "account", page: "email" });
   assert.deepEqual(matchRoute("/account"), { name: "account", page: "overview" });
   assert.deepEqual(matchRoute("/account/"), { name: "account", page: "overview" });
   assert.deepEqual(matchRoute("/account/login/code"), { name: "account", page: "login-code" });
@@ -71,6 +72,7 @@ test("the server's field errors land at their fields, in German", () => {
   assert.match(localizeFieldError("password", "the password must not contain your e-mail address or the name of the service"), /Namen der Stadt/);
   assert.match(localizeFieldError("password", "the password must have at most 256 characters"), /höchstens 256/);
   assert.match(localizeFieldError("email", "anything"), /gültige E-Mail-Adresse/);
+  assert.equal(localizeFieldError("email", "same as the current address"), "Das ist bereits Ihre E-Mail-Adresse.");
   assert.equal(localizeFieldError("other", "as it came"), "as it came");
   assert.equal(fieldErrors(undefined).size, 0);
 });
@@ -85,6 +87,9 @@ test("passwords are counted in characters, codes are cleaned and checked before 
   assert.equal(checkCode("12345", false)[0]?.field, "code");
   assert.equal(checkCode("", true)[0]?.text, "Geben Sie einen Wiederherstellungscode ein.");
   assert.deepEqual(checkCode("k7p2-x9qm-4t", true), []);
+  assert.ok(appCodeWorksFor(["otp", "sms"]));
+  assert.ok(appCodeWorksFor(null), "unknown (after a reload): the app");
+  assert.ok(!appCodeWorksFor(["sms"]), "SMS only: a recovery code");
   assert.equal(groupSecret("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
   assert.equal(tokenFromHash("#abc%2Ddef"), "abc-def");
   assert.equal(tokenFromHash(""), "");

@@ -1,9 +1,22 @@
 // The second factor: a code from the authenticator app, or (phone lost) a
 // recovery code. Used by the login's second step and by the step-up page.
-import { html, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 import { textField, type FormError } from "../../components/forms.ts";
 import { ApiError } from "../../data/repository.ts";
+import { appCodeWorksFor } from "../../lib/account-input.ts";
 import { t } from "../../state/store.ts";
+
+let due: string[] | null = null;
+
+/** Remembers the second factors the login named, for its second step. */
+export function rememberFactors(factors: string[]): void {
+  due = factors;
+}
+
+/** Whether the app's code can complete the login that is under way (see appCodeWorksFor). */
+export function appCodeWorks(factors: string[] | null = due): boolean {
+  return appCodeWorksFor(factors);
+}
 
 export interface CodeFormOptions {
   recovery: boolean;
@@ -12,6 +25,8 @@ export interface CodeFormOptions {
   busy: TemplateResult;
   onSubmit: (event: Event) => void;
   onToggle: () => void;
+  /** The app is not a choice (an account without one): recovery codes only. */
+  recoveryOnly?: boolean;
 }
 
 export function codeForm(o: CodeFormOptions): TemplateResult {
@@ -21,7 +36,9 @@ export function codeForm(o: CodeFormOptions): TemplateResult {
       : textField({ field: "code", label: t("code.appLabel"), hint: t("code.appHint"), autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, errors: o.errors })}
     <p><button class="button button-primary" type="submit">${o.submitLabel}</button></p>
     ${o.busy}
-    <p><button class="button button-quiet" type="button" @click=${o.onToggle}>${o.recovery ? t("code.useApp") : t("code.useRecovery")}</button></p>
+    ${o.recoveryOnly
+      ? nothing
+      : html`<p><button class="button button-quiet" type="button" @click=${o.onToggle}>${o.recovery ? t("code.useApp") : t("code.useRecovery")}</button></p>`}
   </form>`;
 }
 

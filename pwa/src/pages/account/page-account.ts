@@ -3,10 +3,9 @@
 // data export, logging out and deleting the account.
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
-import type { AccountExport } from "../../api/types.ts";
 import { icon } from "../../components/icons.ts";
 import { errorSummary, type FormError } from "../../components/forms.ts";
-import { deleteAccount, exportData, exportFile, logout } from "../../data/account.ts";
+import { deleteAccount, exportFile, logout } from "../../data/account.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS, navigateTo } from "../../lib/router.ts";
 import { session } from "../../state/session.ts";
@@ -14,8 +13,8 @@ import { store, t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
 import { levelName, methodList, roleName } from "./labels.ts";
 
-/** The name the export is saved under (the server's Content-Disposition says the same). */
-const EXPORT_FILE = "schalter-meine-daten.json";
+/** The names the export is saved under (the server's Content-Disposition says the same). */
+const EXPORT_FILES = { json: "schalter-meine-daten.json", html: "schalter-meine-daten.html" } as const;
 
 /** Saves a blob as a file through a temporary link (the CSP allows no other way without a new window). */
 function saveFile(blob: Blob, name: string): void {
@@ -45,18 +44,12 @@ export async function logoutAndLeave(): Promise<FormError[]> {
 @customElement("page-account")
 export class PageAccount extends AccountPage {
   protected override requiresLogin = true;
-  /** The login methods of the account, from the export (no narrower read exists). */
-  @state() private login: AccountExport["login"] | null = null;
   @state() private exportStatus = "";
   @state() private deleteErrors: FormError[] = [];
   @state() private deleting = false;
 
   protected pageTitle(): string {
     return t("account.title");
-  }
-
-  protected override async load(signal: AbortSignal): Promise<void> {
-    this.login = (await exportData(signal)).login;
   }
 
   protected override ready(): void {
@@ -106,12 +99,12 @@ export class PageAccount extends AccountPage {
     }
   }
 
-  private async onExport(): Promise<void> {
+  private async onExport(format: keyof typeof EXPORT_FILES): Promise<void> {
     this.exportStatus = t("account.exportBusy");
     this.errors = [];
     try {
-      saveFile(await exportFile(), EXPORT_FILE);
-      this.exportStatus = t("account.exportDone", { file: EXPORT_FILE });
+      saveFile(await exportFile(format), EXPORT_FILES[format]);
+      this.exportStatus = t("account.exportDone", { file: EXPORT_FILES[format] });
     } catch (e) {
       this.exportStatus = "";
       if (this.leaveFor(e)) return;
@@ -124,21 +117,26 @@ export class PageAccount extends AccountPage {
   }
 
   private renderLogin(): TemplateResult {
-    const l = this.login;
-    if (!l) return html``;
+    const f = this.me!.factors;
     return html`<dl class="facts">
       <div>
         <dt>${t("method.pwd")}</dt>
-        <dd>${l.password ? t("account.passwordSet") : t("account.passwordNone")} · <a href=${ACCOUNT_PATHS["forgot-password"]}>${t("account.passwordChange")}</a></dd>
+        <dd><a href=${ACCOUNT_PATHS["forgot-password"]}>${t("account.passwordChange")}</a></dd>
       </div>
       <div>
         <dt>${t("method.otp")}</dt>
         <dd>
-          ${l.authenticator_app
-            ? html`${t("account.totpOn")} · ${t("account.recoveryLeft", { count: l.recovery_codes_left })}`
+          ${f.totp
+            ? t("account.totpOn")
             : html`${t("account.totpOff")}<br /><a class="button" href=${ACCOUNT_PATHS.authenticator}>${t("totp.title")}</a>`}
         </dd>
       </div>
+      ${f.sms
+        ? html`<div>
+            <dt>${t("method.sms")}</dt>
+            <dd>${t("account.smsOn", { number: f.sms })}</dd>
+          </div>`
+        : nothing}
     </dl>`;
   }
 
@@ -168,7 +166,10 @@ export class PageAccount extends AccountPage {
       <section class="section account-box" aria-labelledby="who-heading">
         <h2 id="who-heading">${t("account.who")}</h2>
         <dl class="facts">
-          <div><dt>${t("form.email")}</dt><dd class="break">${me.email}</dd></div>
+          <div>
+            <dt>${t("form.email")}</dt>
+            <dd class="break">${me.email} · <a href=${ACCOUNT_PATHS["change-email"]}>${t("emailChange.title")}</a></dd>
+          </div>
           <div><dt>${t("account.roles")}</dt><dd>${roles.length ? roles.map(roleName).join(", ") : t("role.resident")}</dd></div>
         </dl>
       </section>
@@ -193,7 +194,10 @@ export class PageAccount extends AccountPage {
       <section class="section account-box" aria-labelledby="data-heading">
         <h2 id="data-heading">${t("account.data")}</h2>
         <p>${t("account.exportText")}</p>
-        <p><button class="button" type="button" @click=${() => void this.onExport()}>${icon("form")}${t("account.export")}</button></p>
+        <div class="button-row">
+          <button class="button" type="button" @click=${() => void this.onExport("json")}>${icon("form")}${t("account.export")}</button>
+          <button class="button" type="button" @click=${() => void this.onExport("html")}>${icon("form")}${t("account.exportDocument")}</button>
+        </div>
         <p class="form-status" role="status">${this.exportStatus}</p>
       </section>
 

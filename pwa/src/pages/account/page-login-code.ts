@@ -10,12 +10,14 @@ import { ACCOUNT_PATHS, loginHref, safeNext } from "../../lib/router.ts";
 import { t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
 import { checkCode, normalizeCode } from "../../lib/account-input.ts";
-import { codeErrors, codeForm } from "./code-form.ts";
+import { appCodeWorks, codeErrors, codeForm } from "./code-form.ts";
 import { loggedIn } from "./page-login.ts";
 
 @customElement("page-login-code")
 export class PageLoginCode extends AccountPage {
-  @state() private recovery = false;
+  /** Without an authenticator app (SMS only), a recovery code is the way here. */
+  private readonly appWorks = appCodeWorks();
+  @state() private recovery = !this.appWorks;
   @state() private expired = false;
 
   protected pageTitle(): string {
@@ -50,6 +52,7 @@ export class PageLoginCode extends AccountPage {
     return html`
       <h1 tabindex="-1">${t("loginCode.title")}</h1>
       <p class="lead">${this.recovery ? t("loginCode.introRecovery") : t("loginCode.intro")}</p>
+      ${this.appWorks ? "" : html`<p>${t("loginCode.noApp")}</p>`}
       ${errorSummary(this.errors)}
       ${this.expired ? html`<p><a class="button" href=${loginHref(safeNext(this.query.get("next")))}>${t("loginCode.again")}</a></p>` : ""}
       ${codeForm({
@@ -59,6 +62,7 @@ export class PageLoginCode extends AccountPage {
         busy: this.renderBusy(),
         onSubmit: (e) => void this.onSubmit(e),
         onToggle: () => void this.toggle(),
+        recoveryOnly: !this.appWorks,
       })}
       <p><a href=${ACCOUNT_PATHS.login}>${t("loginCode.back")}</a></p>
     `;

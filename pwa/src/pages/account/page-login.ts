@@ -2,6 +2,7 @@
 // second step (its own page, so Back and a reload behave). Afterwards the
 // person goes back to where they came from (?next=).
 import { html, nothing, type TemplateResult } from "lit";
+import type { Me } from "../../api/types.ts";
 import { customElement } from "lit/decorators.js";
 import { icon } from "../../components/icons.ts";
 import { errorSummary, formValues, requireFields, textField, type FormError } from "../../components/forms.ts";
@@ -12,9 +13,10 @@ import { ACCOUNT_PATHS, navigateTo, safeNext } from "../../lib/router.ts";
 import { session } from "../../state/session.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
+import { rememberFactors } from "./code-form.ts";
 
 /** After a completed login: the session, the favourites merged on the server, and back. */
-export function loggedIn(me: Parameters<typeof session.set>[0], next: string | null): void {
+export function loggedIn(me: Me, next: string | null): void {
   session.set(me);
   void favourites.sync(store.lang);
   navigateTo(next ?? ACCOUNT_PATHS.overview, { replace: true });
@@ -38,7 +40,8 @@ export class PageLogin extends AccountPage {
       result = await login(v.email!.trim(), v.password!);
     }, wrongLogin);
     if (!ok || !result) return;
-    if (result === "second-factor") {
+    if ("due" in result) {
+      rememberFactors(result.due);
       const next = this.next;
       navigateTo(next ? `${ACCOUNT_PATHS["login-code"]}?next=${encodeURIComponent(next)}` : ACCOUNT_PATHS["login-code"]);
       return;

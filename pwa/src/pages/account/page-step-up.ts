@@ -8,24 +8,22 @@ import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import type { Me } from "../../api/types.ts";
 import { errorSummary, formValues, requireFields, textField } from "../../components/forms.ts";
-import { exportData, login, loginSecondFactor, stepUpWithCode } from "../../data/account.ts";
+import { login, loginSecondFactor, stepUpWithCode, type SecondFactorDue } from "../../data/account.ts";
 import { ApiError } from "../../data/repository.ts";
 import { ACCOUNT_PATHS, navigateTo, parseStepUp, type StepUpRequest } from "../../lib/router.ts";
 import { session } from "../../state/session.ts";
 import { t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
 import { checkCode, normalizeCode, reaches } from "../../lib/account-input.ts";
-import { codeErrors, codeForm } from "./code-form.ts";
+import { appCodeWorks, codeErrors, codeForm } from "./code-form.ts";
 import { levelName } from "./labels.ts";
 
 @customElement("page-step-up")
 export class PageStepUp extends AccountPage {
   protected override requiresLogin = true;
-  /** Whether the account has an authenticator app (null: not asked, the method is not offered). */
-  @state() private hasApp: boolean | null = null;
   @state() private recovery = false;
-  /** The password was right and the account wants its second factor too. */
-  @state() private passwordThenCode = false;
+  /** The password was right and the account wants its second factor too (which ones). */
+  @state() private passwordThenCode: SecondFactorDue | null = null;
 
   /** The ways to step up this page implements, by the server's method names. */
   private readonly methods: Record<string, () => TemplateResult> = {
@@ -47,10 +45,6 @@ export class PageStepUp extends AccountPage {
 
   protected pageTitle(): string {
     return this.request.maxAge ? t("stepUp.recentTitle") : t("stepUp.title");
-  }
-
-  protected override async load(signal: AbortSignal): Promise<void> {
-    if (this.offered.includes("otp")) this.hasApp = (await exportData(signal)).login.authenticator_app;
   }
 
   /** The session has what was asked for: back to where the person was. */
@@ -79,19 +73,20 @@ export class PageStepUp extends AccountPage {
   private async onPassword(event: Event): Promise<void> {
     const v = formValues(event);
     if (!(await this.showErrors(requireFields(v, { password: "form.password.missing" })))) return;
-    let result: Me | "second-factor" | undefined;
+    let result: Me | SecondFactorDue | undefined;
     const ok = await this.step(t("login.busy"), ["password"], async () => {
       result = await login(this.me!.email, v.password!);
     }, (e) => (e instanceof ApiError && e.status === 401 ? [{ field: "password", text: t("stepUp.wrongPassword") }] : null));
     if (!ok || !result) return;
-    if (result !== "second-factor") return this.done(result);
+    if (!("due" in result)) return this.done(result);
     // The login starts over with its second step; the session waits for the code.
-    this.passwordThenCode = true;
+    this.passwordThenCode = result;
+    this.recovery = !appCodeWorks(result.due);
     await this.focusHeading("#step-password h2");
   }
 
   private renderCode(): TemplateResult {
-    if (this.hasApp === false) {
+    if (!this.me!.factors.totp) {
       return html`<section class="section account-box" aria-labelledby="step-otp">
         <h2 id="step-otp">${t("method.otp")}</h2>
         <p>${t("stepUp.noApp")}</p>
@@ -117,7 +112,9 @@ export class PageStepUp extends AccountPage {
       ${this.passwordThenCode
         ? html`<h2 id="step-pwd" tabindex="-1">${t("loginCode.title")}</h2>
             <p>${this.recovery ? t("loginCode.introRecovery") : t("loginCode.intro")}</p>
+            ${appCodeWorks(this.passwordThenCode.due) ? "" : html`<p>${t("loginCode.noApp")}</p>`}
             ${codeForm({
+              recoveryOnly: !appCodeWorks(this.passwordThenCode.due),
               recovery: this.recovery,
               errors: this.errors,
               submitLabel: t("stepUp.confirm"),
