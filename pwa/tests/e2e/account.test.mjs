@@ -123,6 +123,21 @@ async function confirmApp(page, acc) {
   for (const c of acc.recovery) assert.match(c, /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{2,}$/, `recovery code ${c}`);
 }
 
+/**
+ * The overview for the documentation, with an example address and time in
+ * place of this run's, so the committed file only changes when the page does.
+ */
+async function screenshotWithExampleData(page, email, file) {
+  await page.evaluate((email) => {
+    const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      n.textContent = n.textContent.replace(email, "anna.muster@example.ch").replace(/\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/, "23.11.2026, 09:41");
+    }
+  }, email);
+  await page.evaluate(() => document.fonts?.ready);
+  await page.screenshot({ path: resolve(screenshots, file), animations: "disabled", caret: "hide" });
+}
+
 describe("Mein Konto", () => {
   const anna = { email: uniqueEmail("anna"), password: PASSWORD, app: null, recovery: [] };
   let annaCtx;
@@ -202,8 +217,7 @@ describe("Mein Konto", () => {
     await nav.getByRole("link", { name: "Mein Konto" }).waitFor();
     await nav.getByRole("button", { name: "Abmelden" }).waitFor();
     await assertAccessible(page, "overview");
-    await page.evaluate(() => document.fonts?.ready);
-    await page.screenshot({ path: resolve(screenshots, "account.png"), animations: "disabled", caret: "hide" });
+    await screenshotWithExampleData(page, anna.email, "account.png");
     annaCtx.assertNoProblems(EXPECTED);
   });
 
