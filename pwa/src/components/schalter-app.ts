@@ -30,6 +30,7 @@ import "../pages/account/page-forgot-password.ts";
 import "../pages/account/page-reset.ts";
 import "../pages/account/page-account.ts";
 import "../pages/account/page-authenticator.ts";
+import "../pages/account/page-recovery-codes.ts";
 import "../pages/account/page-sessions.ts";
 import "../pages/account/page-step-up.ts";
 import "../pages/account/page-account-deleted.ts";
@@ -182,6 +183,8 @@ export class SchalterApp extends LitElement {
         return html`<page-reset .language=${lang} .query=${q}></page-reset>`;
       case "authenticator":
         return html`<page-authenticator .language=${lang} .query=${q}></page-authenticator>`;
+      case "recovery-codes":
+        return html`<page-recovery-codes .language=${lang} .query=${q}></page-recovery-codes>`;
       case "sessions":
         return html`<page-sessions .language=${lang} .query=${q}></page-sessions>`;
       case "step-up":

@@ -96,6 +96,11 @@ export function confirmTOTP(code: string): Promise<RecoveryCodes> {
   return call(() => api.POST("/api/v1/me/totp/confirm", { ...init, body: { code } }));
 }
 
+/** Replaces the recovery codes with ten new ones (needs a recent two-factor login). */
+export function newRecoveryCodes(): Promise<RecoveryCodes> {
+  return call(() => api.POST("/api/v1/me/recovery-codes", init));
+}
+
 /** Raises the session with a code from the authenticator app (or a recovery code). */
 export function stepUpWithCode(code: string): Promise<Me> {
   return call(() => api.POST("/api/v1/me/step-up", { ...init, body: { code } }));

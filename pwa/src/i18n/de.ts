@@ -347,6 +347,11 @@ export const de = {
   "totp.copied": "Die Codes sind in der Zwischenablage.",
   "totp.copyFailed": "Kopieren ging nicht. Markieren Sie die Codes und kopieren Sie sie selbst.",
   "totp.saved": "Ich habe die Codes gespeichert",
+  "recovery.title": "Wiederherstellungscodes",
+  "recovery.intro": "Haben Sie Ihre Codes verloren oder fast alle verwendet? Erstellen Sie zehn neue; die bisherigen gelten dann nicht mehr. Dafür braucht es eine Anmeldung mit zwei Faktoren in den letzten 15 Minuten.",
+  "recovery.create": "Neue Codes erstellen",
+  "recovery.busy": "Die Codes werden erstellt …",
+  "recovery.doneTitle": "Ihre neuen Wiederherstellungscodes",
   "sessions.title": "Sitzungen und Geräte",
   "sessions.intro": "Hier sind Sie zurzeit angemeldet. Kennen Sie ein Gerät nicht, beenden Sie die Sitzung und legen Sie ein neues Passwort fest.",
   "sessions.count": {

@@ -347,6 +347,11 @@ export const en: Messages = {
   "totp.copied": "The codes are on the clipboard.",
   "totp.copyFailed": "Copying did not work. Select the codes and copy them yourself.",
   "totp.saved": "I have saved the codes",
+  "recovery.title": "Recovery codes",
+  "recovery.intro": "Lost your codes or used almost all of them? Create ten new ones; the previous ones then stop working. This needs a two-factor login within the last 15 minutes.",
+  "recovery.create": "Create new codes",
+  "recovery.busy": "Creating the codes …",
+  "recovery.doneTitle": "Your new recovery codes",
   "sessions.title": "Sessions and devices",
   "sessions.intro": "This is where you are logged in right now. If you do not recognise a device, end its session and set a new password.",
   "sessions.count": {

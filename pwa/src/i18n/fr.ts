@@ -347,6 +347,11 @@ export const fr: Messages = {
   "totp.copied": "Les codes sont dans le presse-papiers.",
   "totp.copyFailed": "La copie n'a pas fonctionné. Sélectionnez les codes et copiez-les vous-même.",
   "totp.saved": "J'ai enregistré les codes",
+  "recovery.title": "Codes de récupération",
+  "recovery.intro": "Vous avez perdu vos codes ou presque tous utilisés ? Créez-en dix nouveaux ; les anciens ne seront plus valables. Il faut pour cela une connexion à deux facteurs datant de moins de 15 minutes.",
+  "recovery.create": "Créer de nouveaux codes",
+  "recovery.busy": "Les codes sont créés …",
+  "recovery.doneTitle": "Vos nouveaux codes de récupération",
   "sessions.title": "Sessions et appareils",
   "sessions.intro": "Vous êtes actuellement connecté·e ici. Si vous ne reconnaissez pas un appareil, mettez fin à sa session et définissez un nouveau mot de passe.",
   "sessions.count": {

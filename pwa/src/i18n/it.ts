@@ -347,6 +347,11 @@ export const it: Messages = {
   "totp.copied": "I codici sono negli appunti.",
   "totp.copyFailed": "La copia non ha funzionato. Selezionate i codici e copiateli voi stessi.",
   "totp.saved": "Ho salvato i codici",
+  "recovery.title": "Codici di recupero",
+  "recovery.intro": "Avete perso i codici o li avete usati quasi tutti? Createne dieci nuovi; quelli precedenti non varranno più. Serve un accesso a due fattori negli ultimi 15 minuti.",
+  "recovery.create": "Crea nuovi codici",
+  "recovery.busy": "I codici vengono creati …",
+  "recovery.doneTitle": "I vostri nuovi codici di recupero",
   "sessions.title": "Sessioni e dispositivi",
   "sessions.intro": "Qui siete attualmente connessi. Se non riconoscete un dispositivo, terminate la sessione e impostate una nuova password.",
   "sessions.count": {

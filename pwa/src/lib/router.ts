@@ -29,6 +29,7 @@ export const ACCOUNT_PATHS = {
   "forgot-password": "/account/forgot-password",
   reset: "/account/reset",
   authenticator: "/account/authenticator",
+  "recovery-codes": "/account/recovery-codes",
   sessions: "/account/sessions",
   "step-up": "/account/step-up",
   deleted: "/account/deleted",

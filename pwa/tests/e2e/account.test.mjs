@@ -356,6 +356,36 @@ describe("Mein Konto", () => {
     annaCtx.assertNoProblems(EXPECTED);
   });
 
+  test("new recovery codes replace the old ones", async () => {
+    const { page } = annaCtx;
+    await goto(page, "/account");
+    await page.locator("main").getByRole("link", { name: "Neue Codes erstellen" }).click();
+    await page.locator("main h1", { hasText: "Wiederherstellungscodes" }).waitFor();
+    await assertAccessible(page, "recovery codes");
+    await page.getByRole("button", { name: "Neue Codes erstellen" }).click();
+    await page.locator("main h2", { hasText: "Ihre neuen Wiederherstellungscodes" }).waitFor();
+    await waitForFocus(page, () => document.activeElement?.tagName === "H2", "the new codes' heading");
+    const fresh = (await page.locator(".recovery-codes li").allInnerTexts()).map((c) => c.trim());
+    assert.equal(fresh.length, 10);
+    assert.ok(!fresh.some((c) => anna.recovery.includes(c)), "ten new codes");
+    const old = anna.recovery[1];
+    anna.recovery = fresh;
+    // An old code no longer completes a login.
+    const other = await openPage(browser);
+    try {
+      await goto(other.page, "/account/login");
+      await submitLogin(other.page, anna);
+      await other.page.getByRole("button", { name: /Wiederherstellungscode verwenden/ }).click();
+      await other.page.getByLabel("Wiederherstellungscode").fill(old);
+      await form(other.page).getByRole("button", { name: "Anmelden" }).click();
+      await other.page.locator("#acc-code-error", { hasText: "stimmt nicht" }).waitFor();
+      other.assertNoProblems(EXPECTED);
+    } finally {
+      await other.context.close();
+    }
+    annaCtx.assertNoProblems(EXPECTED);
+  });
+
   test("a service that needs two factors: log in, step up (authenticator app set up on the way, or a code), back at the service", async () => {
     const service = await json(`/api/v1/services/${SERVICE}?lang=de`);
     assert.equal(service.assurance, "two_factor", "test data: the service needs two factors");

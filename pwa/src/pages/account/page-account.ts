@@ -137,6 +137,12 @@ export class PageAccount extends AccountPage {
             <dd>${t("account.smsOn", { number: f.sms })}</dd>
           </div>`
         : nothing}
+      ${f.totp || f.sms
+        ? html`<div>
+            <dt>${t("recovery.title")}</dt>
+            <dd><a href=${ACCOUNT_PATHS["recovery-codes"]}>${t("recovery.create")}</a></dd>
+          </div>`
+        : nothing}
     </dl>`;
   }
 

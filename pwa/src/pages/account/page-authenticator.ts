@@ -6,6 +6,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import type { TOTPSetup } from "../../api/types.ts";
 import { errorSummary, formValues, textField } from "../../components/forms.ts";
+import "../../components/recovery-codes.ts";
 import { beginTOTP, confirmTOTP } from "../../data/account.ts";
 import { ApiError } from "../../data/repository.ts";
 import { ACCOUNT_PATHS, safeNext } from "../../lib/router.ts";
@@ -21,7 +22,6 @@ export class PageAuthenticator extends AccountPage {
   @state() private stage: "intro" | "scan" | "codes" | "exists" = "intro";
   @state() private setup: TOTPSetup | null = null;
   @state() private codes: string[] = [];
-  @state() private copyStatus = "";
 
   protected pageTitle(): string {
     return t("totp.title");
@@ -61,15 +61,6 @@ export class PageAuthenticator extends AccountPage {
     await this.focusHeading("h2");
   }
 
-  private async onCopy(): Promise<void> {
-    try {
-      await navigator.clipboard.writeText(this.codes.join("\n"));
-      this.copyStatus = t("totp.copied");
-    } catch {
-      this.copyStatus = t("totp.copyFailed");
-    }
-  }
-
   private renderStep(): TemplateResult {
     switch (this.stage) {
       case "intro":
@@ -106,16 +97,7 @@ export class PageAuthenticator extends AccountPage {
       case "codes":
         return html`<h2 tabindex="-1">${t("totp.step3")}</h2>
           <p class="note-box success-note">${t("totp.done")}</p>
-          <p>${t("totp.codesIntro")}</p>
-          <ol class="recovery-codes print-area">
-            ${this.codes.map((c) => html`<li><code>${c}</code></li>`)}
-          </ol>
-          <p>${t("totp.codesHint")}</p>
-          <div class="button-row no-print">
-            <button class="button" type="button" @click=${() => void this.onCopy()}>${t("totp.copy")}</button>
-            <button class="button" type="button" @click=${() => window.print()}>${t("totp.print")}</button>
-          </div>
-          <p class="form-status" role="status">${this.copyStatus}</p>
+          <recovery-codes .codes=${this.codes}></recovery-codes>
           <p class="no-print"><a class="button button-primary" href=${this.next}>${t("totp.saved")}</a></p>`;
     }
   }
