@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -177,10 +178,11 @@ func humaConfig() huma.Config {
 	c.Servers = []*huma.Server{{URL: "http://localhost:8080", Description: "Local development (make run)"}}
 	c.Tags = []*huma.Tag{
 		{Name: tagCatalogue, Description: "The public service catalogue (Onlineschalter)."},
-		{Name: tagAdmin, Description: "Changing the catalogue. Needs the admin bearer token until editor roles exist."},
+		{Name: tagAdmin, Description: "Changing the catalogue: an editor's or administrator's session, or the admin bearer token for scripts."},
 		{Name: tagSearch, Description: "Search as residents type, with facets and suggestions."},
 		{Name: tagFavourites, Description: "Favourite services of a guest (anonymous cookie); accounts take them over later."},
-		{Name: tagAccount, Description: "Mein Konto: logging in and out, the logged-in account."},
+		{Name: tagAccount, Description: "Mein Konto: registration, logins (password, passkey, second factors, state eID), assurance levels and step-up, sessions, roles."},
+		{Name: tagPrivacy, Description: "The privacy cockpit: profile, consents to prefill forms, and the transparency log of who saw which data."},
 		{Name: tagMeta, Description: "Health, readiness and the configuration the PWA needs."},
 	}
 	// Who may call each operation, declared in the spec as
@@ -220,6 +222,21 @@ func humaConfig() huma.Config {
 				return
 			}
 		}
+	})
+	// Operations on a session may answer 403 with a step-up problem
+	// (stepup.go): document its extra fields, so clients can read them.
+	// Last, so the 429 above copied a plain problem.
+	c.OnAddOperation = append(c.OnAddOperation, func(oapi *huma.OpenAPI, op *huma.Operation) {
+		r := op.Responses["403"]
+		if r == nil || r.Content["application/problem+json"] == nil || !slices.ContainsFunc(op.Security, func(req map[string][]string) bool { _, ok := req[sessionScheme]; return ok }) {
+			return
+		}
+		// A new response: huma may share one response object between
+		// operations, and the others must keep the plain problem.
+		schema := oapi.Components.Schemas.Schema(reflect.TypeFor[StepUpProblem](), true, "StepUpProblem")
+		op.Responses["403"] = &huma.Response{Headers: r.Headers,
+			Description: "Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods.",
+			Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: schema}}}
 	})
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		adminScheme:   {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},

@@ -26,10 +26,10 @@ const keyLevel = "auth_level"
 // session.
 type StepUpProblem struct {
 	huma.ErrorModel
-	RequiredLevel string   `json:"required_level" enum:"account,two_factor,eid" doc:"The level the service or action needs."`
-	CurrentLevel  string   `json:"current_level" enum:"none,account,two_factor,eid" doc:"The level of the caller's session."`
+	RequiredLevel string   `json:"required_level,omitempty" enum:"account,two_factor,eid" doc:"The level the service or action needs."`
+	CurrentLevel  string   `json:"current_level,omitempty" enum:"none,account,two_factor,eid" doc:"The level of the caller's session."`
 	MaxAge        int      `json:"max_age,omitempty" doc:"Seconds: the action needs an authentication at most this old."`
-	Methods       []string `json:"methods" doc:"Ways to reach the level: passkey, otp, sms, eid, pwd."`
+	Methods       []string `json:"methods,omitempty" doc:"Ways to reach the level: passkey, otp, sms, eid, pwd."`
 }
 
 // signIn is what every way of logging in hands to completeLogin.
