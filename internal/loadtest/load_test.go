@@ -138,7 +138,7 @@ func startServer(t *testing.T, dbURL string) string {
 	l.Close()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SCHALTER_ADDR="+addr, "SCHALTER_ENV=test",
-		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_RATE_LIMIT=0", "SCHALTER_DATA_DIR="+t.TempDir())
+		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_RATE_LIMIT=0", "SCHALTER_AUTH_RATE_LIMIT=0", "SCHALTER_DATA_DIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start(), "build the binary first (make build)")
 	t.Cleanup(func() {
