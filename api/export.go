@@ -43,6 +43,7 @@ type AccountExport struct {
 	Consents     []ConsentOut      `json:"consents"`
 	Favourites   []FavouriteExport `json:"favourites"`
 	Sessions     []DeviceOut       `json:"sessions"`
+	KnownDevices []KnownDeviceOut  `json:"known_devices" doc:"Browsers and systems the account logged in from, for the new-device notice."`
 	Transparency []AccessEntryOut  `json:"transparency" doc:"Every recorded read or disclosure of the person's data."`
 }
 
@@ -51,6 +52,13 @@ type PasskeyExport struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// KnownDeviceOut is a browser and system the account logged in from.
+type KnownDeviceOut struct {
+	Label     string    `json:"label" example:"Firefox auf Windows"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
 }
 
 // FavouriteExport is a favourite in the export.
@@ -119,6 +127,14 @@ func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*
 	out.Sessions = make([]DeviceOut, 0, len(devices))
 	for _, dv := range devices {
 		out.Sessions = append(out.Sessions, DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()})
+	}
+	known, err := s.store.KnownDevices(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out.KnownDevices = make([]KnownDeviceOut, 0, len(known))
+	for _, k := range known {
+		out.KnownDevices = append(out.KnownDevices, KnownDeviceOut{Label: k.Label, FirstSeen: k.FirstSeen.UTC(), LastSeen: k.LastSeen.UTC()})
 	}
 	out.Transparency = []AccessEntryOut{}
 	for before := int64(0); ; {
@@ -195,6 +211,7 @@ var exportLabels = map[string]string{
 	"fields": "Angaben", "granted_at": "Erteilt am", "revoked_at": "Widerrufen am", "active": "Gültig",
 	"favourites": "Favoriten", "added_at": "Hinzugefügt am", "sessions": "Sitzungen und Geräte", "device": "Gerät",
 	"methods": "Anmeldeart", "expires_at": "Läuft ab am", "current": "Diese Sitzung",
+	"known_devices": "Geräte, von denen aus Sie sich angemeldet haben", "label": "Gerät", "first_seen": "Zuerst am", "last_seen": "Zuletzt am",
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
 	"actor_kind": "Art", "actor": "Wer", "action": "Vorgang", "data": "Daten", "purpose": "Zweck",
 	"legal_basis": "Rechtsgrundlage", "sealed": "Siegel intakt", "sms": "Codes per SMS", "confirmed_at": "Bestätigt am",
@@ -213,7 +230,7 @@ func exportDocument(raw []byte, city string) []byte {
 		`table{border-collapse:collapse;width:100%%;font-size:.9rem}th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}`+
 		`dt{font-weight:600}dd{margin:0 0 .5rem 0}h2{margin-top:2rem;border-bottom:2px solid #1a1a1a}</style></head><body>`+
 		`<h1>Meine Daten bei %[1]s</h1><p>Diese Auskunft enthält alle Daten, die der Online-Schalter über Ihr Konto speichert.</p>`, html.EscapeString(city))
-	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "sessions", "transparency"}
+	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "sessions", "known_devices", "transparency"}
 	for k := range doc {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)

@@ -208,7 +208,7 @@ func TestAccountLifecycle(t *testing.T) {
 	}
 	require.Len(t, subjects, 3, "reset link, password changed, new login: %v", subjects)
 	require.Contains(t, strings.Join(subjects, "\n"), "Passwort Ihres Kontos wurde soeben geändert")
-	require.Contains(t, strings.Join(subjects, "\n"), "für eine Anmeldung verwendet")
+	require.Regexp(t, "für eine Anmeldung verwendet|bisher nicht angemeldet", strings.Join(subjects, "\n"))
 
 	exp := b.do(t, req{path: "/api/v1/me/export", header: cookie})
 	require.Equal(t, http.StatusOK, exp.status)
@@ -326,5 +326,35 @@ func TestSessionReadsDoNotWrite(t *testing.T) {
 		r := b.do(t, req{path: "/api/v1/me", header: h})
 		require.Equal(t, http.StatusOK, r.status)
 		require.Empty(t, r.header.Values("Set-Cookie"))
+	}
+}
+
+// A login mail names the device; one from a browser and system the
+// account never used says so plainly.
+func TestNewDeviceNotice(t *testing.T) {
+	t.Parallel()
+	sink := mailtest.Start(t)
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	b := serverWith(t, st, false, func(c *config.Config) { c.SMTPAddr, c.SMTPFrom = sink.SMTPAddr, "Stadt Uster <noreply@uster.ch>" })
+	_, err := (&account.Service{Store: st, City: "Uster"}).CreateUser(context.Background(), "geraet@example.ch", "grüne Velos fahren leise")
+	require.NoError(t, err)
+	const firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0"
+	const iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
+	var texts []string
+	for _, ua := range []string{firefox, firefox, iphone} {
+		r := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", header: map[string]string{"User-Agent": ua},
+			body: mustJSON(t, map[string]string{"email": "geraet@example.ch", "password": "grüne Velos fahren leise"})})
+		require.Equal(t, http.StatusOK, r.status)
+		msgs := sink.Messages(t) // newest first
+		texts = append(texts, msgs[0].Text)
+	}
+	require.Len(t, sink.Messages(t), 3)
+	for i, tc := range []struct{ device, says string }{
+		{"Gerät: Firefox auf Windows", "bisher nicht angemeldet"},
+		{"Gerät: Firefox auf Windows", "für eine Anmeldung verwendet"},
+		{"Gerät: Safari auf iPhone", "bisher nicht angemeldet"},
+	} {
+		require.Contains(t, texts[i], tc.device, "login %d", i+1)
+		require.Contains(t, texts[i], tc.says, "login %d", i+1)
 	}
 }

@@ -75,7 +75,7 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	}
 	if !stepUp {
 		s.mergeGuestFavourites(ctx, in.Guest, in.Account.String())
-		s.accounts.Notify(ctx, in.Account, "login")
+		s.accounts.NotifyLogin(ctx, in.Account, in.UserAgent)
 	}
 	return s.me(ctx)
 }

@@ -95,23 +95,28 @@ func (s *Service) sendBestEffort(ctx context.Context, to string, t mailText) err
 	return err
 }
 
+// securityEvents are the sentences of the security notifications, by
+// event. TestEverySecurityEventHasAText finds every event the code sends.
+var securityEvents = map[string]string{
+	"login":                   "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
+	"new_device":              "Ihr Konto wurde soeben auf einem Gerät verwendet, von dem aus Sie sich bisher nicht angemeldet haben.",
+	"totp_added":              "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
+	"passkey_added":           "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
+	"passkey_removed":         "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
+	"sms_added":               "Für Ihr Konto wurden soeben Codes per SMS als zweiter Faktor eingerichtet.",
+	"sms_removed":             "Die Codes per SMS wurden soeben als zweiter Faktor Ihres Kontos ausgeschaltet.",
+	"password_changed":        "Das Passwort Ihres Kontos wurde soeben geändert.",
+	"deleted":                 "Ihr Konto wurde soeben gelöscht.",
+	"email_change_requested":  "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
+	"email_changed":           "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
+	"recovery_codes_replaced": "Für Ihr Konto wurden soeben neue Wiederherstellungscodes erstellt; die bisherigen gelten nicht mehr.",
+	"roles_changed":           "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
+	"eid_linked":              "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
+	"eid_unlinked":            "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
+}
+
 func securityText(city, event string) mailText {
-	what := map[string]string{
-		"login":                   "Ihr Konto wurde soeben für eine Anmeldung verwendet.",
-		"totp_added":              "Für Ihr Konto wurde soeben eine Authenticator-App als zweiter Faktor eingerichtet.",
-		"passkey_added":           "Für Ihr Konto wurde soeben ein neuer Passkey registriert. Mit ihm kann man sich ohne Passwort anmelden.",
-		"passkey_removed":         "Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.",
-		"sms_added":               "Für Ihr Konto wurden soeben Codes per SMS als zweiter Faktor eingerichtet.",
-		"sms_removed":             "Die Codes per SMS wurden soeben als zweiter Faktor Ihres Kontos ausgeschaltet.",
-		"password_changed":        "Das Passwort Ihres Kontos wurde soeben geändert.",
-		"deleted":                 "Ihr Konto wurde soeben gelöscht.",
-		"email_change_requested":  "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
-		"email_changed":           "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
-		"recovery_codes_replaced": "Für Ihr Konto wurden soeben neue Wiederherstellungscodes erstellt; die bisherigen gelten nicht mehr.",
-		"roles_changed":           "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
-		"eid_linked":              "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
-		"eid_unlinked":            "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
-	}[event]
+	what := securityEvents[event]
 	return mailText{
 		subject: "Sicherheitshinweis zu Ihrem Konto",
 		body: fmt.Sprintf("Guten Tag\n\n%s\n\nWenn Sie das waren, ist alles in Ordnung. Wenn nicht, setzen Sie bitte sofort Ihr Passwort zurück "+

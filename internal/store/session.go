@@ -51,3 +51,17 @@ func (s *Store) EndDevice(ctx context.Context, account uuid.UUID, id string) err
 func (s *Store) PruneDevices(ctx context.Context) (int64, error) {
 	return s.q.SessionDevicePrune(ctx, s.pool)
 }
+
+// KnownDevice is a browser and system an account logged in from.
+type KnownDevice = dbq.KnownDevicesRow
+
+// SeenDevice records a login from a device label and reports whether the
+// account had never used it before.
+func (s *Store) SeenDevice(ctx context.Context, account uuid.UUID, label string) (bool, error) {
+	return s.q.KnownDeviceSeen(ctx, s.pool, dbq.KnownDeviceSeenParams{AccountID: account, Label: label})
+}
+
+// KnownDevices lists the device labels of an account, most recent first.
+func (s *Store) KnownDevices(ctx context.Context, account uuid.UUID) ([]KnownDevice, error) {
+	return s.q.KnownDevices(ctx, s.pool, account)
+}

@@ -98,6 +98,13 @@ type IdempotencyKey struct {
 	CreatedAt   time.Time
 }
 
+type KnownDevice struct {
+	AccountID uuid.UUID
+	Label     string
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
 type Office struct {
 	Slug      string
 	Doc       []byte

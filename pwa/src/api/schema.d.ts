@@ -1693,6 +1693,14 @@ export interface components {
         ItemsPasskeyOut: {
             items: components["schemas"]["PasskeyOut"][];
         };
+        KnownDeviceOut: {
+            /** Format: date-time */
+            first_seen: string;
+            /** @example Firefox auf Windows */
+            label: string;
+            /** Format: date-time */
+            last_seen: string;
+        };
         LegalBasisOut: {
             /** @example Bundesgesetz über Schuldbetreibung und Konkurs (SchKG), Art. 8a */
             title: string;
@@ -5070,6 +5078,8 @@ export interface operations {
                         /** Format: date-time */
                         exported_at: string;
                         favourites: components["schemas"]["FavouriteExport"][];
+                        /** @description Browsers and systems the account logged in from, for the new-device notice. */
+                        known_devices: components["schemas"]["KnownDeviceOut"][];
                         login: components["schemas"]["AccountExportLoginStruct"];
                         /** @description The account's passkeys (their keys and ids are not exported). */
                         passkeys: components["schemas"]["PasskeyExport"][];
