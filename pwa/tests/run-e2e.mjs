@@ -50,7 +50,10 @@ function freePort() {
 mkdirSync(resultsDir, { recursive: true });
 mkdirSync(resolve(repoDir, ".data"), { recursive: true });
 const port = Number(process.env.SCHALTER_E2E_PORT ?? (await freePort()));
-const baseURL = `http://127.0.0.1:${port}`;
+// localhost, not 127.0.0.1: WebAuthn needs a secure context and a relying
+// party id that is a host name (passkeys are refused for an IP address);
+// http://localhost is both. The server itself listens on 127.0.0.1.
+const baseURL = `http://localhost:${port}`;
 // The widget test serves a host page from another origin that embeds the
 // widget; the server must allow that origin (CORS), so its port is chosen now.
 let widgetHostPort = Number(process.env.SCHALTER_WIDGET_HOST_PORT ?? 0);
@@ -131,6 +134,9 @@ const server = spawn(bin, ["serve"], {
     SCHALTER_CORS_ORIGINS: [process.env.SCHALTER_CORS_ORIGINS, widgetHostOrigin].filter(Boolean).join(","),
     // The browser tests make many requests (and many logins) in a short
     // time from one address.
+    // The development identity provider (demo people under /dev-idp) as the
+    // state eID; SMS codes go to the dev sink, $SCHALTER_DATA_DIR/sms-outbox.jsonl.
+    SCHALTER_EID_DEV: "true",
     SCHALTER_RATE_LIMIT: process.env.SCHALTER_RATE_LIMIT ?? "0",
     SCHALTER_AUTH_RATE_LIMIT: process.env.SCHALTER_AUTH_RATE_LIMIT ?? "0",
   },
@@ -237,7 +243,7 @@ const files = only.length
 const t0 = Date.now();
 const runner = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
   cwd: pwaDir,
-  env: { ...process.env, SCHALTER_BASE_URL: baseURL, SCHALTER_MAILPIT_URL: mailpitURL, SCHALTER_WIDGET_HOST_PORT: String(widgetHostPort), CHROMIUM_PATH: chromium },
+  env: { ...process.env, SCHALTER_BASE_URL: baseURL, SCHALTER_MAILPIT_URL: mailpitURL, SCHALTER_SMS_OUTBOX: resolve(dataDir, "sms-outbox.jsonl"), SCHALTER_WIDGET_HOST_PORT: String(widgetHostPort), CHROMIUM_PATH: chromium },
   stdio: "inherit",
 });
 const code = await new Promise((res) => runner.on("exit", (c, s) => res(c ?? (s ? 1 : 0))));

@@ -76,3 +76,18 @@ export interface StepUpProblem extends Problem {
   /** Ways to reach the level, in the server's order (passkey, otp, sms, eid, pwd). */
   methods: string[];
 }
+
+// Passkeys, SMS codes, the state eID.
+export type Passkey = S["PasskeyOut"];
+export type PasskeyCreationOptions = S["PasskeyCreationOptions"];
+export type PasskeyRequestOptions = S["PasskeyRequestOptions"];
+export type SMSSent = S["SMSSentOut"];
+export type LinkedEID = S["EIDOut"];
+
+// The privacy cockpit: profile, consents, transparency log.
+export type Profile = S["Profile"];
+export type ProfileOut = S["ProfileOut"];
+export type NotifyChannel = NonNullable<Profile["notify_channels"]>[number];
+export type Consent = S["ConsentOut"];
+export type AccessEntry = S["AccessEntryOut"];
+export type AccessLog = S["AccessLogOut"];

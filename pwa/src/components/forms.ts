@@ -17,24 +17,24 @@ export function fieldId(field: string): string {
 export interface FieldOptions {
   field: string;
   label: string;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "tel";
   autocomplete?: string;
   hint?: string | TemplateResult;
   errors?: readonly FormError[];
-  inputmode?: "text" | "numeric" | "email";
+  inputmode?: "text" | "numeric" | "email" | "tel";
   value?: string;
   readonly?: boolean;
   maxlength?: number;
+  /** Phones capitalise the first letter unless told: "words" for names, "none" (the default) for addresses and codes. */
+  autocapitalize?: "none" | "words" | "sentences";
 }
 
 export function textField(o: FieldOptions): TemplateResult {
   const id = fieldId(o.field);
-  const error = o.errors?.find((e) => e.field === o.field)?.text;
-  const describedBy = [o.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return html`<div class="form-field ${error ? "has-error" : ""}">
+  const p = fieldParts(id, o.field, o.hint, o.errors);
+  return html`<div class="form-field ${p.error ? "has-error" : ""}">
     <label for=${id}>${o.label}</label>
-    ${o.hint ? html`<div id="${id}-hint" class="field-hint">${o.hint}</div>` : nothing}
-    ${error ? html`<p id="${id}-error" class="field-error"><span class="sr-only">${t("form.errorPrefix")} </span>${error}</p>` : nothing}
+    ${p.parts}
     <input
       id=${id}
       name=${o.field}
@@ -44,13 +44,76 @@ export function textField(o: FieldOptions): TemplateResult {
       inputmode=${o.inputmode ?? nothing}
       maxlength=${o.maxlength ?? nothing}
       spellcheck="false"
-      autocapitalize="none"
+      autocapitalize=${o.autocapitalize ?? "none"}
       .value=${o.value ?? ""}
       ?readonly=${o.readonly}
-      aria-describedby=${describedBy || nothing}
-      aria-invalid=${error ? "true" : nothing}
+      aria-describedby=${p.describedBy}
+      aria-invalid=${p.error ? "true" : nothing}
     />
   </div>`;
+}
+
+/** The hint and error of a field, and the ids that tie them to it. */
+function fieldParts(id: string, field: string, hint: string | TemplateResult | undefined, errors: readonly FormError[] | undefined) {
+  const error = errors?.find((e) => e.field === field)?.text;
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return {
+    error,
+    describedBy: describedBy || nothing,
+    parts: html`${hint ? html`<div id="${id}-hint" class="field-hint">${hint}</div>` : nothing}
+    ${error ? html`<p id="${id}-error" class="field-error"><span class="sr-only">${t("form.errorPrefix")} </span>${error}</p>` : nothing}`,
+  };
+}
+
+export interface SelectOptions {
+  field: string;
+  label: string;
+  options: readonly { value: string; label: string; lang?: string }[];
+  value?: string;
+  hint?: string | TemplateResult;
+  autocomplete?: string;
+  errors?: readonly FormError[];
+}
+
+/** A labelled select, with hint and error tied to it like textField's. */
+export function selectField(o: SelectOptions): TemplateResult {
+  const id = fieldId(o.field);
+  const p = fieldParts(id, o.field, o.hint, o.errors);
+  return html`<div class="form-field ${p.error ? "has-error" : ""}">
+    <label for=${id}>${o.label}</label>
+    ${p.parts}
+    <select id=${id} name=${o.field} autocomplete=${o.autocomplete ?? "off"} aria-describedby=${p.describedBy} aria-invalid=${p.error ? "true" : nothing}>
+      ${o.options.map((opt) => html`<option value=${opt.value} lang=${opt.lang ?? nothing} ?selected=${opt.value === (o.value ?? "")}>${opt.label}</option>`)}
+    </select>
+  </div>`;
+}
+
+export interface CheckboxGroupOptions {
+  field: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  checked: readonly string[];
+  hint?: string | TemplateResult;
+  errors?: readonly FormError[];
+}
+
+/**
+ * Checkboxes in a fieldset (the legend names the group); the group's error
+ * is tied to the fieldset, and the summary's link goes to the first box.
+ */
+export function checkboxGroup(o: CheckboxGroupOptions): TemplateResult {
+  const id = fieldId(o.field);
+  const p = fieldParts(id, o.field, o.hint, o.errors);
+  return html`<fieldset class="form-field form-group ${p.error ? "has-error" : ""}" aria-describedby=${p.describedBy}>
+    <legend>${o.legend}</legend>
+    ${p.parts}
+    ${o.options.map(
+      (opt, i) => html`<div class="form-check">
+        <input id=${i === 0 ? id : `${id}-${opt.value}`} type="checkbox" name=${o.field} value=${opt.value} ?checked=${o.checked.includes(opt.value)} />
+        <label for=${i === 0 ? id : `${id}-${opt.value}`}>${opt.label}</label>
+      </div>`,
+    )}
+  </fieldset>`;
 }
 
 /** A checkbox that shows the password fields of its form as text. */
@@ -110,13 +173,18 @@ export function errorsOf(e: unknown, fields: readonly string[]): FormError[] {
   return out.length ? out : [{ text: t("account.failed", { status: e.status }) }];
 }
 
-/** The values of a form's named inputs. */
+/** The values of a form's named inputs (the first of each name; see formList for checkboxes). */
 export function formValues(event: Event): Record<string, string> {
   event.preventDefault();
   const form = event.target as HTMLFormElement;
   const out: Record<string, string> = {};
-  for (const [k, v] of new FormData(form)) if (typeof v === "string") out[k] = v;
+  for (const [k, v] of new FormData(form)) if (typeof v === "string" && !(k in out)) out[k] = v;
   return out;
+}
+
+/** Every value of a name in a form (the checked boxes of a group). */
+export function formList(event: Event, name: string): string[] {
+  return new FormData(event.target as HTMLFormElement).getAll(name).filter((v): v is string => typeof v === "string");
 }
 
 /** Checks for empty required fields before anything is sent. */

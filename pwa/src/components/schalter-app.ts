@@ -6,7 +6,7 @@ import { apiUrl } from "../api/client.ts";
 import { isLang, LANG_NAMES, LANGS } from "../i18n/index.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { ANNOUNCE_EVENT } from "../lib/announce.ts";
-import { ACCOUNT_PATHS, matchRoute, NAVIGATE_EVENT, routableLink, type AccountPage, type NavigateDetail, type Route } from "../lib/router.ts";
+import { ACCOUNT_PATHS, canonicalPath, matchRoute, NAVIGATE_EVENT, routableLink, type AccountPage, type NavigateDetail, type Route } from "../lib/router.ts";
 import { store, StoreController, t } from "../state/store.ts";
 import type { PageReadyDetail } from "../pages/page-base.ts";
 import { documentTitle } from "./parts.ts";
@@ -34,6 +34,12 @@ import "../pages/account/page-recovery-codes.ts";
 import "../pages/account/page-sessions.ts";
 import "../pages/account/page-step-up.ts";
 import "../pages/account/page-account-deleted.ts";
+import "../pages/account/page-passkeys.ts";
+import "../pages/account/page-sms.ts";
+import "../pages/account/page-eid.ts";
+import "../pages/account/page-profile.ts";
+import "../pages/account/page-consents.ts";
+import "../pages/account/page-transparency.ts";
 import { logoutAndLeave } from "../pages/account/page-account.ts";
 import { SessionController, session } from "../state/session.ts";
 import "./search-box.ts";
@@ -54,6 +60,7 @@ export class SchalterApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.canonicalize();
     window.addEventListener("popstate", this.onPopState);
     document.addEventListener("click", this.onDocumentClick);
     this.addEventListener("page-ready", this.onPageReady as EventListener);
@@ -82,7 +89,14 @@ export class SchalterApp extends LitElement {
     if (!keepFocus) window.scrollTo(0, 0);
   }
 
+  /** Shows an alias (/konto/anmelden, where the server's eID callback leads) under the app's own path. */
+  private canonicalize(): void {
+    const path = canonicalPath(location.pathname);
+    if (path) history.replaceState(history.state, "", path + location.search + location.hash);
+  }
+
   private applyLocation(moveFocus = true): void {
+    this.canonicalize();
     this.route = matchRoute(location.pathname);
     this.query = new URLSearchParams(location.search);
     this.focusOnReady = moveFocus;
@@ -191,6 +205,18 @@ export class SchalterApp extends LitElement {
         return html`<page-step-up .language=${lang} .query=${q}></page-step-up>`;
       case "deleted":
         return html`<page-account-deleted .language=${lang}></page-account-deleted>`;
+      case "passkeys":
+        return html`<page-passkeys .language=${lang} .query=${q}></page-passkeys>`;
+      case "sms":
+        return html`<page-sms .language=${lang} .query=${q}></page-sms>`;
+      case "eid":
+        return html`<page-eid .language=${lang} .query=${q}></page-eid>`;
+      case "profile":
+        return html`<page-profile .language=${lang} .query=${q}></page-profile>`;
+      case "consents":
+        return html`<page-consents .language=${lang} .query=${q}></page-consents>`;
+      case "transparency":
+        return html`<page-transparency .language=${lang} .query=${q}></page-transparency>`;
     }
   }
 

@@ -28,6 +28,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem | undefined,
+    /** Seconds from a Retry-After header (a 429 naming when to try again). */
+    readonly retryAfter?: number,
   ) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.name = "ApiError";

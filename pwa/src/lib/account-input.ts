@@ -11,11 +11,14 @@ export interface FormError {
   text: string;
 }
 
-/** The field errors of a problem: "body.password" → "password" (the first message per field). */
+/**
+ * The field errors of a problem: "body.password" → "password", and an item of
+ * a list ("body.notify_channels[1]") → the list's field (the first message per field).
+ */
 export function fieldErrors(problem: Problem | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const d of problem?.errors ?? []) {
-    const field = d.location?.replace(/^body\./, "");
+    const field = d.location?.replace(/^body\./, "").replace(/\[\d+\]$/, "");
     if (field && !out.has(field)) out.set(field, d.message ?? "");
   }
   return out;
@@ -47,6 +50,21 @@ export function localizeFieldError(field: string, message: string): string {
       break;
     case "token":
       key = "form.token.invalid";
+      break;
+    case "phone":
+      key = /landline|mobile/i.test(message) ? "form.phone.mobile" : /needed/i.test(message) ? "form.phone.neededForSms" : "form.phone.invalid";
+      break;
+    case "postal_code":
+      key = "form.postalCode.invalid";
+      break;
+    case "country":
+      key = "form.country.invalid";
+      break;
+    case "name":
+      key = "passkey.nameInvalid";
+      break;
+    case "credential":
+      key = "passkey.again";
       break;
   }
   return key ? t(key) : message;
@@ -91,12 +109,45 @@ export function reaches(have: string, need: string): boolean {
   return Math.max(0, LEVELS.indexOf(have as Level)) >= Math.max(0, LEVELS.indexOf(need as Level));
 }
 
+/** How a second factor is entered: a code from the app or an SMS, or a recovery code. */
+export type CodeMode = "otp" | "sms" | "recovery";
+
 /**
- * Whether a code from the authenticator app can complete a login whose
- * second step named these factors. Codes by SMS are not offered by this app
- * yet: an account with SMS only uses a recovery code here. Unknown (after a
- * reload): the app, the common case.
+ * The ways a login's second step can be completed, for the factors the
+ * password step named (otp, sms), in the order offered; a recovery code
+ * always works. Unknown (after a reload): both, the app first.
  */
-export function appCodeWorksFor(factors: readonly string[] | null): boolean {
-  return factors === null || factors.length === 0 || factors.includes("otp");
+export function codeModesFor(factors: readonly string[] | null): CodeMode[] {
+  const known = factors && factors.length ? factors : ["otp", "sms"];
+  return [...(["otp", "sms"] as const).filter((m) => known.includes(m)), "recovery"];
+}
+
+/** Errors found before sending a code of this kind. */
+export function checkCodeOf(code: string, mode: CodeMode): FormError[] {
+  if (mode !== "sms") return checkCode(code, mode === "recovery");
+  if (!code) return [{ field: "code", text: t("sms.codeMissing") }];
+  if (!/^\d{6}$/.test(code)) return [{ field: "code", text: t("sms.codeFormat") }];
+  return [];
+}
+
+/** The error codes the server's eID callback sends to the login page (?fehler=, api/eid.go). */
+export const EID_ERRORS = [
+  "eid_abgebrochen",
+  "eid_abgelaufen",
+  "eid_ungueltig",
+  "eid_fehler",
+  "eid_stufe_unbekannt",
+  "eid_stufe_zu_tief",
+  "eid_anderes_konto",
+  "eid_schon_verbunden",
+  "eid_email_bekannt",
+  "eid_ohne_email",
+] as const;
+
+export type EIDError = (typeof EID_ERRORS)[number];
+
+/** The explanation of an eID error code; an unknown code gets the general one. */
+export function eidErrorText(code: string): string {
+  const known = (EID_ERRORS as readonly string[]).includes(code) ? (code as EIDError) : "eid_fehler";
+  return t(`eidError.${known}`);
 }

@@ -33,6 +33,13 @@ export function formatDateTime(lang: Lang, iso: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
+/** The time of day of a timestamp in local time, e.g. "10:15". */
+export function formatTime(lang: Lang, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALES[lang], { timeStyle: "short" }).format(date);
+}
+
 /** A processing time range in days: "am selben Tag", "5 Tage", "3 bis 10 Tage". */
 export function formatDays(lang: Lang, min: number, max: number): string {
   if (max <= 0) return translate(lang, "days.same");

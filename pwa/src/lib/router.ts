@@ -33,7 +33,23 @@ export const ACCOUNT_PATHS = {
   sessions: "/account/sessions",
   "step-up": "/account/step-up",
   deleted: "/account/deleted",
+  passkeys: "/account/passkeys",
+  sms: "/account/sms",
+  eid: "/account/eid",
+  profile: "/account/profile",
+  consents: "/account/consents",
+  transparency: "/account/transparency",
 } as const;
+
+/**
+ * Other paths of account pages, shown under their own path: the server's eID
+ * callback sends the browser to /konto/anmelden?fehler=… on failure and to
+ * /konto by default (api/eid.go).
+ */
+export const ACCOUNT_ALIASES: Readonly<Record<string, AccountPage>> = {
+  "/konto": "overview",
+  "/konto/anmelden": "login",
+};
 
 export type AccountPage = keyof typeof ACCOUNT_PATHS;
 
@@ -50,7 +66,14 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   ...Object.entries(ACCOUNT_PATHS).map(
     ([page, path]): [RegExp, () => Route] => [new RegExp(`^${path}/?$`), () => ({ name: "account", page: page as AccountPage })],
   ),
+  ...Object.entries(ACCOUNT_ALIASES).map(([path, page]): [RegExp, () => Route] => [new RegExp(`^${path}/?$`), () => ({ name: "account", page })]),
 ];
+
+/** The app's own path for an alias (/konto/anmelden → /account/login), or null. */
+export function canonicalPath(pathname: string): string | null {
+  const page = ACCOUNT_ALIASES[pathname.replace(/\/+$/, "")];
+  return page ? ACCOUNT_PATHS[page] : null;
+}
 
 export function matchRoute(pathname: string): Route {
   let path = pathname;

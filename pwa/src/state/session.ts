@@ -38,6 +38,14 @@ class Session extends EventTarget {
   }
 
   /**
+   * A login is under way outside the app (the eID provider's pages): the
+   * app asks the server who is logged in when it starts again.
+   */
+  expect(): void {
+    setHint(true);
+  }
+
+  /**
    * Asks the server who is logged in. Without force, only when this device
    * logged in before. A network failure throws (OfflineError) and keeps
    * what was known.

@@ -23,13 +23,23 @@ import {
   uniqueEmail,
   waitForMail,
 } from "./helpers.mjs";
+import {
+  EXPECTED,
+  focused,
+  form,
+  headingFocused,
+  input,
+  login,
+  newAccount,
+  PASSWORD,
+  screenshots,
+  screenshotWithExampleData,
+  submitLogin,
+  summaryFocused,
+  waitForFocus,
+} from "./account-helpers.mjs";
 
-const PASSWORD = "grüne Velos fahren leise";
 const SERVICE = "aufenthaltsbewilligung-verlaengern"; // needs two factors
-/** Refusals the account flows provoke on purpose show up as failed loads in the console. */
-const EXPECTED = [/Failed to load resource: the server responded with a status of (401|403|409|422)/];
-const screenshots = resolve(import.meta.dirname, "../../../docs/screenshots");
-
 let browser;
 before(async () => {
   browser = await launch();
@@ -38,67 +48,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** An account registered and verified through the API (for tests about something else). */
-async function newAccount(name) {
-  const email = uniqueEmail(name);
-  const res = await fetch(`${BASE_URL}/api/v1/accounts`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  assert.equal(res.status, 202, "registration accepted");
-  const token = new URL(linkIn((await waitForMail(email, /bestätigen/)).text)).hash.slice(1);
-  const verified = await fetch(`${BASE_URL}/api/v1/accounts/verify`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ token }),
-  });
-  assert.equal(verified.status, 204, "address verified");
-  return { email, password: PASSWORD, app: null, recovery: [] };
-}
-
-const form = (page) => page.locator("main form.account-form");
-/** The input with this label (a section named like the field does not count). */
-const input = (page, label) => page.locator("input").and(page.getByLabel(label, { exact: true }));
-
-/** Fills and sends the login form (the page must show it). */
-async function submitLogin(page, acc, password = acc.password) {
-  await page.getByLabel("E-Mail-Adresse").fill(acc.email);
-  await input(page, "Passwort").fill(password);
-  await form(page).getByRole("button", { name: "Anmelden" }).click();
-}
-
-async function login(page, acc) {
-  await goto(page, "/account/login");
-  await submitLogin(page, acc);
-  if (acc.app) {
-    await page.locator("main h1", { hasText: "Code eingeben" }).waitFor();
-    await page.getByLabel("Code aus der Authenticator-App").fill(await acc.app.code());
-    await form(page).getByRole("button", { name: "Anmelden" }).click();
-  }
-  await page.locator("main h1", { hasText: "Mein Konto" }).waitFor();
-}
-
-async function focused(page) {
-  return page.evaluate(() => ({
-    id: document.activeElement?.id ?? "",
-    tag: document.activeElement?.tagName ?? "",
-    cls: document.activeElement?.className ?? "",
-    text: document.activeElement?.textContent?.trim() ?? "",
-  }));
-}
-
-async function waitForFocus(page, predicate, what) {
-  try {
-    await page.waitForFunction(predicate, undefined, { timeout: 5000 });
-  } catch {
-    assert.fail(`the focus should be on ${what}, it is on ${JSON.stringify(await focused(page))}`);
-  }
-}
-
-const headingFocused = (page) => waitForFocus(page, () => document.activeElement?.tagName === "H1", "the page's h1");
-const summaryFocused = (page) => waitForFocus(page, () => document.activeElement?.classList.contains("error-summary"), "the error summary");
 
 /** Sets up the authenticator app on the page /account/authenticator, returns the recovery codes. */
 async function setUpApp(page, acc) {
@@ -121,21 +70,6 @@ async function confirmApp(page, acc) {
   acc.recovery = (await page.locator(".recovery-codes li").allInnerTexts()).map((s) => s.trim());
   assert.equal(acc.recovery.length, 10, "ten recovery codes");
   for (const c of acc.recovery) assert.match(c, /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{2,}$/, `recovery code ${c}`);
-}
-
-/**
- * The overview for the documentation, with an example address and time in
- * place of this run's, so the committed file only changes when the page does.
- */
-async function screenshotWithExampleData(page, email, file) {
-  await page.evaluate((email) => {
-    const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      n.textContent = n.textContent.replace(email, "anna.muster@example.ch").replace(/\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/, "23.11.2026, 09:41");
-    }
-  }, email);
-  await page.evaluate(() => document.fonts?.ready);
-  await page.screenshot({ path: resolve(screenshots, file), animations: "disabled", caret: "hide" });
 }
 
 describe("Mein Konto", () => {
@@ -411,12 +345,12 @@ describe("Mein Konto", () => {
       let text = await page.locator("main").innerText();
       assert.match(text, /Sicherheitsstufe «Zwei Faktoren»/);
       assert.match(text, /zurzeit die Stufe «Benutzerkonto \(ein Faktor\)»/);
-      // Only the ways that exist today: the authenticator app, not SMS or passkeys.
-      assert.equal(await page.locator("main section h2").count(), 1);
-      assert.equal(await page.locator("main section h2").innerText(), "Authenticator-App");
-      assert.doesNotMatch(text, /SMS|Passkey/);
-      // Ben has no app yet: the page offers to set one up.
+      // Ben has no second factor and no passkey: the state eID, or setting up
+      // the app or SMS codes on the way (a passkey he does not have is not offered).
+      assert.deepEqual(await page.locator("main section h2").allInnerTexts(), ["E-ID", "Zweiten Faktor einrichten"]);
+      assert.doesNotMatch(text, /Passkey/);
       await page.locator("main").getByRole("link", { name: "Authenticator-App einrichten" }).waitFor();
+      await page.locator("main").getByRole("link", { name: "SMS-Codes einrichten" }).waitFor();
       await assertAccessible(page, "step-up (no authenticator app yet)");
 
       // On another device, Ben sets the app up from the step-up page and comes back.

@@ -28,6 +28,8 @@ export abstract class AccountPage extends LitElement {
   @state() protected errors: FormError[] = [];
   /** What is going on right now ("Wird gesendet …"), for the status region. */
   @state() protected busyText = "";
+  /** Which status region shows busyText, on pages with several forms (see renderBusy). */
+  protected busyWhere = "";
   /** The logged-in person, on pages that need one. */
   @state() protected me: Me | null = null;
   /** Pages about the logged-in person set this: no session → login and back. */
@@ -164,9 +166,14 @@ export abstract class AccountPage extends LitElement {
     announce(el.textContent?.trim() ?? "");
   }
 
-  /** The live region of a form: what is going on, read out politely. */
-  protected renderBusy(): TemplateResult {
-    return html`<p class="form-status" role="status">${this.busyText ? html`<span class="spinner" aria-hidden="true"></span>${this.busyText}` : nothing}</p>`;
+  /**
+   * The live region of a form: what is going on, read out politely. A page
+   * with several forms names each region and sets busyWhere before a step,
+   * so the text shows (and is read) once, next to the button that started it.
+   */
+  protected renderBusy(where = ""): TemplateResult {
+    const text = this.busyText && this.busyWhere === where ? this.busyText : "";
+    return html`<p class="form-status" role="status">${text ? html`<span class="spinner" aria-hidden="true"></span>${text}` : nothing}</p>`;
   }
 
   protected override render(): TemplateResult {

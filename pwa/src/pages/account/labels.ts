@@ -77,3 +77,9 @@ export function deviceName(userAgent: string): { browser: string; os: string } |
               : "";
   return browser && os ? { browser, os } : null;
 }
+
+/** A name for a new passkey that says which device holds it ("Chrome auf Android"), else "Passkey". */
+export function suggestedPasskeyName(userAgent = typeof navigator === "undefined" ? "" : navigator.userAgent): string {
+  const n = deviceName(userAgent);
+  return n ? t("sessions.device", n) : t("passkey.defaultName");
+}

@@ -5,29 +5,14 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { icon } from "../../components/icons.ts";
 import { errorSummary, type FormError } from "../../components/forms.ts";
-import { deleteAccount, exportFile, logout } from "../../data/account.ts";
+import { deleteAccount, logout } from "../../data/account.ts";
+import { downloadExport, type ExportFormat } from "./export.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS, navigateTo } from "../../lib/router.ts";
 import { session } from "../../state/session.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
 import { levelName, methodList, roleName } from "./labels.ts";
-
-/** The names the export is saved under (the server's Content-Disposition says the same). */
-const EXPORT_FILES = { json: "schalter-meine-daten.json", html: "schalter-meine-daten.html" } as const;
-
-/** Saves a blob as a file through a temporary link (the CSP allows no other way without a new window). */
-function saveFile(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Logs out, then the login page says so. */
 export async function logoutAndLeave(): Promise<FormError[]> {
@@ -99,12 +84,11 @@ export class PageAccount extends AccountPage {
     }
   }
 
-  private async onExport(format: keyof typeof EXPORT_FILES): Promise<void> {
+  private async onExport(format: ExportFormat): Promise<void> {
     this.exportStatus = t("account.exportBusy");
     this.errors = [];
     try {
-      saveFile(await exportFile(format), EXPORT_FILES[format]);
-      this.exportStatus = t("account.exportDone", { file: EXPORT_FILES[format] });
+      this.exportStatus = t("account.exportDone", { file: await downloadExport(format) });
     } catch (e) {
       this.exportStatus = "";
       if (this.leaveFor(e)) return;
@@ -124,6 +108,10 @@ export class PageAccount extends AccountPage {
         <dd><a href=${ACCOUNT_PATHS["forgot-password"]}>${t("account.passwordChange")}</a></dd>
       </div>
       <div>
+        <dt>${t("passkey.title")}</dt>
+        <dd><a href=${ACCOUNT_PATHS.passkeys}>${t("passkey.manage")}</a></dd>
+      </div>
+      <div>
         <dt>${t("method.otp")}</dt>
         <dd>
           ${f.totp
@@ -131,10 +119,18 @@ export class PageAccount extends AccountPage {
             : html`${t("account.totpOff")}<br /><a class="button" href=${ACCOUNT_PATHS.authenticator}>${t("totp.title")}</a>`}
         </dd>
       </div>
-      ${f.sms
+      <div>
+        <dt>${t("method.sms")}</dt>
+        <dd>
+          ${f.sms
+            ? html`${t("account.smsOn", { number: f.sms })} · <a href=${ACCOUNT_PATHS.sms}>${t("sms.manage")}</a>`
+            : html`${t("account.smsOff")} <a href=${ACCOUNT_PATHS.sms}>${t("sms.setup")}</a>`}
+        </dd>
+      </div>
+      ${store.config.eid
         ? html`<div>
-            <dt>${t("method.sms")}</dt>
-            <dd>${t("account.smsOn", { number: f.sms })}</dd>
+            <dt>${t("method.eid")}</dt>
+            <dd><a href=${ACCOUNT_PATHS.eid}>${t("eid.manage")}</a></dd>
           </div>`
         : nothing}
       ${f.totp || f.sms
@@ -199,6 +195,11 @@ export class PageAccount extends AccountPage {
 
       <section class="section account-box" aria-labelledby="data-heading">
         <h2 id="data-heading">${t("account.data")}</h2>
+        <ul class="link-list">
+          <li><a href=${ACCOUNT_PATHS.profile}>${t("profile.title")}</a>: ${t("account.profileText")}</li>
+          <li><a href=${ACCOUNT_PATHS.consents}>${t("consents.title")}</a>: ${t("account.consentsText")}</li>
+          <li><a href=${ACCOUNT_PATHS.transparency}>${t("transparency.title")}</a>: ${t("account.transparencyText")}</li>
+        </ul>
         <p>${t("account.exportText")}</p>
         <div class="button-row">
           <button class="button" type="button" @click=${() => void this.onExport("json")}>${icon("form")}${t("account.export")}</button>

@@ -1,68 +1,51 @@
 // The login's second step: the password was right, the server remembers
-// that in the session; a code from the authenticator app (or a recovery
-// code) completes the login.
+// that in the session; a code from the authenticator app, a code by SMS
+// (sent when the person asks for it) or a recovery code completes the login.
 import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
-import { errorSummary, formValues } from "../../components/forms.ts";
-import { loginSecondFactor } from "../../data/account.ts";
+import { errorSummary, type FormError } from "../../components/forms.ts";
+import { loginSecondFactor, sendLoginSMS } from "../../data/account.ts";
 import { ApiError } from "../../data/repository.ts";
 import { ACCOUNT_PATHS, loginHref, safeNext } from "../../lib/router.ts";
 import { t } from "../../state/store.ts";
-import { AccountPage } from "./account-page.ts";
-import { checkCode, normalizeCode } from "../../lib/account-input.ts";
-import { appCodeWorks, codeErrors, codeForm } from "./code-form.ts";
+import { loginCodeModes } from "./code-form.ts";
+import { CodePage } from "./code-page.ts";
 import { loggedIn } from "./page-login.ts";
 
 @customElement("page-login-code")
-export class PageLoginCode extends AccountPage {
-  /** Without an authenticator app (SMS only), a recovery code is the way here. */
-  private readonly appWorks = appCodeWorks();
-  @state() private recovery = !this.appWorks;
+export class PageLoginCode extends CodePage {
   @state() private expired = false;
+
+  override connectedCallback(): void {
+    this.setCodeModes(loginCodeModes());
+    super.connectedCallback();
+  }
 
   protected pageTitle(): string {
     return t("loginCode.title");
   }
 
-  private async onSubmit(event: Event): Promise<void> {
-    const code = normalizeCode(formValues(event).code ?? "");
-    if (!(await this.showErrors(checkCode(code, this.recovery)))) return;
-    let me: Awaited<ReturnType<typeof loginSecondFactor>> | undefined;
-    const ok = await this.step(t("code.busy"), ["code"], async () => {
-      me = await loginSecondFactor(code);
-    }, (e) => {
-      // No password step in this session (expired, or opened directly).
-      if (e instanceof ApiError && e.status === 401 && /password first/i.test(e.problem?.detail ?? "")) {
-        this.expired = true;
-        return [{ text: t("loginCode.expired") }];
-      }
-      return codeErrors(e);
-    });
-    if (ok && me) loggedIn(me, safeNext(this.query.get("next")));
-  }
-
-  private async toggle(): Promise<void> {
-    this.recovery = !this.recovery;
-    this.errors = [];
-    await this.updateComplete;
-    this.querySelector<HTMLInputElement>("#acc-code")?.focus();
+  /** No password step in this session (expired, or opened directly): start again. */
+  protected override lostStep(e: unknown): FormError[] | null {
+    if (e instanceof ApiError && e.status === 401 && /password first/i.test(e.problem?.detail ?? "")) {
+      this.expired = true;
+      return [{ text: t("loginCode.expired") }];
+    }
+    return null;
   }
 
   protected renderPage(): TemplateResult {
+    const next = safeNext(this.query.get("next"));
     return html`
       <h1 tabindex="-1">${t("loginCode.title")}</h1>
-      <p class="lead">${this.recovery ? t("loginCode.introRecovery") : t("loginCode.intro")}</p>
-      ${this.appWorks ? "" : html`<p>${t("loginCode.noApp")}</p>`}
+      <p class="lead">${this.codeIntro()}</p>
       ${errorSummary(this.errors)}
-      ${this.expired ? html`<p><a class="button" href=${loginHref(safeNext(this.query.get("next")))}>${t("loginCode.again")}</a></p>` : ""}
-      ${codeForm({
-        recovery: this.recovery,
-        errors: this.errors,
+      ${this.expired ? html`<p><a class="button" href=${loginHref(next)}>${t("loginCode.again")}</a></p>` : ""}
+      ${this.renderCodeStep({
         submitLabel: t("login.submit"),
-        busy: this.renderBusy(),
-        onSubmit: (e) => void this.onSubmit(e),
-        onToggle: () => void this.toggle(),
-        recoveryOnly: !this.appWorks,
+        send: sendLoginSMS,
+        submit: loginSecondFactor,
+        done: (me) => loggedIn(me, next),
       })}
       <p><a href=${ACCOUNT_PATHS.login}>${t("loginCode.back")}</a></p>
     `;
