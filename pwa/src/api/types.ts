@@ -64,18 +64,10 @@ export type ErrorDetail = S["ErrorDetail"];
 
 /**
  * The problem a service or action answers with when the session must prove
- * more (api.StepUpProblem). The spec does not declare it as a schema of its
- * own (its operations list ErrorModel), so the extra members are written out
- * here, as the server's struct names them.
+ * more (api.StepUpProblem). The spec leaves every member optional (it is an
+ * RFC 9457 problem); asStepUp checks these are there before the app uses it.
  */
-export interface StepUpProblem extends Problem {
-  required_level: Level;
-  current_level: Level | "none";
-  /** Seconds: the action needs an authentication at most this old. */
-  max_age?: number;
-  /** Ways to reach the level, in the server's order (passkey, otp, sms, eid, pwd). */
-  methods: string[];
-}
+export type StepUpProblem = S["StepUpProblem"] & Required<Pick<S["StepUpProblem"], "required_level" | "current_level" | "methods">>;
 
 // Passkeys, SMS codes, the state eID.
 export type Passkey = S["PasskeyOut"];
