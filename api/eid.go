@@ -32,8 +32,8 @@ const (
 	keyEIDFlow      = "eid_flow"
 	eidCallbackPath = "/api/v1/session/eid/callback"
 	// eidErrorPage is the PWA page that explains an error code (?fehler=).
-	eidErrorPage    = "/konto/anmelden"
-	defaultReturnTo = "/konto"
+	eidErrorPage    = "/account/login"
+	defaultReturnTo = "/account"
 )
 
 // eidErrors are the codes the PWA shows a text for, by cause.
@@ -96,7 +96,7 @@ type eidFlow struct {
 }
 
 // localPath reports whether p is a path on this site that no browser reads
-// as another origin: "/konto", not "//evil.example", "/\evil.example"
+// as another origin: "/account", not "//evil.example", "/\evil.example"
 // (browsers treat a backslash as a slash), "https://…" or control
 // characters.
 func localPath(p string) bool {
@@ -114,7 +114,7 @@ func localPath(p string) bool {
 
 // EIDStartInput starts a login with the state eID.
 type EIDStartInput struct {
-	ReturnTo string `query:"return_to" maxLength:"512" doc:"Where the PWA continues afterwards: a path on this site (default /konto). Other sites are refused." example:"/konto"`
+	ReturnTo string `query:"return_to" maxLength:"512" doc:"Where the PWA continues afterwards: a path on this site (default /account). Other sites are refused." example:"/account"`
 	Level    string `query:"level" enum:"account,two_factor,eid" default:"account" doc:"The assurance level the login must reach: the provider is asked for the weakest acr value that gives it, and a weaker answer is refused."`
 }
 
@@ -124,7 +124,7 @@ func (in *EIDStartInput) Resolve(huma.Context) []error {
 		in.ReturnTo = defaultReturnTo
 	}
 	if !localPath(in.ReturnTo) {
-		return []error{&huma.ErrorDetail{Location: "query.return_to", Message: "must be a path on this site, such as /konto", Value: in.ReturnTo}}
+		return []error{&huma.ErrorDetail{Location: "query.return_to", Message: "must be a path on this site, such as /account", Value: in.ReturnTo}}
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func (s *Server) registerEID(api huma.API) {
 		Summary: "eID provider callback",
 		Description: "Where the eID provider sends the browser back. Checks state (once, within 10 minutes), exchanges the code " +
 			"with the PKCE verifier, verifies the ID token (signature, issuer, audience, nonce) and its acr, links or opens the " +
-			"account, renews the session token and redirects (302) to return_to. Failures redirect to /konto/anmelden?fehler=CODE " +
+			"account, renews the session token and redirects (302) to return_to. Failures redirect to /account/login?fehler=CODE " +
 			"(&return_to=…): eid_abgebrochen (cancelled), eid_abgelaufen, eid_ungueltig (state, nonce or token), eid_fehler " +
 			"(provider), eid_stufe_unbekannt (acr not configured), eid_stufe_zu_tief (acr below the level asked for), " +
 			"eid_anderes_konto (identity linked to another account), eid_schon_verbunden (the account has another identity of " +

@@ -162,7 +162,7 @@ func failure(t *testing.T, to string) string {
 	t.Helper()
 	u, err := url.Parse(to)
 	require.NoError(t, err)
-	require.Equal(t, publicURL+"/konto/anmelden", u.Scheme+"://"+u.Host+u.Path, to)
+	require.Equal(t, publicURL+"/account/login", u.Scheme+"://"+u.Host+u.Path, to)
 	return u.Query().Get("fehler")
 }
 
@@ -230,7 +230,7 @@ func TestEIDLogin(t *testing.T) {
 
 	// A second login, at another level, finds the same account.
 	other := &browser{env: e}
-	require.Equal(t, publicURL+"/konto", other.login(t, "", as(anna, acr10)))
+	require.Equal(t, publicURL+"/account", other.login(t, "", as(anna, acr10)))
 	again := other.me(t)
 	require.Equal(t, me["id"], again["id"])
 	require.Equal(t, "account", again["auth"].(map[string]any)["level"], "acr 10 gives the level account")
@@ -473,7 +473,7 @@ func TestDevIdPMounted(t *testing.T) {
 	require.NotContains(t, string(page.body), "<script")
 
 	// The whole login on one port; Schalter's client is public (PKCE only).
-	require.Equal(t, own+"/konto", br.callback(t, br.atProvider(t, to, as(anna, ""))))
+	require.Equal(t, own+"/account", br.callback(t, br.atProvider(t, to, as(anna, ""))))
 	require.Equal(t, "eid", br.me(t)["auth"].(map[string]any)["level"])
 }
 

@@ -279,7 +279,7 @@ func (s *Server) registerPasskeys(api huma.API) {
 		Errors: []int{http.StatusForbidden, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[PasskeyRequestOptions], error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		c, err := s.accounts.BeginPasskeyLogin(ctx)
 		if err != nil {
@@ -298,13 +298,13 @@ func (s *Server) registerPasskeys(api huma.API) {
 		Summary: "Log in with a passkey",
 		Description: "Verifies the browser's answer to the options from POST /api/v1/session/passkey/options and starts a session " +
 			"(new token) at level two_factor with the method passkey: the passkey is something the person has, unlocked by PIN or " +
-			"biometrics. When the session already belongs to the same account, this is a step-up. Every failure (unknown or removed " +
+			"biometrics. When the session already belongs to the same account, this is a step-up; another account's passkey in a logged-in session is refused (409). Every failure (unknown or removed " +
 			"passkey, wrong or used challenge, expired ceremony, address not verified yet) gets the same 401; failures count against " +
 			"the account's login attempts.",
-		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeyLoginInput) (*struct{ Body Me }, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		cred, err := json.Marshal(in.Body.Credential)
 		if err != nil {
@@ -313,6 +313,12 @@ func (s *Server) registerPasskeys(api huma.API) {
 		acc, err := s.accounts.FinishPasskeyLogin(ctx, s.takeCeremony(ctx, account.CeremonyLogin), cred)
 		if err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		// In a logged-in session this is a step-up: someone else's passkey
+		// must not quietly swap the account under the person (as the eID
+		// refuses an identity of another account).
+		if current, ok := s.sessionAccount(ctx); ok && current != acc.ID {
+			return nil, s.problem(ctx, apperr.New(apperr.Conflict, "this passkey belongs to another account; log out first to switch accounts"))
 		}
 		me, err := s.completeLogin(ctx, signIn{Account: acc.ID, Methods: []string{account.MethodPasskey}, Level: account.LevelTwoFactor, UserAgent: in.UserAgent, Guest: in.GuestInput})
 		if err != nil {
@@ -329,7 +335,7 @@ func (s *Server) registerPasskeys(api huma.API) {
 		Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeySignupOptionsInput) (*Uncached[PasskeyCreationOptions], error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		c, err := s.accounts.BeginPasskeySignup(ctx, in.Body.Email)
 		if err != nil {
@@ -354,7 +360,7 @@ func (s *Server) registerPasskeys(api huma.API) {
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeySignupInput) (*struct{ Body Accepted }, error) {
 		if s.accounts == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		cred, err := json.Marshal(in.Body.Credential)
 		if err != nil {

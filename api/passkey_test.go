@@ -439,9 +439,13 @@ func TestPasskeys(t *testing.T) {
 		require.NotEqual(t, pwd["Cookie"], two["Cookie"], "a new session token at step-up")
 		require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me/services/aufenthaltsbewilligung-verlaengern/access", header: two}).status)
 
-		// Another account's passkey in this session is a new login, not a step-up.
+		// Another account's passkey in this session does not swap the
+		// account under the person; without a session it logs Milo in.
 		miloCred.Counter++
-		other := b.login(t, two, miloAuth, miloCred)
+		requireProblem(t, b.login(t, two, miloAuth, miloCred), http.StatusConflict)
+		require.Equal(t, "lina@passkey.example", b.do(t, req{path: "/api/v1/me", header: two}).json(t)["email"], "still Lina")
+		miloCred.Counter++
+		other := b.login(t, nil, miloAuth, miloCred)
 		require.Equal(t, http.StatusOK, other.status, string(other.body))
 		require.Equal(t, "milo@passkey.example", other.json(t)["email"])
 		require.Equal(t, []any{"passkey"}, other.json(t)["auth"].(map[string]any)["methods"])

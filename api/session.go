@@ -145,8 +145,10 @@ type AuthOut struct {
 
 // FactorsOut says which second factors an account has switched on.
 type FactorsOut struct {
-	TOTP bool   `json:"totp" doc:"An authenticator app is set up."`
-	SMS  string `json:"sms" doc:"The number SMS codes go to, masked; empty when SMS codes are off." example:"+41 79 *** ** 67"`
+	TOTP     bool   `json:"totp" doc:"An authenticator app is set up."`
+	SMS      string `json:"sms" doc:"The number SMS codes go to, masked; empty when SMS codes are off." example:"+41 79 *** ** 67"`
+	Password bool   `json:"password" doc:"The account has a password (accounts opened with a passkey or the eID may have none)."`
+	Passkeys int    `json:"passkeys" doc:"How many passkeys the account has." example:"1"`
 }
 
 // Me is the logged-in person.
@@ -189,7 +191,7 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)), Factors: FactorsOut{TOTP: factors.TOTP, SMS: maskPhone(factors.SMS)},
+	out := &Me{ID: acc.ID, Email: acc.Email, Roles: make([]RoleOut, 0, len(roles)), Factors: FactorsOut{TOTP: factors.TOTP, SMS: maskPhone(factors.SMS), Password: factors.Password, Passkeys: factors.Passkeys},
 		Auth: AuthOut{Methods: []string{}, Level: s.sessionLevel(ctx).String(), AuthenticatedAt: time.Unix(s.sessions.GetInt64(ctx, keyAuthTime), 0).UTC()}}
 	for _, r := range roles {
 		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})

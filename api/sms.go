@@ -155,7 +155,7 @@ func (s *Server) registerSMS(api huma.API) {
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[SMSSentOut], error) {
 		if s.sessions == nil {
-			return nil, s.problem(ctx, apperr.New(apperr.Unavailable, "accounts are not available"))
+			return nil, s.problem(ctx, errAccountsUnavailable)
 		}
 		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
 		if err != nil {

@@ -121,7 +121,7 @@ func TestSMSSetup(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
 		return r.json(t)["factors"].(map[string]any)
 	}
-	require.Equal(t, map[string]any{"totp": false, "sms": ""}, factors(anna))
+	require.Equal(t, map[string]any{"totp": false, "sms": "", "password": true, "passkeys": float64(0)}, factors(anna))
 
 	t.Run("bad numbers", func(t *testing.T) {
 		for _, phone := range []string{"", "abc", "079 123", "044 123 45 67", "0800 FLOWERS", "+999 123 456 78", "+41 79 123 45 67 89", strings.Repeat("0", 33)} {
@@ -171,7 +171,7 @@ func TestSMSSetup(t *testing.T) {
 	require.NotEmpty(t, stepped["Cookie"])
 	require.NotEqual(t, anna["Cookie"], stepped["Cookie"], "a new session id at step-up")
 	requireProblem(t, b.do(t, req{path: "/api/v1/me", header: anna}), http.StatusUnauthorized)
-	require.Equal(t, map[string]any{"totp": false, "sms": "+41 79 *** ** 67"}, factors(stepped))
+	require.Equal(t, map[string]any{"totp": false, "sms": "+41 79 *** ** 67", "password": true, "passkeys": float64(0)}, factors(stepped))
 	requireProblem(t, confirm(stepped, code), http.StatusUnauthorized) // replayed
 	requireProblem(t, begin(stepped, "079 765 43 21"), http.StatusConflict)
 
@@ -261,7 +261,7 @@ func TestSMSLogin(t *testing.T) {
 		r = second(byApp, code(t, secret, time.Now()))
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
 		require.Equal(t, []any{"pwd", "otp"}, r.json(t)["auth"].(map[string]any)["methods"])
-		require.Equal(t, map[string]any{"totp": true, "sms": "+41 78 *** ** 33"}, r.json(t)["factors"])
+		require.Equal(t, map[string]any{"totp": true, "sms": "+41 78 *** ** 33", "password": true, "passkeys": float64(0)}, r.json(t)["factors"])
 	})
 }
 

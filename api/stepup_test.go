@@ -80,4 +80,6 @@ func TestStepUp(t *testing.T) {
 	up := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/step-up", header: two, body: mustJSON(t, map[string]string{"code": code(t, secret, time.Now())})})
 	require.Equal(t, http.StatusOK, up.status, string(up.body))
 	require.Equal(t, []any{"pwd", "otp"}, up.json(t)["auth"].(map[string]any)["methods"], "methods are not repeated")
+	require.Equal(t, map[string]any{"totp": true, "sms": "", "password": true, "passkeys": float64(0)}, up.json(t)["factors"],
+		"the PWA offers at a step-up only what the account has")
 }

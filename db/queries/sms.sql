@@ -55,6 +55,9 @@ WHERE account_id = @account_id AND purpose = @purpose AND used_at IS NULL AND ex
 DELETE FROM sms_code WHERE account_id = @account_id AND used_at IS NULL;
 
 -- name: SecondFactors :one
--- Which second factors an account has switched on.
+-- Which ways to log in an account has: second factors switched on, a
+-- password, passkeys (the PWA offers only these at a step-up).
 SELECT EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = @account_id AND t.confirmed_at IS NOT NULL)::boolean AS totp,
-       coalesce((SELECT s.phone FROM account_sms s WHERE s.account_id = @account_id AND s.confirmed_at IS NOT NULL), '')::text AS sms_phone;
+       coalesce((SELECT s.phone FROM account_sms s WHERE s.account_id = @account_id AND s.confirmed_at IS NOT NULL), '')::text AS sms_phone,
+       EXISTS (SELECT 1 FROM account a WHERE a.id = @account_id AND a.password_hash IS NOT NULL)::boolean AS password,
+       (SELECT count(*) FROM passkey p WHERE p.account_id = @account_id)::int AS passkeys;

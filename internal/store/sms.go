@@ -35,14 +35,16 @@ func (s *Store) SMS(ctx context.Context, id uuid.UUID) (*SMSNumber, error) {
 
 // Factors are the second factors an account has switched on.
 type Factors struct {
-	TOTP bool
-	SMS  string // the confirmed number, E.164; empty when SMS codes are off
+	TOTP     bool
+	SMS      string // the confirmed number, E.164; empty when SMS codes are off
+	Password bool
+	Passkeys int
 }
 
 // SecondFactors reads which second factors an account has switched on.
 func (s *Store) SecondFactors(ctx context.Context, id uuid.UUID) (Factors, error) {
 	r, err := s.q.SecondFactors(ctx, s.pool, id)
-	return Factors{TOTP: r.Totp, SMS: r.SmsPhone}, err
+	return Factors{TOTP: r.Totp, SMS: r.SmsPhone, Password: r.Password, Passkeys: int(r.Passkeys)}, err
 }
 
 // SMSCode is a new code to store and the limits it is issued under.

@@ -243,18 +243,28 @@ func (q *Queries) SMSUnconfirmedPrune(ctx context.Context, db DBTX, before time.
 
 const secondFactors = `-- name: SecondFactors :one
 SELECT EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = $1 AND t.confirmed_at IS NOT NULL)::boolean AS totp,
-       coalesce((SELECT s.phone FROM account_sms s WHERE s.account_id = $1 AND s.confirmed_at IS NOT NULL), '')::text AS sms_phone
+       coalesce((SELECT s.phone FROM account_sms s WHERE s.account_id = $1 AND s.confirmed_at IS NOT NULL), '')::text AS sms_phone,
+       EXISTS (SELECT 1 FROM account a WHERE a.id = $1 AND a.password_hash IS NOT NULL)::boolean AS password,
+       (SELECT count(*) FROM passkey p WHERE p.account_id = $1)::int AS passkeys
 `
 
 type SecondFactorsRow struct {
 	Totp     bool
 	SmsPhone string
+	Password bool
+	Passkeys int32
 }
 
-// Which second factors an account has switched on.
+// Which ways to log in an account has: second factors switched on, a
+// password, passkeys (the PWA offers only these at a step-up).
 func (q *Queries) SecondFactors(ctx context.Context, db DBTX, accountID uuid.UUID) (SecondFactorsRow, error) {
 	row := db.QueryRow(ctx, secondFactors, accountID)
 	var i SecondFactorsRow
-	err := row.Scan(&i.Totp, &i.SmsPhone)
+	err := row.Scan(
+		&i.Totp,
+		&i.SmsPhone,
+		&i.Password,
+		&i.Passkeys,
+	)
 	return i, err
 }

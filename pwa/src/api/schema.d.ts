@@ -1153,7 +1153,7 @@ export interface paths {
         };
         /**
          * eID provider callback
-         * @description Where the eID provider sends the browser back. Checks state (once, within 10 minutes), exchanges the code with the PKCE verifier, verifies the ID token (signature, issuer, audience, nonce) and its acr, links or opens the account, renews the session token and redirects (302) to return_to. Failures redirect to /konto/anmelden?fehler=CODE (&return_to=…): eid_abgebrochen (cancelled), eid_abgelaufen, eid_ungueltig (state, nonce or token), eid_fehler (provider), eid_stufe_unbekannt (acr not configured), eid_stufe_zu_tief (acr below the level asked for), eid_anderes_konto (identity linked to another account), eid_schon_verbunden (the account has another identity of this provider), eid_email_bekannt (the address has an account: log in and link from the account page), eid_ohne_email (the provider gave no address).
+         * @description Where the eID provider sends the browser back. Checks state (once, within 10 minutes), exchanges the code with the PKCE verifier, verifies the ID token (signature, issuer, audience, nonce) and its acr, links or opens the account, renews the session token and redirects (302) to return_to. Failures redirect to /account/login?fehler=CODE (&return_to=…): eid_abgebrochen (cancelled), eid_abgelaufen, eid_ungueltig (state, nonce or token), eid_fehler (provider), eid_stufe_unbekannt (acr not configured), eid_stufe_zu_tief (acr below the level asked for), eid_anderes_konto (identity linked to another account), eid_schon_verbunden (the account has another identity of this provider), eid_email_bekannt (the address has an account: log in and link from the account page), eid_ohne_email (the provider gave no address).
          */
         get: operations["finishEIDLogin"];
         put?: never;
@@ -1175,7 +1175,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a passkey
-         * @description Verifies the browser's answer to the options from POST /api/v1/session/passkey/options and starts a session (new token) at level two_factor with the method passkey: the passkey is something the person has, unlocked by PIN or biometrics. When the session already belongs to the same account, this is a step-up. Every failure (unknown or removed passkey, wrong or used challenge, expired ceremony, address not verified yet) gets the same 401; failures count against the account's login attempts.
+         * @description Verifies the browser's answer to the options from POST /api/v1/session/passkey/options and starts a session (new token) at level two_factor with the method passkey: the passkey is something the person has, unlocked by PIN or biometrics. When the session already belongs to the same account, this is a step-up; another account's passkey in a logged-in session is refused (409). Every failure (unknown or removed passkey, wrong or used challenge, expired ceremony, address not verified yet) gets the same 401; failures count against the account's login attempts.
          */
         post: operations["loginWithPasskey"];
         delete?: never;
@@ -1608,6 +1608,14 @@ export interface components {
             office: components["schemas"]["FacetOut"][];
         };
         FactorsOut: {
+            /**
+             * Format: int64
+             * @description How many passkeys the account has.
+             * @example 1
+             */
+            passkeys: number;
+            /** @description The account has a password (accounts opened with a passkey or the eID may have none). */
+            password: boolean;
             /**
              * @description The number SMS codes go to, masked; empty when SMS codes are off.
              * @example +41 79 *** ** 67
@@ -7318,7 +7326,7 @@ export interface operations {
     startEIDLogin: {
         parameters: {
             query?: {
-                /** @description Where the PWA continues afterwards: a path on this site (default /konto). Other sites are refused. */
+                /** @description Where the PWA continues afterwards: a path on this site (default /account). Other sites are refused. */
                 return_to?: string;
                 /** @description The assurance level the login must reach: the provider is asked for the weakest acr value that gives it, and a weaker answer is refused. */
                 level?: "account" | "two_factor" | "eid";
@@ -7487,6 +7495,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

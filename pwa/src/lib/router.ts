@@ -42,9 +42,8 @@ export const ACCOUNT_PATHS = {
 } as const;
 
 /**
- * Other paths of account pages, shown under their own path: the server's eID
- * callback sends the browser to /konto/anmelden?fehler=… on failure and to
- * /konto by default (api/eid.go).
+ * German paths of account pages (/konto, /konto/anmelden), for links people
+ * type or find in German texts; shown under the app's own path.
  */
 export const ACCOUNT_ALIASES: Readonly<Record<string, AccountPage>> = {
   "/konto": "overview",

@@ -13,7 +13,7 @@ import { customElement, state } from "lit/decorators.js";
 import type { Me } from "../../api/types.ts";
 import { errorSummary, formValues, requireFields, textField } from "../../components/forms.ts";
 import { icon } from "../../components/icons.ts";
-import { listPasskeys, login, loginSecondFactor, loginWithPasskey, sendLoginSMS, sendStepUpSMS, startEID, stepUpWithCode, type SecondFactorDue } from "../../data/account.ts";
+import { login, loginSecondFactor, loginWithPasskey, sendLoginSMS, sendStepUpSMS, startEID, stepUpWithCode, type SecondFactorDue } from "../../data/account.ts";
 import { ApiError } from "../../data/repository.ts";
 import { reaches, type CodeMode } from "../../lib/account-input.ts";
 import { ACCOUNT_PATHS, navigateTo, parseStepUp, type StepUpRequest } from "../../lib/router.ts";
@@ -61,16 +61,17 @@ export class PageStepUp extends CodePage {
     for (const m of this.request.methods) {
       if (m === "otp" || m === "sms") add(code ? "code" : "setup");
       else if (m === "passkey" && this.passkeyCount > 0) add("passkey");
-      else if (m === "eid" || m === "pwd") add(m);
+      else if (m === "pwd" && this.me!.factors.password) add(m);
+      else if (m === "eid") add(m);
     }
     return [...out.filter((w) => w !== "setup"), ...out.filter((w) => w === "setup")];
   }
 
-  protected override async load(signal: AbortSignal): Promise<void> {
+  protected override async load(_signal: AbortSignal): Promise<void> {
     const modes = this.codeModesOfAccount();
     this.setCodeModes([...modes, "recovery"]);
     // A passkey is only offered when this browser can use one and the account has one.
-    this.passkeyCount = this.request.methods.includes("passkey") && passkeysSupported() ? (await listPasskeys(signal)).length : 0;
+    this.passkeyCount = this.request.methods.includes("passkey") && passkeysSupported() ? this.me!.factors.passkeys : 0;
   }
 
   protected pageTitle(): string {
