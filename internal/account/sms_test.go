@@ -289,7 +289,7 @@ func TestSMSSetup(t *testing.T) {
 	require.Equal(t, apperr.Unauthorized, apperr.CodeOf(b.svc.ConfirmSMS(ctx, acc.ID, code)), "used once")
 	f, err = b.svc.SecondFactors(ctx, acc.ID)
 	require.NoError(t, err)
-	require.Equal(t, store.Factors{SMS: "+41791234567"}, f)
+	require.Equal(t, store.Factors{SMS: "+41791234567", Password: true}, f)
 	b.clock.add(account.SMSResendAfter)
 	_, err = b.svc.BeginSMS(ctx, acc.ID, "079 999 88 77")
 	require.Equal(t, apperr.Conflict, apperr.CodeOf(err), "switch off before changing the number")
