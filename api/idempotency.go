@@ -143,9 +143,13 @@ func (s *Server) expireIdempotencyKeys(ctx context.Context) {
 		} else if n > 0 {
 			s.log.Info("expired idempotency keys", "count", n)
 		}
-		// Forget the devices of sessions that ended (same hourly beat).
+		// Forget the devices of sessions that ended, and credential
+		// attempts older than any throttle window (same hourly beat).
 		if _, err := s.store.PruneDevices(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("pruning ended sessions", "err", err)
+		}
+		if _, err := s.store.PruneAttempts(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("pruning credential attempts", "err", err)
 		}
 		select {
 		case <-ctx.Done():

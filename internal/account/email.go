@@ -23,8 +23,8 @@ func (s *Service) RequestEmailChange(ctx context.Context, id uuid.UUID, email st
 	if err != nil {
 		return err
 	}
-	if !s.attempts().allow("email:" + id.String()) {
-		return apperr.New(apperr.TooManyRequests, "too many requests; please wait a few minutes")
+	if err := s.limit(ctx, "email:"+id.String(), "too many requests"); err != nil {
+		return err
 	}
 	acc, err := s.Store.AccountByID(ctx, id)
 	if err != nil {

@@ -2,7 +2,7 @@ package account
 
 import (
 	"context"
-	"sync"
+	"crypto/sha256"
 	"time"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
@@ -23,8 +23,8 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*store.Account, 
 	if err != nil {
 		return nil, err
 	}
-	if !s.attempts().allow(normalized) {
-		return nil, apperr.New(apperr.TooManyRequests, "too many login attempts for this address; please wait a few minutes")
+	if err := s.limit(ctx, normalized, "too many login attempts for this address"); err != nil {
+		return nil, err
 	}
 	acc, err := s.Store.AccountByEmail(ctx, normalized)
 	if err != nil && apperr.CodeOf(err) != apperr.NotFound {
@@ -46,62 +46,48 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*store.Account, 
 	return acc, nil
 }
 
-// Throttle limits attempts per key (an address) in a sliding window, on
-// top of the per-address limit of the API: password guessing spread over
-// many IP addresses still hits this. Kept per server replica.
+// Throttle limits attempts per key (an address, an account) in a sliding
+// window, on top of the per-address limit of the API: guessing spread over
+// many IP addresses still hits it. The attempts are counted in PostgreSQL
+// (store.Attempt), so the limit holds across all replicas.
 type Throttle struct {
 	Max    int
 	Window time.Duration
-
-	mu   sync.Mutex
-	seen map[string][]time.Time
 }
 
-func (t *Throttle) allow(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	recent := t.recent(key, now)
-	if len(recent) >= t.Max {
-		return false
-	}
-	t.seen[key] = append(recent, now)
-	return true
-}
+var defaultThrottle = Throttle{Max: 10, Window: 15 * time.Minute}
 
-// over reports whether key has used up its attempts, without counting one:
-// for ways of logging in that count failures only (passkeys).
-func (t *Throttle) over(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.recent(key, time.Now())) >= t.Max
-}
-
-// recent drops attempts older than the window and returns the rest; the
-// caller holds t.mu.
-func (t *Throttle) recent(key string, now time.Time) []time.Time {
-	if t.seen == nil || len(t.seen) > 100000 {
-		t.seen = map[string][]time.Time{}
-	}
-	recent := t.seen[key][:0]
-	for _, at := range t.seen[key] {
-		if now.Sub(at) < t.Window {
-			recent = append(recent, at)
-		}
-	}
-	if len(recent) == 0 {
-		delete(t.seen, key)
-	} else {
-		t.seen[key] = recent
-	}
-	return recent
-}
-
-var defaultThrottle = &Throttle{Max: 10, Window: 15 * time.Minute}
-
-func (s *Service) attempts() *Throttle {
+func (s *Service) throttle() Throttle {
 	if s.Throttle != nil {
-		return s.Throttle
+		return *s.Throttle
 	}
 	return defaultThrottle
+}
+
+// throttleKey is what is stored of a key: a hash, not the address.
+func throttleKey(key string) []byte {
+	sum := sha256.Sum256([]byte(key))
+	return sum[:]
+}
+
+// limit counts an attempt for key, or refuses it with TooManyRequests
+// (msg) when the key has used up its attempts.
+func (s *Service) limit(ctx context.Context, key, msg string) error {
+	t := s.throttle()
+	ok, err := s.Store.Attempt(ctx, throttleKey(key), t.Max, t.Window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.New(apperr.TooManyRequests, "%s; please wait a few minutes", msg)
+	}
+	return nil
+}
+
+// exhausted reports whether key has used up its attempts, without counting
+// one: for ways of logging in that count failures only (passkeys).
+func (s *Service) exhausted(ctx context.Context, key string) (bool, error) {
+	t := s.throttle()
+	n, err := s.Store.Attempts(ctx, throttleKey(key), t.Window)
+	return n >= t.Max, err
 }

@@ -338,8 +338,8 @@ func (s *Service) FinishPasskeySignup(ctx context.Context, state string, credent
 	}
 	// The same per-address limit as Register: the mails cannot flood an
 	// inbox by alternating the two ways of registering.
-	if !s.attempts().allow("register:" + normalized) {
-		return apperr.New(apperr.TooManyRequests, "too many requests for this address; please wait a few minutes")
+	if err := s.limit(ctx, "register:"+normalized, "too many requests for this address"); err != nil {
+		return err
 	}
 	user := &passkeyUser{handle: c.Session.UserID, name: typed}
 	cred, err := s.createCredential(ctx, user, c, credential)
@@ -391,7 +391,9 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, state string, credenti
 	// The same key as password logins: guessing spread over both ways
 	// hits one limit.
 	key := strings.ToLower(acc.Email)
-	if s.attempts().over(key) {
+	if over, err := s.exhausted(ctx, key); err != nil {
+		return nil, err
+	} else if over {
 		return nil, apperr.New(apperr.TooManyRequests, "too many login attempts for this account; please wait a few minutes")
 	}
 	user, err := s.passkeyUser(ctx, acc)
@@ -400,7 +402,8 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, state string, credenti
 	}
 	_, cred, err := s.Passkeys.ValidatePasskeyLogin(func(_, _ []byte) (webauthn.User, error) { return user, nil }, c.Session, parsed)
 	fail := func(reason error) (*store.Account, error) {
-		s.attempts().allow(key)
+		// Counted, not checked: the limit was checked above.
+		_ = s.limit(ctx, key, "too many login attempts for this account")
 		s.ceremonyFailed(ctx, c.Kind, reason)
 		return nil, errPasskeyLogin
 	}

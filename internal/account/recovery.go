@@ -22,8 +22,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	if err != nil {
 		return err
 	}
-	if !s.attempts().allow("reset:" + normalized) {
-		return apperr.New(apperr.TooManyRequests, "too many requests for this address; please wait a few minutes")
+	if err := s.limit(ctx, "reset:"+normalized, "too many requests for this address"); err != nil {
+		return err
 	}
 	acc, err := s.Store.AccountByEmail(ctx, normalized)
 	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && acc.EmailVerifiedAt == nil) {

@@ -30,8 +30,8 @@ func (s *Service) Register(ctx context.Context, email, pw string) error {
 	}
 	// Per address, so nobody can flood one inbox with verification or
 	// "someone tried" mails from many client addresses.
-	if !s.attempts().allow("register:" + normalized) {
-		return apperr.New(apperr.TooManyRequests, "too many requests for this address; please wait a few minutes")
+	if err := s.limit(ctx, "register:"+normalized, "too many requests for this address"); err != nil {
+		return err
 	}
 	local := normalized[:strings.Index(normalized, "@")]
 	if err := password.Check(pw, local, s.City, "schalter"); err != nil {

@@ -122,8 +122,8 @@ func (s *Service) ConfirmSMS(ctx context.Context, id uuid.UUID, code string) err
 	if err := s.smsReady(); err != nil {
 		return err
 	}
-	if !s.attempts().allow("2fa:" + id.String()) {
-		return apperr.New(apperr.TooManyRequests, "too many attempts; please wait a few minutes")
+	if err := s.limit(ctx, "2fa:"+id.String(), "too many attempts"); err != nil {
+		return err
 	}
 	code = smsDigits(code)
 	_, ok, err := s.Store.ConfirmSMS(ctx, store.SMSAttempt{Account: id, Hash: s.smsHash(id, store.SMSSetup, code), Now: s.now(), MaxAttempts: SMSMaxAttempts})

@@ -112,8 +112,8 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, id uuid.UUID) ([]string,
 // MethodTOTP (recovery codes stand in for the app) or MethodSMS. Codes are
 // single-use and attempts are throttled per account.
 func (s *Service) CheckSecondFactor(ctx context.Context, id uuid.UUID, code string) (string, error) {
-	if !s.attempts().allow("2fa:" + id.String()) {
-		return "", apperr.New(apperr.TooManyRequests, "too many attempts; please wait a few minutes")
+	if err := s.limit(ctx, "2fa:"+id.String(), "too many attempts"); err != nil {
+		return "", err
 	}
 	code = strings.TrimSpace(code)
 	if strings.Contains(code, "-") {

@@ -58,6 +58,11 @@ type Audience struct {
 	Position int32
 }
 
+type AuthAttempt struct {
+	Key []byte
+	At  time.Time
+}
+
 type CatalogueRevision struct {
 	ID       bool
 	Revision int64

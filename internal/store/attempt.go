@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schalter-ch/schalter/internal/store/dbq"
+)
+
+// Attempt counts an attempt for key unless max were made within window
+// already; false means refused, and nothing was counted.
+func (s *Store) Attempt(ctx context.Context, key []byte, max int, window time.Duration) (bool, error) {
+	ok := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.AttemptLock(ctx, tx, key); err != nil {
+			return err
+		}
+		n, err := s.q.AttemptCount(ctx, tx, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
+		if err != nil || int(n) >= max {
+			return err
+		}
+		ok = true
+		return s.q.AttemptAdd(ctx, tx, key)
+	})
+	return ok, err
+}
+
+// Attempts counts key's attempts within window.
+func (s *Store) Attempts(ctx context.Context, key []byte, window time.Duration) (int, error) {
+	n, err := s.q.AttemptCount(ctx, s.pool, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
+	return int(n), err
+}
+
+// PruneAttempts forgets attempts made before before.
+func (s *Store) PruneAttempts(ctx context.Context, before time.Time) (int64, error) {
+	return s.q.AttemptsPrune(ctx, s.pool, before)
+}
