@@ -14,3 +14,14 @@ LIMIT @lim;
 -- name: TransparencyRange :many
 -- The chain in order, for verification in batches.
 SELECT * FROM transparency_log WHERE seq > @after ORDER BY seq LIMIT @lim;
+
+-- name: TransparencyAnchor :one
+-- Where the chain of the remaining entries starts (0 and empty when
+-- nothing was ever pruned).
+SELECT coalesce(max(seq), 0)::bigint AS seq,
+       coalesce((SELECT a.hash FROM transparency_anchor a ORDER BY a.seq DESC LIMIT 1), '\x'::bytea)::bytea AS hash
+FROM transparency_anchor;
+
+-- name: TransparencyPrune :one
+-- Owner only (EXECUTE is not granted to the application's role).
+SELECT transparency_prune(@before::timestamptz)::bigint AS removed;

@@ -45,6 +45,7 @@ Usage:
   schalter admin grant-app-role --role NAME
                                       give the server's database role its privileges (append-only log)
   schalter transparency verify        check the hash chain of the transparency log
+  schalter transparency prune         remove entries past the retention (2 years); as the schema owner
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -98,11 +99,16 @@ func Run(args []string) int {
 	case "admin":
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return adminCmd(ctx, cfg, st, rest, os.Stdin, os.Stdout) })
 	case "transparency":
-		if len(rest) != 1 || rest[0] != "verify" {
-			fmt.Fprint(os.Stderr, "usage: schalter transparency verify\n")
+		if len(rest) != 1 || (rest[0] != "verify" && rest[0] != "prune") {
+			fmt.Fprint(os.Stderr, "usage: schalter transparency verify|prune\n")
 			return 2
 		}
-		err = withStore(ctx, cfg, log, func(st *store.Store) error { return verifyLog(ctx, st, os.Stdout) })
+		err = withStore(ctx, cfg, log, func(st *store.Store) error {
+			if rest[0] == "prune" {
+				return pruneLog(ctx, st, os.Stdout)
+			}
+			return verifyLog(ctx, st, os.Stdout)
+		})
 	case "search":
 		if len(rest) != 1 || rest[0] != "reindex" {
 			fmt.Fprint(os.Stderr, "usage: schalter search reindex\n")

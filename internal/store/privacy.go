@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -116,4 +117,18 @@ func (s *Store) AccessLog(ctx context.Context, subject uuid.UUID, before int64, 
 // order, for verification.
 func (s *Store) AccessChain(ctx context.Context, after int64, limit int) ([]AccessEntry, error) {
 	return s.q.TransparencyRange(ctx, s.pool, dbq.TransparencyRangeParams{After: after, Lim: int32(limit)})
+}
+
+// AccessAnchor is where the chain of the remaining log entries starts:
+// the seq and hash of the last entry removed by retention (0 and empty
+// when none was).
+func (s *Store) AccessAnchor(ctx context.Context) (int64, []byte, error) {
+	a, err := s.q.TransparencyAnchor(ctx, s.pool)
+	return a.Seq, a.Hash, err
+}
+
+// PruneAccess removes log entries older than before, anchoring the chain
+// first; it needs the schema owner's rights.
+func (s *Store) PruneAccess(ctx context.Context, before time.Time) (int64, error) {
+	return s.q.TransparencyPrune(ctx, s.pool, before)
 }

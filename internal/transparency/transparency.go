@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -61,17 +62,32 @@ type Report struct {
 	// Head is the last entry's hash (hex): publishing it elsewhere, e.g.
 	// daily, also makes a cut-off tail detectable.
 	Head string `json:"head,omitempty"`
+	// Anchor is the seq of the last entry removed by retention; the
+	// check starts after it (0: nothing was removed).
+	Anchor int64 `json:"anchor,omitempty"`
 }
+
+// Prune removes entries older than the retention period (see
+// docs/privacy.md), anchoring the chain first; it needs the schema
+// owner's rights, which the server's role does not have.
+func Prune(ctx context.Context, st *store.Store, retention time.Duration) (int64, error) {
+	return st.PruneAccess(ctx, time.Now().Add(-retention))
+}
+
+// Retention is how long entries are kept: two years.
+const Retention = 2 * 365 * 24 * time.Hour
 
 // Verify walks the log in order and checks that sequence numbers have no
 // gaps, that every entry names its predecessor's hash, and that every
 // hash matches its entry.
 func Verify(ctx context.Context, st *store.Store) (Report, error) {
-	var (
-		r    = Report{OK: true}
-		prev = []byte{}
-		seq  int64
-	)
+	// Entries removed by retention left an anchor: the remaining chain
+	// continues from the last removed entry's seq and hash.
+	seq, prev, err := st.AccessAnchor(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{OK: true, Anchor: seq}
 	for {
 		batch, err := st.AccessChain(ctx, seq, 1000)
 		if err != nil {

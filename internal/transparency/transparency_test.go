@@ -175,3 +175,73 @@ func requireCode(t *testing.T, err error, code, msg string) {
 	require.True(t, errors.As(err, &pgErr), "%s: want SQLSTATE %s, got %v", msg, code, err)
 	require.Equal(t, code, pgErr.Code, msg)
 }
+
+// TestRetention: entries past the retention are removed by the owner's
+// prune, the chain of the rest still verifies from the anchor, removing
+// more is still found, and the application's role can prune nothing.
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.DB(t, pgtest.Options{})
+	st := store.New(pool)
+	ctx := context.Background()
+	fill(t, st, 8)
+	asSuperuser := func(sql string) {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = tx.Exec(ctx, "SET LOCAL session_replication_role = replica; "+sql)
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit(ctx))
+	}
+	// Entries 1–5 happened three years ago (rehashed, as if written then).
+	asSuperuser(`UPDATE transparency_log SET occurred_at = occurred_at - interval '3 years' WHERE seq <= 5`)
+	for seq := 1; seq <= 8; seq++ {
+		asSuperuser(fmt.Sprintf(`UPDATE transparency_log l SET prev_hash = coalesce((SELECT p.hash FROM transparency_log p WHERE p.seq = l.seq - 1), '\x'::bytea) WHERE seq = %d;
+			UPDATE transparency_log SET hash = sha256(prev_hash || convert_to(transparency_canonical(transparency_log), 'UTF8')) WHERE seq = %d`, seq, seq))
+	}
+	r, err := transparency.Verify(ctx, st)
+	require.NoError(t, err)
+	require.True(t, r.OK, "%+v", r)
+
+	n, err := transparency.Prune(ctx, st, transparency.Retention)
+	require.NoError(t, err)
+	require.EqualValues(t, 5, n)
+	r, err = transparency.Verify(ctx, st)
+	require.NoError(t, err)
+	require.Equal(t, transparency.Report{OK: true, Entries: 3, Anchor: 5, Head: r.Head}, r)
+	n, err = transparency.Prune(ctx, st, transparency.Retention)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing more is old enough")
+
+	// The application's role may neither prune nor write anchors.
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	role := "app_" + hex.EncodeToString(b[:])
+	_, err = pool.Exec(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD 'app-secret-pw'")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), "DROP OWNED BY "+role)
+		_, _ = pool.Exec(context.Background(), "DROP ROLE "+role)
+	})
+	require.NoError(t, st.GrantAppRole(ctx, role))
+	cfg := pool.Config().ConnConfig
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://%s:app-secret-pw@%s:%d/%s?sslmode=disable", role, cfg.Host, cfg.Port, cfg.Database))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		"SELECT transparency_prune(now())",
+		"INSERT INTO transparency_anchor (seq, hash) VALUES (99, '\\x00')",
+		"DELETE FROM transparency_anchor",
+		"SET schalter.pruning = 'on'; DELETE FROM transparency_log",
+	} {
+		_, err := conn.Exec(ctx, sql)
+		requireCode(t, err, "42501", sql)
+	}
+
+	// Removing the first remaining entry is still found.
+	asSuperuser("DELETE FROM transparency_log WHERE seq = 6")
+	r, err = transparency.Verify(ctx, st)
+	require.NoError(t, err)
+	require.False(t, r.OK)
+	require.EqualValues(t, 6, r.BrokenAt)
+	require.Equal(t, "entry missing", r.Reason)
+}

@@ -227,6 +227,12 @@ type SmsCode struct {
 	UsedAt    *time.Time
 }
 
+type TransparencyAnchor struct {
+	Seq      int64
+	Hash     []byte
+	PrunedAt time.Time
+}
+
 type TransparencyLog struct {
 	Seq        int64
 	Subject    uuid.UUID

@@ -7,10 +7,31 @@ package dbq
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 )
+
+const transparencyAnchor = `-- name: TransparencyAnchor :one
+SELECT coalesce(max(seq), 0)::bigint AS seq,
+       coalesce((SELECT a.hash FROM transparency_anchor a ORDER BY a.seq DESC LIMIT 1), '\x'::bytea)::bytea AS hash
+FROM transparency_anchor
+`
+
+type TransparencyAnchorRow struct {
+	Seq  int64
+	Hash []byte
+}
+
+// Where the chain of the remaining entries starts (0 and empty when
+// nothing was ever pruned).
+func (q *Queries) TransparencyAnchor(ctx context.Context, db DBTX) (TransparencyAnchorRow, error) {
+	row := db.QueryRow(ctx, transparencyAnchor)
+	var i TransparencyAnchorRow
+	err := row.Scan(&i.Seq, &i.Hash)
+	return i, err
+}
 
 const transparencyAppend = `-- name: TransparencyAppend :one
 INSERT INTO transparency_log (seq, subject, actor_kind, actor, office, action, data, purpose, legal_basis, prev_hash, hash)
@@ -104,6 +125,18 @@ func (q *Queries) TransparencyBySubject(ctx context.Context, db DBTX, arg Transp
 		return nil, err
 	}
 	return items, nil
+}
+
+const transparencyPrune = `-- name: TransparencyPrune :one
+SELECT transparency_prune($1::timestamptz)::bigint AS removed
+`
+
+// Owner only (EXECUTE is not granted to the application's role).
+func (q *Queries) TransparencyPrune(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	row := db.QueryRow(ctx, transparencyPrune, before)
+	var removed int64
+	err := row.Scan(&removed)
+	return removed, err
 }
 
 const transparencyRange = `-- name: TransparencyRange :many
