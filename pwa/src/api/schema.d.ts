@@ -2083,6 +2083,8 @@ export interface components {
         };
         Report: {
             /** Format: int64 */
+            anchor?: number;
+            /** Format: int64 */
             broken_at?: number;
             /** Format: int64 */
             entries: number;
