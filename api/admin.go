@@ -19,9 +19,8 @@ import (
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
-// The admin API is for catalogue editors. Until accounts and roles exist
-// (issue "Mein Konto"), it is guarded by one bearer token from
-// SCHALTER_ADMIN_TOKEN; see auth.go.
+// The admin API is for catalogue editors: an editor's or administrator's
+// session, or a personal API token of one for scripts; see auth.go.
 
 const (
 	tagAdmin       = "Catalogue administration"

@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/searchsync"
@@ -26,7 +28,9 @@ import (
 )
 
 const (
-	adminToken = "test-admin-token-0123456789abcdefghij"
+	// adminToken is the personal API token of an editor that every test
+	// server's database gets (seedEditorToken).
+	adminToken = "sch_test-editor-token-0123456789abcdefghij"
 	// secretKey is the test servers' SCHALTER_SECRET_KEY.
 	secretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 )
@@ -78,7 +82,7 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 	t.Cleanup(srv.Close)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
-	cfg := &config.Config{Env: "test", AdminToken: adminToken, CORSOrigins: []string{"https://www.uster.ch"},
+	cfg := &config.Config{Env: "test", CORSOrigins: []string{"https://www.uster.ch"},
 		City:      config.City{Name: "Stadt Uster", ShortName: "Uster", PrimaryColor: "#00508c", AccentColor: "#b3122e"},
 		PublicURL: "https://schalter.example", SecretKey: secretKey}
 	configure(cfg, "http://"+srv.Listener.Addr().String())
@@ -89,6 +93,10 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 		"widget/schalter-search.js": {Data: []byte("export {}")},
 	}
 	app := api.New(cfg, st, log, pwa)
+	if st != nil {
+		// Best effort: a test may hand over a closed store on purpose.
+		_ = seedEditorToken(st)
+	}
 	var engine *embedded.Engine
 	if withSearch {
 		var err error
@@ -110,6 +118,26 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 	srv.Config.Handler = app.Handler()
 	srv.Start()
 	return &testBundle{srv: srv, store: st, logs: logs, engine: engine}
+}
+
+// seedEditorToken gives the database an editor whose personal API token
+// is adminToken (idempotent: servers may share a database).
+func seedEditorToken(st *store.Store) error {
+	ctx := context.Background()
+	if _, err := (&account.Service{Store: st}).APITokenAccount(ctx, adminToken); err == nil {
+		return nil
+	}
+	now := time.Now()
+	const email = "token-editor@uster.ch"
+	acc, err := st.CreateAccount(ctx, email, email, "", &now, store.Role{Role: account.RoleEditor})
+	if apperr.CodeOf(err) == apperr.Conflict {
+		acc, err = st.AccountByEmail(ctx, email)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = st.CreateAPIToken(ctx, acc.ID, "tests", account.HashToken(adminToken), now.Add(time.Hour))
+	return err
 }
 
 // noRedirects shows a test the redirect itself (the eID login answers

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -36,13 +34,11 @@ func needsAdmin(op *huma.Operation) bool {
 }
 
 // adminAuth guards every operation that declares the adminToken security
-// scheme: a session of an editor or administrator passes, or the bearer
-// token of SCHALTER_ADMIN_TOKEN (for scripts, until API keys exist). Tokens are compared as SHA-256 digests in constant time, so
-// neither the content nor the length of the configured token leaks through
-// timing, and the token itself is never logged. With no token configured
-// the admin API is closed.
+// scheme: a session of an editor or administrator passes, or a personal
+// API token of one (Authorization: Bearer sch_…, for scripts). Either way
+// the change names the person. Tokens are looked up by their SHA-256 and
+// never logged.
 func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) {
-	want := sha256.Sum256([]byte(s.cfg.AdminToken))
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if accessOf(ctx.Operation()) == AccessAdmin {
 			if err := s.requireAdmin(ctx.Context()); err != nil {
@@ -68,14 +64,19 @@ func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) 
 			next(huma.WithValue(ctx, actorKey{}, who))
 			return
 		}
-		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		if s.cfg.AdminToken == "" || !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			ctx.SetHeader("WWW-Authenticate", `Bearer realm="schalter-admin"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "a valid admin bearer token is required")
-			return
+		if token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer "); ok && s.accounts != nil {
+			id, err := s.accounts.APITokenAccount(ctx.Context(), strings.TrimSpace(token))
+			if err == nil {
+				if editor, err := s.accounts.IsEditor(ctx.Context(), id); err == nil && editor {
+					next(huma.WithValue(ctx, actorKey{}, "account:"+id.String()))
+					return
+				}
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this token's account is no longer an editor")
+				return
+			}
 		}
-		next(huma.WithValue(ctx, actorKey{}, "admin-token"))
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="schalter-admin"`)
+		_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "an editor's session or personal API token is required")
 	}
 }
 

@@ -239,7 +239,7 @@ func humaConfig() huma.Config {
 			Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: schema}}}
 	})
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		adminScheme:   {Type: "http", Scheme: "bearer", Description: "The token configured in SCHALTER_ADMIN_TOKEN."},
+		adminScheme:   {Type: "http", Scheme: "bearer", Description: "A personal API token of an editor or administrator (POST /api/v1/me/api-tokens); an editor's session cookie works too."},
 		sessionScheme: {Type: "apiKey", In: "cookie", Name: sessionCookie, Description: "The session of a logged-in account (POST /api/v1/session)."},
 		guestScheme:   {Type: "apiKey", In: "cookie", Name: guestCookie, Description: "The anonymous guest id the server sets with the first favourite (HttpOnly, Secure, SameSite=Lax)."},
 	}
@@ -296,6 +296,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerPrivacy(api)
 	s.registerExport(api)
 	s.registerEmailChange(api)
+	s.registerAPITokens(api)
 	s.registerAccountAdmin(api)
 	s.registerPasskeys(api)
 	s.registerEID(api)

@@ -271,16 +271,10 @@ func (s *Server) editorSession(ctx context.Context) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	roles, err := s.store.Roles(ctx, id)
-	if err != nil {
+	if editor, err := s.accounts.IsEditor(ctx, id); err != nil || !editor {
 		return "", false
 	}
-	for _, r := range roles {
-		if r.Role == account.RoleEditor || r.Role == account.RoleAdmin {
-			return "account:" + id.String(), true
-		}
-	}
-	return "", false
+	return "account:" + id.String(), true
 }
 
 // RegisterInput starts an account: only an e-mail address and a password.

@@ -110,6 +110,7 @@ var securityEvents = map[string]string{
 	"email_change_requested":  "Für Ihr Konto wurde soeben eine neue E-Mail-Adresse angegeben. Sie gilt, sobald sie mit dem Link bestätigt ist, den wir an die neue Adresse geschickt haben.",
 	"email_changed":           "Die E-Mail-Adresse Ihres Kontos wurde soeben geändert.",
 	"recovery_codes_replaced": "Für Ihr Konto wurden soeben neue Wiederherstellungscodes erstellt; die bisherigen gelten nicht mehr.",
+	"api_token_created":       "Für Ihr Konto wurde soeben ein API-Token für Skripte erstellt.",
 	"roles_changed":           "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
 	"eid_linked":              "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
 	"eid_unlinked":            "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",

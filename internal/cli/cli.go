@@ -3,8 +3,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/db"
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/config"
@@ -217,11 +216,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 			return err
 		}
 	}
-	if cfg.AdminToken == "" && cfg.Env == "dev" {
-		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
+	if cfg.Env == "dev" {
+		if err := devAPIToken(ctx, st, cfg.DataDir); err != nil {
 			return err
 		}
-		log.Info("admin API token for development (not logged) is in a file", "file", filepath.Join(cfg.DataDir, "admin-token"))
+		log.Info("API token of the development editor (not logged) is in a file", "file", filepath.Join(cfg.DataDir, "admin-token"))
 	}
 
 	var assets fs.FS = pwa.Dist()
@@ -284,14 +283,36 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-// devAdminToken reads or creates the development admin token. It lives in
-// a file readable only by its owner instead of the log.
-func devAdminToken(dataDir string) (string, error) {
-	return devSecret(filepath.Join(dataDir, "admin-token"), func() string {
-		var b [24]byte
-		_, _ = rand.Read(b[:])
-		return hex.EncodeToString(b[:])
-	})
+// devAPIToken gives `make run` a catalogue script token without a login:
+// a development editor (no password, so nobody can log in as it) and its
+// personal API token in a file readable only by its owner, reused while
+// it works. Only in the dev environment.
+func devAPIToken(ctx context.Context, st *store.Store, dataDir string) error {
+	file := filepath.Join(dataDir, "admin-token")
+	svc := &account.Service{Store: st}
+	if b, err := os.ReadFile(file); err == nil {
+		if _, err := svc.APITokenAccount(ctx, strings.TrimSpace(string(b))); err == nil {
+			return nil
+		}
+	}
+	const email = "entwicklung@schalter.invalid"
+	now := time.Now()
+	acc, err := st.CreateAccount(ctx, email, email, "", &now, store.Role{Role: account.RoleEditor}, store.Role{Role: account.RoleAdmin})
+	if apperr.CodeOf(err) == apperr.Conflict {
+		acc, err = st.AccountByEmail(ctx, email)
+	}
+	if err != nil {
+		return err
+	}
+	random, _ := account.NewToken()
+	token := account.APITokenPrefix + random
+	if _, err := st.CreateAPIToken(ctx, acc.ID, "make run", account.HashToken(token), now.Add(365*24*time.Hour)); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(file, []byte(token), 0o600)
 }
 
 // devSecret reads a development secret from file, creating it (readable

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -33,7 +36,8 @@ func freeAddr(t *testing.T) string {
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.DB(t, pgtest.Options{Seed: true})
-	cfg := &config.Config{Env: "test", Addr: freeAddr(t), DatabaseURL: pool.Config().ConnString(), AdminToken: strings.Repeat("k", 40),
+	token := editorToken(t, store.New(pool))
+	cfg := &config.Config{Env: "test", Addr: freeAddr(t), DatabaseURL: pool.Config().ConnString(),
 		ShutdownTimeout: 10 * time.Second, DataDir: t.TempDir(), City: config.City{PrimaryColor: "#00508c"}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -57,7 +61,7 @@ func TestGracefulShutdown(t *testing.T) {
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/admin/import", pr)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	type result struct {
 		status int
 		body   string
@@ -169,4 +173,45 @@ func TestProductionRefusesDevIdP(t *testing.T) {
 	cfg := &config.Config{Env: "production", EID: config.EID{Dev: true, Issuer: "http://localhost:8080/dev-idp", ClientID: config.DevIdPClientID}}
 	err := serve(context.Background(), cfg, nil, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "not allowed in production")
+}
+
+// editorToken creates an editor with a personal API token, as the catalogue
+// admin API wants.
+func editorToken(t *testing.T, st *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	acc, err := st.CreateAccount(ctx, "redaktion@uster.ch", "redaktion@uster.ch", "", &now, store.Role{Role: account.RoleEditor})
+	require.NoError(t, err)
+	random, _ := account.NewToken()
+	token := account.APITokenPrefix + random
+	_, err = st.CreateAPIToken(ctx, acc.ID, "test", account.HashToken(token), now.Add(time.Hour))
+	require.NoError(t, err)
+	return token
+}
+
+// TestDevAPIToken: make run's development editor token is created once,
+// works, and is reused at the next start.
+func TestDevAPIToken(t *testing.T) {
+	t.Parallel()
+	st := pgtest.Store(t, pgtest.Options{})
+	ctx := context.Background()
+	dir := t.TempDir()
+	require.NoError(t, devAPIToken(ctx, st, dir))
+	first, err := os.ReadFile(filepath.Join(dir, "admin-token"))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(first), account.APITokenPrefix))
+	svc := &account.Service{Store: st}
+	id, err := svc.APITokenAccount(ctx, string(first))
+	require.NoError(t, err)
+	editor, err := svc.IsEditor(ctx, id)
+	require.NoError(t, err)
+	require.True(t, editor)
+	require.NoError(t, devAPIToken(ctx, st, dir))
+	again, err := os.ReadFile(filepath.Join(dir, "admin-token"))
+	require.NoError(t, err)
+	require.Equal(t, first, again, "reused while it works")
+	info, err := os.Stat(filepath.Join(dir, "admin-token"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }

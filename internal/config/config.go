@@ -25,7 +25,6 @@ type Config struct {
 	PGBinDir        string
 	LogLevel        string
 	LogFormat       string
-	AdminToken      string
 	CORSOrigins     []string
 	TrustProxy      bool
 	Demo            bool
@@ -106,7 +105,6 @@ var Vars = []Var{
 	{"SCHALTER_PG_BINDIR", "(found)", "Directory of initdb/pg_ctl/postgres; found via PATH, pg_config or /usr/lib/postgresql/*/bin when unset."},
 	{"SCHALTER_LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SCHALTER_LOG_FORMAT", "text (json in production)", "text or json."},
-	{"SCHALTER_ADMIN_TOKEN", "(unset: admin API closed)", "Bearer token for the catalogue admin API (at least 32 characters). Replaced by editor roles once accounts exist."},
 	{"SCHALTER_CORS_ORIGINS", "(none)", "Comma-separated origins allowed to call the API from a browser, e.g. https://www.uster.ch."},
 	{"SCHALTER_TRUST_PROXY", "false", "Trust X-Forwarded-Proto and X-Forwarded-For from a reverse proxy (HSTS, client address)."},
 	{"SCHALTER_DEMO", "false", "Migrate and load the demo catalogue at start (make run sets it)."},
@@ -165,7 +163,6 @@ func FromEnv() (*Config, error) {
 		DataDir:      get("SCHALTER_DATA_DIR", ".data"),
 		PGBinDir:     os.Getenv("SCHALTER_PG_BINDIR"),
 		LogLevel:     get("SCHALTER_LOG_LEVEL", "info"),
-		AdminToken:   os.Getenv("SCHALTER_ADMIN_TOKEN"),
 		PWADir:       os.Getenv("SCHALTER_PWA_DIR"),
 		TLSCert:      os.Getenv("SCHALTER_TLS_CERT"),
 		TLSKey:       os.Getenv("SCHALTER_TLS_KEY"),
@@ -267,9 +264,6 @@ func FromEnv() (*Config, error) {
 			continue
 		}
 		c.CORSOrigins = append(c.CORSOrigins, o)
-	}
-	if c.AdminToken != "" && len(c.AdminToken) < 32 {
-		errs = append(errs, "SCHALTER_ADMIN_TOKEN must have at least 32 characters")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "SCHALTER_TLS_CERT and SCHALTER_TLS_KEY go together")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -238,6 +239,11 @@ func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error 
 		if _, err := s.q.AccountByID(ctx, tx, id); err != nil {
 			return err
 		}
+		before, err := s.q.AccountRoles(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		wasAdmin := slices.ContainsFunc(before, func(r dbq.AccountRolesRow) bool { return r.Role == "admin" })
 		if err := s.q.AccountRolesClear(ctx, tx, id); err != nil {
 			return err
 		}
@@ -251,7 +257,7 @@ func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error 
 				return err
 			}
 		}
-		if !admin {
+		if wasAdmin && !admin {
 			others, err := s.q.AdminCountOthers(ctx, tx, id)
 			if err != nil {
 				return err

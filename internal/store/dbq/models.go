@@ -52,6 +52,16 @@ type AccountTotp struct {
 	CreatedAt   time.Time
 }
 
+type ApiToken struct {
+	ID         uuid.UUID
+	AccountID  uuid.UUID
+	Name       string
+	Hash       []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type Audience struct {
 	Slug     string
 	Title    []byte
