@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -73,13 +74,19 @@ func (s *Server) problem(ctx context.Context, err error) error {
 // installErrorModel makes every error huma writes itself (validation,
 // unknown content types, bodies too large) an RFC 9457 problem with a type
 // URI, and keeps the text of unexpected errors out of responses: huma puts
-// err.Error() of a plain error into the body by default.
-func installErrorModel(log *slog.Logger) {
+// err.Error() of a plain error into the body by default. huma's hook is a
+// package variable, so it is set once per process; each request's errors
+// go to the log of the server that handles it (loggerKey).
+var installErrorModel = sync.OnceFunc(func() {
 	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 		if status >= 500 {
 			rid := ""
 			if ctx != nil {
 				rid = RequestID(ctx.Context())
+				log, ok := ctx.Context().Value(loggerKey{}).(*slog.Logger)
+				if !ok {
+					log = slog.Default()
+				}
 				for _, e := range errs {
 					log.Error("internal error", "request_id", rid, "err", e)
 				}
@@ -91,4 +98,7 @@ func installErrorModel(log *slog.Logger) {
 		}
 		return huma.NewError(status, msg, errs...)
 	}
-}
+})
+
+// loggerKey carries the server's logger in a request's context.
+type loggerKey struct{}

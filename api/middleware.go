@@ -43,6 +43,14 @@ var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 // requestID takes a well-formed X-Request-Id from a proxy or makes one, and
 // echoes it on the response, so a resident's error message can be found in
 // the logs.
+// withLogger puts the server's logger into the request's context, for
+// the errors huma raises outside a handler (installErrorModel).
+func (s *Server) withLogger(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loggerKey{}, s.log)))
+	})
+}
+
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")

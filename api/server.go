@@ -76,7 +76,7 @@ type Server struct {
 func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	installErrorModel(log)
+	installErrorModel()
 	// Zero durations (configs built in code, e.g. by tests) mean the
 	// defaults of config.FromEnv.
 	if cfg.SessionLifetime == 0 {
@@ -158,10 +158,16 @@ func (s *Server) refreshed(ctx context.Context) {
 
 // humaConfig is the API description shared by the server and `schalter
 // openapi`, so the committed spec is exactly what the server serves.
-func humaConfig() huma.Config {
+// humaDefaults sets huma's package-level defaults once per process (tests
+// build many servers in parallel).
+var humaDefaults = sync.OnceFunc(func() {
 	// Lists are always present (empty, never null) in Schalter's responses;
 	// say so in the schema, so typed clients need no null checks.
 	huma.DefaultArrayNullable = false
+})
+
+func humaConfig() huma.Config {
+	humaDefaults()
 	c := huma.DefaultConfig("Schalter API", APIVersion)
 	// No $schema fields and Link headers in responses, and no docs page
 	// from a CDN: the bundled reference at /api/docs replaces it.
@@ -249,7 +255,7 @@ func humaConfig() huma.Config {
 // Handler builds the HTTP handler: middleware, the API and the PWA.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.observe, s.recoverer, s.securityHeaders, middleware.GetHead)
+	r.Use(requestID, s.withLogger, s.observe, s.recoverer, s.securityHeaders, middleware.GetHead)
 	r.Use(s.rateLimit, mustGzip())
 	if len(s.cfg.CORSOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
