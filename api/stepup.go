@@ -43,8 +43,10 @@ type signIn struct {
 
 // completeLogin turns a proven identity into a session. The token is
 // always renewed (no fixation, also at step-up). When the session already
-// belongs to the same account this is a step-up: methods add up and the
-// level is the higher one. Otherwise it is a new login.
+// belongs to the same account this is a step-up: methods add up, and the
+// level is the highest of the session's, the new proof's and what the
+// methods together prove (a password, then a code: two factors).
+// Otherwise it is a new login.
 func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 			}
 		}
 		methods = slices.DeleteFunc(merged, func(m string) bool { return m == "" })
-		level = max(level, s.sessionLevel(ctx))
+		level = max(level, s.sessionLevel(ctx), account.LevelFor(methods))
 	}
 	s.sessions.Remove(ctx, keyPending)
 	s.sessions.Put(ctx, keyAccount, in.Account.String())
@@ -82,8 +84,8 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 
 // stepUp adds a second factor the person just proved to their session.
 func (s *Server) stepUp(ctx context.Context, id uuid.UUID, method, userAgent string) (*Me, error) {
-	methods := append(strings.Split(s.sessions.GetString(ctx, keyMethods), ","), method)
-	return s.completeLogin(ctx, signIn{Account: id, Methods: []string{method}, Level: account.LevelFor(methods), UserAgent: userAgent})
+	methods := []string{method}
+	return s.completeLogin(ctx, signIn{Account: id, Methods: methods, Level: account.LevelFor(methods), UserAgent: userAgent})
 }
 
 // sessionLevel is the assurance level of the request's session.
