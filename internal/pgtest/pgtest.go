@@ -147,6 +147,7 @@ func template(ctx context.Context, admin string, opts Options) (string, error) {
 		}
 		return nil
 	})
+	h.Write([]byte(store.JobsSchemaVersion))
 	prefix := "tpl_"
 	if opts.Seed {
 		prefix = "tplseed_"

@@ -18,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/schalter-ch/schalter/db"
 	"github.com/schalter-ch/schalter/internal/apperr"
@@ -73,7 +75,10 @@ func (s *Store) goose() (*goose.Provider, *sql.DB, error) {
 }
 
 // Migrate applies the migrations ("up"), rolls back the last one ("down"),
-// or logs the state of each ("status").
+// or logs the state of each ("status"). "up" also brings the job queue's
+// tables (River's own migrations, through its migrator) to the version the
+// binary needs; "down" rolls back Schalter's schema only, never River's,
+// whose tables hold jobs that must not be lost.
 func (s *Store) Migrate(ctx context.Context, direction string, log *slog.Logger) error {
 	p, sqlDB, err := s.goose()
 	if err != nil {
@@ -86,7 +91,10 @@ func (s *Store) Migrate(ctx context.Context, direction string, log *slog.Logger)
 		for _, r := range res {
 			log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.migrateJobs(ctx, log)
 	case "down":
 		r, err := p.Down(ctx)
 		if r != nil {
@@ -103,7 +111,8 @@ func (s *Store) Migrate(ctx context.Context, direction string, log *slog.Logger)
 	return fmt.Errorf("store: unknown migrate direction %q (use up, down or status)", direction)
 }
 
-// MigrationsCurrent reports whether every embedded migration is applied.
+// MigrationsCurrent reports whether every embedded migration is applied,
+// the job queue's included.
 func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	p, sqlDB, err := s.goose()
 	if err != nil {
@@ -111,7 +120,44 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	}
 	defer sqlDB.Close()
 	pending, err := p.HasPending(ctx)
-	return !pending, err
+	if err != nil || pending {
+		return false, err
+	}
+	m, err := s.jobMigrator()
+	if err != nil {
+		return false, err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	return res.OK, nil
+}
+
+// JobsSchemaVersion names the job queue's schema in test database
+// templates (pgtest), so a River upgrade with new migrations builds new
+// templates.
+const JobsSchemaVersion = "river-v0.51.2"
+
+func (s *Store) jobMigrator() (*rivermigrate.Migrator[pgx.Tx], error) {
+	return rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+}
+
+// migrateJobs applies River's migrations: its tables are the durable job
+// queue (internal/jobs).
+func (s *Store) migrateJobs(ctx context.Context, log *slog.Logger) error {
+	m, err := s.jobMigrator()
+	if err != nil {
+		return err
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("store: job queue migrations: %w", err)
+	}
+	for _, v := range res.Versions {
+		log.Info("migrated job queue", "version", v.Version, "name", v.Name, "duration", v.Duration)
+	}
+	return nil
 }
 
 // inTx runs fn in a transaction, committed if fn returns nil.
