@@ -108,8 +108,11 @@ test: deps/system deps/npm ## Every test, drift check and linter (CI runs this)
 	@$(MAKE) --no-print-directory db/stop >/dev/null 2>&1
 
 .PHONY: test/go
-test/go: ## Go tests against a real PostgreSQL (private cluster in .data/test)
-	$(GO) test -count=1 ./...
+test/go: ## Go tests against a real PostgreSQL (private cluster in .data/test), with the race detector
+	@# Build the pinned Mailpit once before the tests start it in parallel:
+	@# on a fresh machine its first build takes longer than a test waits.
+	@$(GO) tool mailpit --help >/dev/null 2>&1 || true
+	$(GO) test -race -count=1 ./...
 
 .PHONY: test/browser
 test/browser: build ## PWA unit tests, then browser tests: the real server and headless Chromium

@@ -43,7 +43,13 @@ type Error struct {
 	// RetryAfter tells a TooManyRequests caller when a retry can succeed
 	// (the Retry-After header); zero when that is not known.
 	RetryAfter time.Duration
+	// Cause is the underlying failure, for the log only (never shown to
+	// clients), e.g. the connection error behind an Unavailable.
+	Cause error
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {

@@ -2,17 +2,22 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store/dbq"
+)
+
+// Meanings of failures shared by several operations.
+var (
+	// AccountCreate inserts nothing (no row) when the address is taken.
+	errAddressTaken = onErr{conflict: "an account with this e-mail address exists already"}
+	errLinkUsed     = onErr{invalidNoRows: &apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"}}
 )
 
 // Account is a stored account.
@@ -32,23 +37,20 @@ type Role struct {
 
 // CreateAccount stores a new account with its roles, in one transaction;
 // an address in use is a Conflict, an unknown office Invalid.
-func (s *Store) CreateAccount(ctx context.Context, email, normalized, passwordHash string, verifiedAt *time.Time, roles ...Role) (*Account, error) {
+func (q *Queries) CreateAccount(ctx context.Context, email, normalized, passwordHash string, verifiedAt *time.Time, roles ...Role) (*Account, error) {
 	var hash *string
 	if passwordHash != "" {
 		hash = &passwordHash
 	}
 	var acc *Account
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		r, err := s.q.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized, EmailVerifiedAt: verifiedAt, PasswordHash: hash})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.Conflict, "an account with this e-mail address exists already")
-		}
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := q.gen.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized, EmailVerifiedAt: verifiedAt, PasswordHash: hash})
 		if err != nil {
-			return err
+			return mapErr(err, errAddressTaken)
 		}
 		acc = &Account{ID: r.ID, Email: email, EmailVerifiedAt: verifiedAt, PasswordHash: passwordHash, CreatedAt: r.CreatedAt}
 		for _, role := range roles {
-			if err := s.grantRole(ctx, tx, acc.ID, role); err != nil {
+			if err := q.grantRole(ctx, tx, acc.ID, role); err != nil {
 				return err
 			}
 		}
@@ -58,8 +60,8 @@ func (s *Store) CreateAccount(ctx context.Context, email, normalized, passwordHa
 }
 
 // AccountByEmail finds an account by its normalised address.
-func (s *Store) AccountByEmail(ctx context.Context, normalized string) (*Account, error) {
-	r, err := s.q.AccountByEmail(ctx, s.pool, normalized)
+func (q *Queries) AccountByEmail(ctx context.Context, normalized string) (*Account, error) {
+	r, err := q.gen.AccountByEmail(ctx, q.db, normalized)
 	if err != nil {
 		return nil, notFound(err, "no such account")
 	}
@@ -75,22 +77,18 @@ func accountFrom(r dbq.AccountByEmailRow) *Account {
 }
 
 // grantRole gives an account a role (idempotent).
-func (s *Store) grantRole(ctx context.Context, db dbq.DBTX, id uuid.UUID, role Role) error {
+func (q *Queries) grantRole(ctx context.Context, db dbq.DBTX, id uuid.UUID, role Role) error {
 	var office *string
 	if role.Office != "" {
 		office = &role.Office
 	}
-	err := s.q.AccountRoleGrant(ctx, db, dbq.AccountRoleGrantParams{AccountID: id, Role: role.Role, OfficeSlug: office})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-		return apperr.InvalidFields("unknown office", apperr.FieldError{Path: "office", Message: fmt.Sprintf("no office %q", role.Office)})
-	}
-	return err
+	err := q.gen.AccountRoleGrant(ctx, db, dbq.AccountRoleGrantParams{AccountID: id, Role: role.Role, OfficeSlug: office})
+	return mapErr(err, onErr{invalid: &apperr.FieldError{Path: "office", Message: fmt.Sprintf("no office %q", role.Office)}})
 }
 
 // Roles lists an account's roles.
-func (s *Store) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
-	rows, err := s.q.AccountRoles(ctx, s.pool, id)
+func (q *Queries) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
+	rows, err := q.gen.AccountRoles(ctx, q.db, id)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +104,8 @@ func (s *Store) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
 }
 
 // AccountByID finds an account.
-func (s *Store) AccountByID(ctx context.Context, id uuid.UUID) (*Account, error) {
-	r, err := s.q.AccountByID(ctx, s.pool, id)
+func (q *Queries) AccountByID(ctx context.Context, id uuid.UUID) (*Account, error) {
+	r, err := q.gen.AccountByID(ctx, q.db, id)
 	if err != nil {
 		return nil, notFound(err, "no such account")
 	}
@@ -115,77 +113,64 @@ func (s *Store) AccountByID(ctx context.Context, id uuid.UUID) (*Account, error)
 }
 
 // CreateEmailToken stores the hash of a single-use e-mail token.
-func (s *Store) CreateEmailToken(ctx context.Context, hash []byte, id uuid.UUID, purpose string, expires time.Time) error {
-	return s.q.EmailTokenCreate(ctx, s.pool, dbq.EmailTokenCreateParams{Hash: hash, AccountID: id, Purpose: purpose, ExpiresAt: expires})
+func (q *Queries) CreateEmailToken(ctx context.Context, hash []byte, id uuid.UUID, purpose string, expires time.Time) error {
+	return q.gen.EmailTokenCreate(ctx, q.db, dbq.EmailTokenCreateParams{Hash: hash, AccountID: id, Purpose: purpose, ExpiresAt: expires})
 }
 
 // VerifyEmail uses a verification token and marks the address verified,
 // in one transaction. A used, expired or unknown token is Invalid.
-func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (uuid.UUID, error) {
+func (q *Queries) VerifyEmail(ctx context.Context, hash []byte) (uuid.UUID, error) {
 	var id uuid.UUID
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		id, err = s.q.EmailTokenUse(ctx, tx, dbq.EmailTokenUseParams{Hash: hash, Purpose: "verify"})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
-		}
+		id, err = q.gen.EmailTokenUse(ctx, tx, dbq.EmailTokenUseParams{Hash: hash, Purpose: "verify"})
 		if err != nil {
-			return err
+			return mapErr(err, errLinkUsed)
 		}
-		return s.q.AccountVerifyEmail(ctx, tx, id)
+		return q.gen.AccountVerifyEmail(ctx, tx, id)
 	})
 	return id, err
 }
 
 // SetPasswordWithToken uses a reset token and sets a new password hash,
 // in one transaction; a used, expired or unknown token is Invalid.
-func (s *Store) SetPasswordWithToken(ctx context.Context, tokenHash []byte, passwordHash string) (uuid.UUID, error) {
+func (q *Queries) SetPasswordWithToken(ctx context.Context, tokenHash []byte, passwordHash string) (uuid.UUID, error) {
 	var id uuid.UUID
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		id, err = s.q.EmailTokenUseReset(ctx, tx, tokenHash)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
-		}
+		id, err = q.gen.EmailTokenUseReset(ctx, tx, tokenHash)
 		if err != nil {
-			return err
+			return mapErr(err, errLinkUsed)
 		}
-		return s.q.AccountSetPassword(ctx, tx, dbq.AccountSetPasswordParams{ID: id, PasswordHash: &passwordHash})
+		return q.gen.AccountSetPassword(ctx, tx, dbq.AccountSetPasswordParams{ID: id, PasswordHash: &passwordHash})
 	})
 	return id, err
 }
 
 // CreateEmailChangeToken stores a link token that moves the account to
 // a new address.
-func (s *Store) CreateEmailChangeToken(ctx context.Context, hash []byte, id uuid.UUID, typed string, expires time.Time) error {
-	return s.q.EmailChangeTokenCreate(ctx, s.pool, dbq.EmailChangeTokenCreateParams{Hash: hash, AccountID: id, ExpiresAt: expires, NewEmail: &typed})
+func (q *Queries) CreateEmailChangeToken(ctx context.Context, hash []byte, id uuid.UUID, typed string, expires time.Time) error {
+	return q.gen.EmailChangeTokenCreate(ctx, q.db, dbq.EmailChangeTokenCreateParams{Hash: hash, AccountID: id, ExpiresAt: expires, NewEmail: &typed})
 }
 
 // ChangeEmailWithToken uses an e-mail-change token once and sets the new
 // address (verified: the link reached it). It returns the account and the
 // old and the new address; an address taken in the meantime is a
 // Conflict.
-func (s *Store) ChangeEmailWithToken(ctx context.Context, tokenHash []byte, normalize func(string) string) (id uuid.UUID, old, email string, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		row, err := s.q.EmailChangeTokenUse(ctx, tx, tokenHash)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.InvalidFields("this link is not valid any more", apperr.FieldError{Path: "body.token", Message: "unknown, used or expired"})
-		}
+func (q *Queries) ChangeEmailWithToken(ctx context.Context, tokenHash []byte, normalize func(string) string) (id uuid.UUID, old, email string, err error) {
+	err = q.inTx(ctx, func(tx pgx.Tx) error {
+		row, err := q.gen.EmailChangeTokenUse(ctx, tx, tokenHash)
 		if err != nil {
-			return err
+			return mapErr(err, errLinkUsed)
 		}
 		id, email = row.AccountID, row.NewEmail
-		acc, err := s.q.AccountByID(ctx, tx, id)
+		acc, err := q.gen.AccountByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		old = acc.Email
-		err = s.q.AccountSetEmail(ctx, tx, dbq.AccountSetEmailParams{ID: id, Email: email, EmailNormalized: normalize(email)})
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-			return apperr.New(apperr.Conflict, "this address belongs to another account by now")
-		}
-		return err
+		err = q.gen.AccountSetEmail(ctx, tx, dbq.AccountSetEmailParams{ID: id, Email: email, EmailNormalized: normalize(email)})
+		return mapErr(err, onErr{conflict: "this address belongs to another account by now"})
 	})
 	return id, old, email, err
 }
@@ -193,12 +178,12 @@ func (s *Store) ChangeEmailWithToken(ctx context.Context, tokenHash []byte, norm
 // DeleteAccount removes an account and, through foreign keys, its roles,
 // second factors, passkeys, tokens and devices; its favourites (kept under a tagged
 // owner, not a foreign key) go in the same transaction.
-func (s *Store) DeleteAccount(ctx context.Context, id uuid.UUID) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.FavouritesDropOwner(ctx, tx, "account:"+id.String()); err != nil {
+func (q *Queries) DeleteAccount(ctx context.Context, id uuid.UUID) error {
+	return q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.FavouritesDropOwner(ctx, tx, "account:"+id.String()); err != nil {
 			return err
 		}
-		n, err := s.q.AccountDelete(ctx, tx, id)
+		n, err := q.gen.AccountDelete(ctx, tx, id)
 		if err == nil && n == 0 {
 			return apperr.New(apperr.NotFound, "no such account")
 		}
@@ -219,8 +204,8 @@ type AccountData struct {
 }
 
 // ExportAccount returns everything stored about an account.
-func (s *Store) ExportAccount(ctx context.Context, id uuid.UUID) (*AccountData, error) {
-	r, err := s.q.AccountExport(ctx, s.pool, id)
+func (q *Queries) ExportAccount(ctx context.Context, id uuid.UUID) (*AccountData, error) {
+	r, err := q.gen.AccountExport(ctx, q.db, id)
 	if err != nil {
 		return nil, notFound(err, "no such account")
 	}
@@ -231,26 +216,26 @@ func (s *Store) ExportAccount(ctx context.Context, id uuid.UUID) (*AccountData, 
 // SetRoles replaces an account's roles in one transaction. Removing the
 // last administrator is a Conflict; an unknown office is Invalid (its
 // field path names the role's index).
-func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.RolesLock(ctx, tx); err != nil {
+func (q *Queries) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.RolesLock(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := s.q.AccountByID(ctx, tx, id); err != nil {
+		if _, err := q.gen.AccountByID(ctx, tx, id); err != nil {
 			return err
 		}
-		before, err := s.q.AccountRoles(ctx, tx, id)
+		before, err := q.gen.AccountRoles(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		wasAdmin := slices.ContainsFunc(before, func(r dbq.AccountRolesRow) bool { return r.Role == "admin" })
-		if err := s.q.AccountRolesClear(ctx, tx, id); err != nil {
+		if err := q.gen.AccountRolesClear(ctx, tx, id); err != nil {
 			return err
 		}
 		admin := false
 		for i, r := range roles {
 			admin = admin || r.Role == "admin"
-			if err := s.grantRole(ctx, tx, id, r); err != nil {
+			if err := q.grantRole(ctx, tx, id, r); err != nil {
 				if e, ok := apperr.As(err); ok && len(e.Fields) == 1 {
 					e.Fields[0].Path = fmt.Sprintf("body.roles[%d].office", i)
 				}
@@ -258,7 +243,7 @@ func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) error 
 			}
 		}
 		if wasAdmin && !admin {
-			others, err := s.q.AdminCountOthers(ctx, tx, id)
+			others, err := q.gen.AdminCountOthers(ctx, tx, id)
 			if err != nil {
 				return err
 			}

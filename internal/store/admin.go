@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
@@ -38,8 +37,8 @@ func record(r serviceRow) (*catalog.Record, error) {
 }
 
 // GetService returns a service in any state, for editors.
-func (s *Store) GetService(ctx context.Context, slug string) (*catalog.Record, error) {
-	r, err := s.q.ServiceGet(ctx, s.pool, slug)
+func (q *Queries) GetService(ctx context.Context, slug string) (*catalog.Record, error) {
+	r, err := q.gen.ServiceGet(ctx, q.db, slug)
 	if err != nil {
 		return nil, notFound(err, "service %q not found", slug)
 	}
@@ -47,8 +46,8 @@ func (s *Store) GetService(ctx context.Context, slug string) (*catalog.Record, e
 }
 
 // ExportServices returns every service in one of states, by slug.
-func (s *Store) ExportServices(ctx context.Context, states []string) ([]catalog.Record, error) {
-	rows, err := s.q.ServiceAll(ctx, s.pool, states)
+func (q *Queries) ExportServices(ctx context.Context, states []string) ([]catalog.Record, error) {
+	rows, err := q.gen.ServiceAll(ctx, q.db, states)
 	if err != nil {
 		return nil, err
 	}
@@ -87,17 +86,17 @@ func writeParams(svc *catalog.Service) (dbq.ServiceInsertParams, error) {
 	}, nil
 }
 
-func (s *Store) revision(ctx context.Context, tx pgx.Tx, r serviceRow, actor, action string) error {
-	return s.q.ServiceRevisionInsert(ctx, tx, dbq.ServiceRevisionInsertParams{
+func (q *Queries) revision(ctx context.Context, tx pgx.Tx, r serviceRow, actor, action string) error {
+	return q.gen.ServiceRevisionInsert(ctx, tx, dbq.ServiceRevisionInsertParams{
 		Slug: r.Slug, Version: r.Version, State: r.State, Doc: r.Doc, Actor: actor, Action: action,
 	})
 }
 
 // CreateService stores a new service after checking its references.
-func (s *Store) CreateService(ctx context.Context, svc catalog.Service, actor string) (*catalog.Record, error) {
+func (q *Queries) CreateService(ctx context.Context, svc catalog.Service, actor string) (*catalog.Record, error) {
 	var out serviceRow
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		refs, err := s.refs(ctx, tx)
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		refs, err := q.refs(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -111,16 +110,12 @@ func (s *Store) CreateService(ctx context.Context, svc catalog.Service, actor st
 		if err != nil {
 			return err
 		}
-		r, err := s.q.ServiceInsert(ctx, tx, p)
+		r, err := q.gen.ServiceInsert(ctx, tx, p)
 		if err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-				return apperr.New(apperr.Conflict, "a service with slug %q exists already", svc.Slug)
-			}
-			return err
+			return mapErr(err, onErr{conflict: fmt.Sprintf("a service with slug %q exists already", svc.Slug)})
 		}
 		out = serviceRow(r)
-		return s.revision(ctx, tx, out, actor, ActionCreate)
+		return q.revision(ctx, tx, out, actor, ActionCreate)
 	})
 	if err != nil {
 		return nil, err
@@ -132,11 +127,11 @@ func (s *Store) CreateService(ctx context.Context, svc catalog.Service, actor st
 // not zero and differs from the stored version, nothing changes and the
 // error is PreconditionFailed. mutate gets the current record and returns
 // the new document, which is checked like a new one.
-func (s *Store) UpdateService(ctx context.Context, slug string, expectVersion int, action, actor string,
+func (q *Queries) UpdateService(ctx context.Context, slug string, expectVersion int, action, actor string,
 	mutate func(cur *catalog.Record) (*catalog.Service, error)) (*catalog.Record, error) {
 	var out serviceRow
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		r, err := s.q.ServiceGetForUpdate(ctx, tx, slug)
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := q.gen.ServiceGetForUpdate(ctx, tx, slug)
 		if err != nil {
 			return notFound(err, "service %q not found", slug)
 		}
@@ -154,7 +149,7 @@ func (s *Store) UpdateService(ctx context.Context, slug string, expectVersion in
 		if next.Slug != slug {
 			return apperr.InvalidFields("the slug of a service cannot change", apperr.FieldError{Path: "body.slug", Message: "must stay " + slug})
 		}
-		refs, err := s.refs(ctx, tx)
+		refs, err := q.refs(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -165,7 +160,7 @@ func (s *Store) UpdateService(ctx context.Context, slug string, expectVersion in
 		if err != nil {
 			return err
 		}
-		u, err := s.q.ServiceUpdate(ctx, tx, dbq.ServiceUpdateParams{
+		u, err := q.gen.ServiceUpdate(ctx, tx, dbq.ServiceUpdateParams{
 			Slug: p.Slug, State: p.State, OfficeSlug: p.OfficeSlug, Categories: p.Categories,
 			LifeSituations: p.LifeSituations, Audiences: p.Audiences, Channels: p.Channels,
 			Popularity: p.Popularity, Doc: p.Doc, DescriptionHtml: p.DescriptionHtml,
@@ -174,7 +169,7 @@ func (s *Store) UpdateService(ctx context.Context, slug string, expectVersion in
 			return err
 		}
 		out = serviceRow(u)
-		return s.revision(ctx, tx, out, actor, action)
+		return q.revision(ctx, tx, out, actor, action)
 	})
 	if err != nil {
 		return nil, err
@@ -202,10 +197,10 @@ type ImportResult struct {
 // With dryRun everything is checked and counted, then rolled back.
 // bad carries the errors the caller found while parsing; they are reported
 // together with the ones found here.
-func (s *Store) ImportServices(ctx context.Context, items []ImportItem, bad []apperr.FieldError, actor string, dryRun bool) (*ImportResult, error) {
+func (q *Queries) ImportServices(ctx context.Context, items []ImportItem, bad []apperr.FieldError, actor string, dryRun bool) (*ImportResult, error) {
 	res := &ImportResult{}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		refs, err := s.refs(ctx, tx)
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		refs, err := q.refs(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -234,7 +229,7 @@ func (s *Store) ImportServices(ctx context.Context, items []ImportItem, bad []ap
 		}
 		for i := range items {
 			svc := &items[i].Service
-			changed, err := s.upsert(ctx, tx, svc, actor, ActionImport)
+			changed, err := q.upsert(ctx, tx, svc, actor, ActionImport)
 			switch {
 			case err != nil:
 				return err
@@ -262,19 +257,19 @@ var errDryRun = errors.New("dry run")
 
 // upsert writes svc unless the stored document is identical; it reports
 // whether anything changed.
-func (s *Store) upsert(ctx context.Context, tx pgx.Tx, svc *catalog.Service, actor, action string) (bool, error) {
+func (q *Queries) upsert(ctx context.Context, tx pgx.Tx, svc *catalog.Service, actor, action string) (bool, error) {
 	p, err := writeParams(svc)
 	if err != nil {
 		return false, err
 	}
-	r, err := s.q.ServiceUpsert(ctx, tx, dbq.ServiceUpsertParams(p))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+	r, err := q.gen.ServiceUpsert(ctx, tx, dbq.ServiceUpsertParams(p))
+	if noRows(err) {
+		return false, nil // unchanged: the upsert wrote nothing
 	}
 	if err != nil {
 		return false, err
 	}
-	return true, s.revision(ctx, tx, serviceRow(r), actor, action)
+	return true, q.revision(ctx, tx, serviceRow(r), actor, action)
 }
 
 // SeedResult counts what Seed did.
@@ -287,19 +282,19 @@ type SeedResult struct {
 // loading the same bundle again changes nothing, not even versions.
 // Services already in the database but not in the bundle stay as they are,
 // so that seeding never destroys an editor's work.
-func (s *Store) Seed(ctx context.Context, b *catalog.Bundle) (*SeedResult, error) {
+func (q *Queries) Seed(ctx context.Context, b *catalog.Bundle) (*SeedResult, error) {
 	res := &SeedResult{}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		for i, c := range b.Taxonomy.Categories {
 			title, _ := json.Marshal(c.Title)
-			if err := s.q.CategoryUpsert(ctx, tx, dbq.CategoryUpsertParams{Slug: c.Slug, Kind: c.Kind, Icon: c.Icon, Title: title, Position: int32(i)}); err != nil {
+			if err := q.gen.CategoryUpsert(ctx, tx, dbq.CategoryUpsertParams{Slug: c.Slug, Kind: c.Kind, Icon: c.Icon, Title: title, Position: int32(i)}); err != nil {
 				return err
 			}
 			res.Categories++
 		}
 		for i, a := range b.Taxonomy.Audiences {
 			title, _ := json.Marshal(a.Title)
-			if err := s.q.AudienceUpsert(ctx, tx, dbq.AudienceUpsertParams{Slug: a.Slug, Title: title, Position: int32(i)}); err != nil {
+			if err := q.gen.AudienceUpsert(ctx, tx, dbq.AudienceUpsertParams{Slug: a.Slug, Title: title, Position: int32(i)}); err != nil {
 				return err
 			}
 			res.Audiences++
@@ -309,12 +304,12 @@ func (s *Store) Seed(ctx context.Context, b *catalog.Bundle) (*SeedResult, error
 			if err != nil {
 				return err
 			}
-			if err := s.q.OfficeUpsert(ctx, tx, dbq.OfficeUpsertParams{Slug: o.Slug, Doc: doc}); err != nil {
+			if err := q.gen.OfficeUpsert(ctx, tx, dbq.OfficeUpsertParams{Slug: o.Slug, Doc: doc}); err != nil {
 				return err
 			}
 			res.Offices++
 		}
-		existing, err := s.q.ServiceSlugs(ctx, tx)
+		existing, err := q.gen.ServiceSlugs(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -323,7 +318,7 @@ func (s *Store) Seed(ctx context.Context, b *catalog.Bundle) (*SeedResult, error
 			had[sl] = true
 		}
 		for i := range b.Services {
-			changed, err := s.upsert(ctx, tx, &b.Services[i], "seed", ActionSeed)
+			changed, err := q.upsert(ctx, tx, &b.Services[i], "seed", ActionSeed)
 			switch {
 			case err != nil:
 				return fmt.Errorf("seeding %s: %w", b.Services[i].Slug, err)
@@ -353,8 +348,8 @@ type Revision struct {
 }
 
 // Revisions returns the latest 100 changes of a service.
-func (s *Store) Revisions(ctx context.Context, slug string) ([]Revision, error) {
-	rows, err := s.q.ServiceRevisionList(ctx, s.pool, slug)
+func (q *Queries) Revisions(ctx context.Context, slug string) ([]Revision, error) {
+	rows, err := q.gen.ServiceRevisionList(ctx, q.db, slug)
 	if err != nil {
 		return nil, err
 	}

@@ -11,29 +11,29 @@ import (
 
 // Attempt counts an attempt for key unless max were made within window
 // already; false means refused, and nothing was counted.
-func (s *Store) Attempt(ctx context.Context, key []byte, max int, window time.Duration) (bool, error) {
+func (q *Queries) Attempt(ctx context.Context, key []byte, max int, window time.Duration) (bool, error) {
 	ok := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.AttemptLock(ctx, tx, key); err != nil {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.AttemptLock(ctx, tx, key); err != nil {
 			return err
 		}
-		n, err := s.q.AttemptCount(ctx, tx, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
+		n, err := q.gen.AttemptCount(ctx, tx, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
 		if err != nil || int(n) >= max {
 			return err
 		}
 		ok = true
-		return s.q.AttemptAdd(ctx, tx, key)
+		return q.gen.AttemptAdd(ctx, tx, key)
 	})
 	return ok, err
 }
 
 // Attempts counts key's attempts within window.
-func (s *Store) Attempts(ctx context.Context, key []byte, window time.Duration) (int, error) {
-	n, err := s.q.AttemptCount(ctx, s.pool, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
+func (q *Queries) Attempts(ctx context.Context, key []byte, window time.Duration) (int, error) {
+	n, err := q.gen.AttemptCount(ctx, q.db, dbq.AttemptCountParams{Key: key, WindowSeconds: window.Seconds()})
 	return int(n), err
 }
 
 // PruneAttempts forgets attempts made before before.
-func (s *Store) PruneAttempts(ctx context.Context, before time.Time) (int64, error) {
-	return s.q.AttemptsPrune(ctx, s.pool, before)
+func (q *Queries) PruneAttempts(ctx context.Context, before time.Time) (int64, error) {
+	return q.gen.AttemptsPrune(ctx, q.db, before)
 }

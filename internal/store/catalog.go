@@ -34,7 +34,7 @@ func strPtr(s string) *string {
 // ListServices returns one page of services and the total matching the
 // filter. The API serves lists from the snapshot (internal/snapshot); this
 // SQL version is the reference the snapshot's list is tested against.
-func (s *Store) ListServices(ctx context.Context, f catalog.ListFilter) (*catalog.Page, error) {
+func (q *Queries) ListServices(ctx context.Context, f catalog.ListFilter) (*catalog.Page, error) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
 	p := dbq.ServiceListParams{
@@ -45,11 +45,11 @@ func (s *Store) ListServices(ctx context.Context, f catalog.ListFilter) (*catalo
 		pop := int32(f.After.Popularity)
 		p.AfterSlug, p.AfterPopularity = &f.After.Slug, &pop
 	}
-	rows, err := s.q.ServiceList(ctx, s.pool, p)
+	rows, err := q.gen.ServiceList(ctx, q.db, p)
 	if err != nil {
 		return nil, err
 	}
-	total, err := s.q.ServiceCount(ctx, s.pool, dbq.ServiceCountParams{
+	total, err := q.gen.ServiceCount(ctx, q.db, dbq.ServiceCountParams{
 		States: p.States, Category: p.Category, Audience: p.Audience, Channel: p.Channel, Office: p.Office,
 	})
 	if err != nil {
@@ -102,11 +102,11 @@ func unmarshalAll(pairs ...any) error {
 
 // ServiceDetail returns a service with everything its page shows. Only
 // services in one of states are found.
-func (s *Store) ServiceDetail(ctx context.Context, slug string, states []string) (*catalog.Detail, error) {
+func (q *Queries) ServiceDetail(ctx context.Context, slug string, states []string) (*catalog.Detail, error) {
 	if slug == "" {
 		return nil, apperr.New(apperr.NotFound, "service not found")
 	}
-	ds, err := s.details(ctx, slug, states)
+	ds, err := q.details(ctx, slug, states)
 	if err != nil {
 		return nil, err
 	}
@@ -116,14 +116,14 @@ func (s *Store) ServiceDetail(ctx context.Context, slug string, states []string)
 	return &ds[0], nil
 }
 
-func (s *Store) details(ctx context.Context, slug string, states []string) ([]catalog.Detail, error) {
+func (q *Queries) details(ctx context.Context, slug string, states []string) ([]catalog.Detail, error) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	return s.detailsIn(ctx, s.pool, slug, states)
+	return q.detailsIn(ctx, q.db, slug, states)
 }
 
-func (s *Store) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states []string) ([]catalog.Detail, error) {
-	rows, err := s.q.ServiceDetail(ctx, db, dbq.ServiceDetailParams{Slug: slug, States: states})
+func (q *Queries) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states []string) ([]catalog.Detail, error) {
+	rows, err := q.gen.ServiceDetail(ctx, db, dbq.ServiceDetailParams{Slug: slug, States: states})
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +152,8 @@ func (s *Store) detailsIn(ctx context.Context, db dbq.DBTX, slug string, states 
 }
 
 // categoriesIn lists topics and life situations; kind "" means both.
-func (s *Store) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]catalog.CategoryView, error) {
-	rows, err := s.q.CategoryList(ctx, db, strPtr(kind))
+func (q *Queries) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]catalog.CategoryView, error) {
+	rows, err := q.gen.CategoryList(ctx, db, strPtr(kind))
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +169,8 @@ func (s *Store) categoriesIn(ctx context.Context, db dbq.DBTX, kind string) ([]c
 }
 
 // audiencesIn lists the audiences in their display order.
-func (s *Store) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audience, error) {
-	rows, err := s.q.AudienceList(ctx, db)
+func (q *Queries) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audience, error) {
+	rows, err := q.gen.AudienceList(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +186,8 @@ func (s *Store) audiencesIn(ctx context.Context, db dbq.DBTX) ([]catalog.Audienc
 }
 
 // officesIn lists the offices by German name.
-func (s *Store) officesIn(ctx context.Context, db dbq.DBTX) ([]catalog.OfficeView, error) {
-	rows, err := s.q.OfficeList(ctx, db)
+func (q *Queries) officesIn(ctx context.Context, db dbq.DBTX) ([]catalog.OfficeView, error) {
+	rows, err := q.gen.OfficeList(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -208,30 +208,30 @@ func officeView(doc []byte, count int64, updated time.Time) (catalog.OfficeView,
 }
 
 // refs loads what services may refer to, inside tx.
-func (s *Store) refs(ctx context.Context, tx pgx.Tx) (catalog.Refs, error) {
+func (q *Queries) refs(ctx context.Context, tx pgx.Tx) (catalog.Refs, error) {
 	r := catalog.Refs{Offices: map[string]bool{}, Categories: map[string]string{}, Audiences: map[string]bool{}, Services: map[string]bool{}}
-	offices, err := s.q.OfficeSlugs(ctx, tx)
+	offices, err := q.gen.OfficeSlugs(ctx, tx)
 	if err != nil {
 		return r, err
 	}
 	for _, o := range offices {
 		r.Offices[o] = true
 	}
-	cats, err := s.q.CategoryList(ctx, tx, nil)
+	cats, err := q.gen.CategoryList(ctx, tx, nil)
 	if err != nil {
 		return r, err
 	}
 	for _, c := range cats {
 		r.Categories[c.Slug] = c.Kind
 	}
-	auds, err := s.q.AudienceList(ctx, tx)
+	auds, err := q.gen.AudienceList(ctx, tx)
 	if err != nil {
 		return r, err
 	}
 	for _, a := range auds {
 		r.Audiences[a.Slug] = true
 	}
-	slugs, err := s.q.ServiceSlugs(ctx, tx)
+	slugs, err := q.gen.ServiceSlugs(ctx, tx)
 	if err != nil {
 		return r, err
 	}
@@ -258,7 +258,7 @@ func (s *Store) PublishedSnapshot(ctx context.Context) (*PublishedData, error) {
 	out := &PublishedData{}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
-		if out.Revision, err = s.q.CatalogueRevision(ctx, tx); err != nil {
+		if out.Revision, err = s.gen.CatalogueRevision(ctx, tx); err != nil {
 			return err
 		}
 		if out.Services, err = s.detailsIn(ctx, tx, "", Published); err != nil {
@@ -281,8 +281,8 @@ func (s *Store) PublishedSnapshot(ctx context.Context) (*PublishedData, error) {
 
 // CatalogueRevision returns the number that changes with every change to
 // the catalogue tables.
-func (s *Store) CatalogueRevision(ctx context.Context) (int64, error) {
-	return s.q.CatalogueRevision(ctx, s.pool)
+func (q *Queries) CatalogueRevision(ctx context.Context) (int64, error) {
+	return q.gen.CatalogueRevision(ctx, q.db)
 }
 
 // ListenCatalogue calls onChange whenever the catalogue changes, until ctx
@@ -290,7 +290,7 @@ func (s *Store) CatalogueRevision(ctx context.Context) (int64, error) {
 // onIdle runs once as soon as the LISTEN is in place (so the caller can
 // catch up without missing a change) and then after idle without news.
 func (s *Store) ListenCatalogue(ctx context.Context, idle time.Duration, onChange func(), onIdle func()) error {
-	return s.listen(ctx, s.q.ListenCatalogue, idle, onChange, onIdle)
+	return s.listen(ctx, s.gen.ListenCatalogue, idle, onChange, onIdle)
 }
 
 // listen runs a LISTEN statement on a dedicated connection, calls onIdle

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,8 +34,8 @@ func eidFrom(r dbq.AccountEid) EIDIdentity {
 var errEIDTaken = apperr.New(apperr.Conflict, "this eID identity or this account is linked already")
 
 // EIDByIdentity finds the link of an identity.
-func (s *Store) EIDByIdentity(ctx context.Context, issuer, subject string) (*EIDIdentity, error) {
-	r, err := s.q.EIDByIdentity(ctx, s.pool, dbq.EIDByIdentityParams{Issuer: issuer, Subject: subject})
+func (q *Queries) EIDByIdentity(ctx context.Context, issuer, subject string) (*EIDIdentity, error) {
+	r, err := q.gen.EIDByIdentity(ctx, q.db, dbq.EIDByIdentityParams{Issuer: issuer, Subject: subject})
 	if err != nil {
 		return nil, notFound(err, "no account has this eID identity")
 	}
@@ -45,8 +44,8 @@ func (s *Store) EIDByIdentity(ctx context.Context, issuer, subject string) (*EID
 }
 
 // EIDs lists the identities linked to an account, oldest first.
-func (s *Store) EIDs(ctx context.Context, account uuid.UUID) ([]EIDIdentity, error) {
-	rows, err := s.q.EIDList(ctx, s.pool, account)
+func (q *Queries) EIDs(ctx context.Context, account uuid.UUID) ([]EIDIdentity, error) {
+	rows, err := q.gen.EIDList(ctx, q.db, account)
 	if err != nil {
 		return nil, err
 	}
@@ -58,27 +57,27 @@ func (s *Store) EIDs(ctx context.Context, account uuid.UUID) ([]EIDIdentity, err
 }
 
 // LinkEID links an identity to an account.
-func (s *Store) LinkEID(ctx context.Context, account uuid.UUID, issuer, subject, acr string) error {
-	return s.linkEID(ctx, s.pool, account, issuer, subject, acr)
+func (q *Queries) LinkEID(ctx context.Context, account uuid.UUID, issuer, subject, acr string) error {
+	return q.linkEID(ctx, q.db, account, issuer, subject, acr)
 }
 
-func (s *Store) linkEID(ctx context.Context, db dbq.DBTX, account uuid.UUID, issuer, subject, acr string) error {
-	_, err := s.q.EIDLink(ctx, db, dbq.EIDLinkParams{AccountID: account, Issuer: issuer, Subject: subject, Acr: acr})
-	if errors.Is(err, pgx.ErrNoRows) {
+func (q *Queries) linkEID(ctx context.Context, db dbq.DBTX, account uuid.UUID, issuer, subject, acr string) error {
+	_, err := q.gen.EIDLink(ctx, db, dbq.EIDLinkParams{AccountID: account, Issuer: issuer, Subject: subject, Acr: acr})
+	if noRows(err) {
 		return errEIDTaken
 	}
-	return err
+	return mapErr(err, onErr{})
 }
 
 // TouchEID records a login with an identity and its acr.
-func (s *Store) TouchEID(ctx context.Context, id uuid.UUID, acr string) error {
-	return s.q.EIDTouch(ctx, s.pool, dbq.EIDTouchParams{ID: id, Acr: acr})
+func (q *Queries) TouchEID(ctx context.Context, id uuid.UUID, acr string) error {
+	return q.gen.EIDTouch(ctx, q.db, dbq.EIDTouchParams{ID: id, Acr: acr})
 }
 
 // UnlinkEID removes one of the account's identities; another account's is
 // not found.
-func (s *Store) UnlinkEID(ctx context.Context, account, id uuid.UUID) error {
-	n, err := s.q.EIDUnlink(ctx, s.pool, dbq.EIDUnlinkParams{ID: id, AccountID: account})
+func (q *Queries) UnlinkEID(ctx context.Context, account, id uuid.UUID) error {
+	n, err := q.gen.EIDUnlink(ctx, q.db, dbq.EIDUnlinkParams{ID: id, AccountID: account})
 	if err == nil && n == 0 {
 		return apperr.New(apperr.NotFound, "no such eID identity on this account")
 	}
@@ -88,18 +87,15 @@ func (s *Store) UnlinkEID(ctx context.Context, account, id uuid.UUID) error {
 // CreateAccountWithEID opens an account without a password for an eID
 // identity, in one transaction: an address in use or an identity linked
 // meanwhile is a Conflict and creates nothing.
-func (s *Store) CreateAccountWithEID(ctx context.Context, email, normalized string, verifiedAt *time.Time, issuer, subject, acr string) (*Account, error) {
+func (q *Queries) CreateAccountWithEID(ctx context.Context, email, normalized string, verifiedAt *time.Time, issuer, subject, acr string) (*Account, error) {
 	var acc *Account
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		r, err := s.q.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized, EmailVerifiedAt: verifiedAt})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.Conflict, "an account with this e-mail address exists already")
-		}
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := q.gen.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized, EmailVerifiedAt: verifiedAt})
 		if err != nil {
-			return err
+			return mapErr(err, errAddressTaken)
 		}
 		acc = &Account{ID: r.ID, Email: email, EmailVerifiedAt: verifiedAt, CreatedAt: r.CreatedAt}
-		return s.linkEID(ctx, tx, acc.ID, issuer, subject, acr)
+		return q.linkEID(ctx, tx, acc.ID, issuer, subject, acr)
 	})
 	if err != nil {
 		return nil, err

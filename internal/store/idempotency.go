@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store/dbq"
@@ -31,21 +28,21 @@ const abandonedAfter = 2 * time.Minute
 // when the same request was answered before, Conflict while the first
 // request is still running, and Invalid when the key was used for a
 // different request.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key string, hash []byte) (*StoredResponse, error) {
+func (q *Queries) ClaimIdempotencyKey(ctx context.Context, scope, key string, hash []byte) (*StoredResponse, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		_, err := s.q.IdempotencyBegin(ctx, s.pool, dbq.IdempotencyBeginParams{Scope: scope, Key: key, RequestHash: hash})
+		_, err := q.gen.IdempotencyBegin(ctx, q.db, dbq.IdempotencyBeginParams{Scope: scope, Key: key, RequestHash: hash})
 		if err == nil {
 			return nil, nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return nil, err
+		if !noRows(err) {
+			return nil, mapErr(err, onErr{})
 		}
-		row, err := s.q.IdempotencyGet(ctx, s.pool, dbq.IdempotencyGetParams{Scope: scope, Key: key})
-		if errors.Is(err, pgx.ErrNoRows) {
+		row, err := q.gen.IdempotencyGet(ctx, q.db, dbq.IdempotencyGetParams{Scope: scope, Key: key})
+		if noRows(err) {
 			continue // released in between: claim again
 		}
 		if err != nil {
-			return nil, err
+			return nil, mapErr(err, onErr{})
 		}
 		if !bytes.Equal(row.RequestHash, hash) {
 			return nil, apperr.InvalidFields("this Idempotency-Key was used for a different request",
@@ -55,7 +52,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key string, hash
 			if time.Since(row.CreatedAt) < abandonedAfter {
 				return nil, apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
 			}
-			if err := s.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
+			if err := q.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
 				return nil, err
 			}
 			continue
@@ -75,23 +72,23 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key string, hash
 }
 
 // FinishIdempotencyKey stores the response to a claimed key.
-func (s *Store) FinishIdempotencyKey(ctx context.Context, scope, key string, r StoredResponse) error {
+func (q *Queries) FinishIdempotencyKey(ctx context.Context, scope, key string, r StoredResponse) error {
 	headers, err := json.Marshal(r.Headers)
 	if err != nil {
 		return err
 	}
 	status := int32(r.Status)
-	return s.q.IdempotencyFinish(ctx, s.pool, dbq.IdempotencyFinishParams{
+	return q.gen.IdempotencyFinish(ctx, q.db, dbq.IdempotencyFinishParams{
 		Scope: scope, Key: key, Status: &status, ContentType: &r.ContentType, Headers: headers, Body: r.Body,
 	})
 }
 
 // ReleaseIdempotencyKey forgets a claimed key, so that a retry runs again.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, scope, key string) error {
-	return s.q.IdempotencyRelease(ctx, s.pool, dbq.IdempotencyReleaseParams{Scope: scope, Key: key})
+func (q *Queries) ReleaseIdempotencyKey(ctx context.Context, scope, key string) error {
+	return q.gen.IdempotencyRelease(ctx, q.db, dbq.IdempotencyReleaseParams{Scope: scope, Key: key})
 }
 
 // ExpireIdempotencyKeys deletes keys older than maxAge.
-func (s *Store) ExpireIdempotencyKeys(ctx context.Context, maxAge time.Duration) (int64, error) {
-	return s.q.IdempotencyExpire(ctx, s.pool, maxAge.Seconds())
+func (q *Queries) ExpireIdempotencyKeys(ctx context.Context, maxAge time.Duration) (int64, error) {
+	return q.gen.IdempotencyExpire(ctx, q.db, maxAge.Seconds())
 }

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store/dbq"
@@ -45,18 +43,14 @@ func (p *Passkey) BackedUp() bool { return p.Flags&flagBackupState != 0 }
 
 // UserHandle returns the account's WebAuthn user handle, storing handle as
 // it when the account has none yet.
-func (s *Store) UserHandle(ctx context.Context, id uuid.UUID, handle []byte) ([]byte, error) {
-	h, err := s.q.WebAuthnUserEnsure(ctx, s.pool, dbq.WebAuthnUserEnsureParams{AccountID: id, UserHandle: handle})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-		return nil, apperr.New(apperr.NotFound, "no such account")
-	}
-	return h, err
+func (q *Queries) UserHandle(ctx context.Context, id uuid.UUID, handle []byte) ([]byte, error) {
+	h, err := q.gen.WebAuthnUserEnsure(ctx, q.db, dbq.WebAuthnUserEnsureParams{AccountID: id, UserHandle: handle})
+	return h, mapErr(err, onErr{missingRef: "no such account"})
 }
 
 // AccountByUserHandle finds the account a WebAuthn user handle belongs to.
-func (s *Store) AccountByUserHandle(ctx context.Context, handle []byte) (*Account, error) {
-	r, err := s.q.AccountByUserHandle(ctx, s.pool, handle)
+func (q *Queries) AccountByUserHandle(ctx context.Context, handle []byte) (*Account, error) {
+	r, err := q.gen.AccountByUserHandle(ctx, q.db, handle)
 	if err != nil {
 		return nil, notFound(err, "no such account")
 	}
@@ -64,8 +58,8 @@ func (s *Store) AccountByUserHandle(ctx context.Context, handle []byte) (*Accoun
 }
 
 // Passkeys lists an account's passkeys, oldest first.
-func (s *Store) Passkeys(ctx context.Context, id uuid.UUID) ([]Passkey, error) {
-	rows, err := s.q.PasskeysByAccount(ctx, s.pool, id)
+func (q *Queries) Passkeys(ctx context.Context, id uuid.UUID) ([]Passkey, error) {
+	rows, err := q.gen.PasskeysByAccount(ctx, q.db, id)
 	if err != nil {
 		return nil, err
 	}
@@ -80,24 +74,20 @@ func (s *Store) Passkeys(ctx context.Context, id uuid.UUID) ([]Passkey, error) {
 
 // AddPasskey stores a new passkey of an account and fills in its id and
 // creation time. A credential registered before (by anyone) is a Conflict.
-func (s *Store) AddPasskey(ctx context.Context, account uuid.UUID, p *Passkey) error {
-	return s.addPasskey(ctx, s.pool, account, p)
+func (q *Queries) AddPasskey(ctx context.Context, account uuid.UUID, p *Passkey) error {
+	return q.addPasskey(ctx, q.db, account, p)
 }
 
-func (s *Store) addPasskey(ctx context.Context, db dbq.DBTX, account uuid.UUID, p *Passkey) error {
+func (q *Queries) addPasskey(ctx context.Context, db dbq.DBTX, account uuid.UUID, p *Passkey) error {
 	transports := p.Transports
 	if transports == nil {
 		transports = []string{}
 	}
-	r, err := s.q.PasskeyAdd(ctx, db, dbq.PasskeyAddParams{AccountID: account, CredentialID: p.CredentialID, PublicKey: p.PublicKey,
+	r, err := q.gen.PasskeyAdd(ctx, db, dbq.PasskeyAddParams{AccountID: account, CredentialID: p.CredentialID, PublicKey: p.PublicKey,
 		AttestationFormat: p.AttestationFormat, SignCount: int64(p.SignCount), Aaguid: p.AAGUID, Flags: int16(p.Flags),
 		Transports: transports, Name: p.Name})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return apperr.New(apperr.Conflict, "this passkey is registered already")
-	}
 	if err != nil {
-		return err
+		return mapErr(err, onErr{conflict: "this passkey is registered already"})
 	}
 	p.ID, p.CreatedAt = r.ID, r.CreatedAt
 	return nil
@@ -106,36 +96,33 @@ func (s *Store) addPasskey(ctx context.Context, db dbq.DBTX, account uuid.UUID, 
 // CreatePasskeyAccount stores a new account without a password and with
 // its first passkey, in one transaction; an address in use is a Conflict
 // and nothing is stored.
-func (s *Store) CreatePasskeyAccount(ctx context.Context, email, normalized string, handle []byte, p *Passkey) (*Account, error) {
+func (q *Queries) CreatePasskeyAccount(ctx context.Context, email, normalized string, handle []byte, p *Passkey) (*Account, error) {
 	var acc *Account
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		r, err := s.q.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.Conflict, "an account with this e-mail address exists already")
-		}
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := q.gen.AccountCreate(ctx, tx, dbq.AccountCreateParams{Email: email, EmailNormalized: normalized})
 		if err != nil {
-			return err
+			return mapErr(err, errAddressTaken)
 		}
 		acc = &Account{ID: r.ID, Email: email, CreatedAt: r.CreatedAt}
-		if _, err := s.q.WebAuthnUserEnsure(ctx, tx, dbq.WebAuthnUserEnsureParams{AccountID: acc.ID, UserHandle: handle}); err != nil {
+		if _, err := q.gen.WebAuthnUserEnsure(ctx, tx, dbq.WebAuthnUserEnsureParams{AccountID: acc.ID, UserHandle: handle}); err != nil {
 			return err
 		}
-		return s.addPasskey(ctx, tx, acc.ID, p)
+		return q.addPasskey(ctx, tx, acc.ID, p)
 	})
 	return acc, err
 }
 
 // UsePasskey records a login with a passkey: the new counter and flags.
 // False when the counter did not grow (a cloned key or a replay).
-func (s *Store) UsePasskey(ctx context.Context, account, id uuid.UUID, signCount uint32, flags uint8) (bool, error) {
-	n, err := s.q.PasskeyUse(ctx, s.pool, dbq.PasskeyUseParams{ID: id, AccountID: account, SignCount: int64(signCount), Flags: int16(flags)})
+func (q *Queries) UsePasskey(ctx context.Context, account, id uuid.UUID, signCount uint32, flags uint8) (bool, error) {
+	n, err := q.gen.PasskeyUse(ctx, q.db, dbq.PasskeyUseParams{ID: id, AccountID: account, SignCount: int64(signCount), Flags: int16(flags)})
 	return n == 1, err
 }
 
 // RenamePasskey names one of the account's passkeys; another account's is
 // NotFound.
-func (s *Store) RenamePasskey(ctx context.Context, account, id uuid.UUID, name string) error {
-	n, err := s.q.PasskeyRename(ctx, s.pool, dbq.PasskeyRenameParams{ID: id, AccountID: account, Name: name})
+func (q *Queries) RenamePasskey(ctx context.Context, account, id uuid.UUID, name string) error {
+	n, err := q.gen.PasskeyRename(ctx, q.db, dbq.PasskeyRenameParams{ID: id, AccountID: account, Name: name})
 	if err == nil && n == 0 {
 		return apperr.New(apperr.NotFound, "no such passkey")
 	}
@@ -144,8 +131,8 @@ func (s *Store) RenamePasskey(ctx context.Context, account, id uuid.UUID, name s
 
 // DeletePasskey removes one of the account's passkeys; another account's
 // is NotFound.
-func (s *Store) DeletePasskey(ctx context.Context, account, id uuid.UUID) error {
-	n, err := s.q.PasskeyDelete(ctx, s.pool, dbq.PasskeyDeleteParams{ID: id, AccountID: account})
+func (q *Queries) DeletePasskey(ctx context.Context, account, id uuid.UUID) error {
+	n, err := q.gen.PasskeyDelete(ctx, q.db, dbq.PasskeyDeleteParams{ID: id, AccountID: account})
 	if err == nil && n == 0 {
 		return apperr.New(apperr.NotFound, "no such passkey")
 	}

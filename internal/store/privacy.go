@@ -12,61 +12,141 @@ import (
 	"github.com/schalter-ch/schalter/internal/store/dbq"
 )
 
-// Profile, consents and the transparency log: the privacy cockpit.
-type (
-	Profile         = dbq.Profile
-	Consent         = dbq.PrefillConsent
-	AccessEntry     = dbq.TransparencyLog
-	AccessEntryNew  = dbq.TransparencyAppendParams
-	ProfilePutInput = dbq.ProfilePutParams
-)
+// Profile is what a person chose to give; every field is optional.
+type Profile struct {
+	AccountID      uuid.UUID
+	GivenName      *string
+	FamilyName     *string
+	Street         *string
+	PostalCode     *string
+	Locality       *string
+	Country        *string
+	Phone          *string
+	Language       *string
+	NotifyChannels []string
+	UpdatedAt      time.Time
+}
+
+// ProfilePutInput replaces a profile.
+type ProfilePutInput struct {
+	AccountID      uuid.UUID
+	GivenName      *string
+	FamilyName     *string
+	Street         *string
+	PostalCode     *string
+	Locality       *string
+	Country        *string
+	Phone          *string
+	Language       *string
+	NotifyChannels []string
+}
+
+// Consent lets the forms of one service read some profile fields.
+type Consent struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	Service   string
+	Fields    []string
+	GrantedAt time.Time
+	RevokedAt *time.Time
+}
+
+// AccessEntry is one entry of the transparency log, with its place in
+// the hash chain.
+type AccessEntry struct {
+	Seq        int64
+	Subject    uuid.UUID
+	OccurredAt time.Time
+	ActorKind  string
+	Actor      string
+	Office     *string
+	Action     string
+	Data       []string
+	Purpose    string
+	LegalBasis string
+	PrevHash   []byte
+	Hash       []byte
+}
+
+// AccessEntryNew is an entry to append; seq, time and hashes are set by
+// the database's chain trigger.
+type AccessEntryNew struct {
+	Subject    uuid.UUID
+	ActorKind  string
+	Actor      string
+	Office     *string
+	Action     string
+	Data       []string
+	Purpose    string
+	LegalBasis string
+}
+
+func profileFrom(p dbq.Profile) Profile                 { return Profile(p) }
+func consentFrom(c dbq.PrefillConsent) Consent          { return Consent(c) }
+func accessEntryFrom(e dbq.TransparencyLog) AccessEntry { return AccessEntry(e) }
 
 // Profile returns an account's profile; an account that never saved one
 // gets an empty profile, not an error.
-func (s *Store) Profile(ctx context.Context, id uuid.UUID) (Profile, error) {
-	p, err := s.q.ProfileGet(ctx, s.pool, id)
-	if err == pgx.ErrNoRows {
+func (q *Queries) Profile(ctx context.Context, id uuid.UUID) (Profile, error) {
+	p, err := q.gen.ProfileGet(ctx, q.db, id)
+	if noRows(err) {
 		return Profile{AccountID: id, NotifyChannels: []string{}}, nil
 	}
-	return p, err
+	return profileFrom(p), mapErr(err, onErr{})
 }
 
 // PutProfile replaces the profile.
-func (s *Store) PutProfile(ctx context.Context, in ProfilePutInput) (Profile, error) {
+func (q *Queries) PutProfile(ctx context.Context, in ProfilePutInput) (Profile, error) {
 	if in.NotifyChannels == nil {
 		in.NotifyChannels = []string{}
 	}
-	return s.q.ProfilePut(ctx, s.pool, in)
+	p, err := q.gen.ProfilePut(ctx, q.db, dbq.ProfilePutParams(in))
+	return profileFrom(p), mapErr(err, onErr{missingRef: "no such account"})
 }
 
 // GrantConsent lets the forms of one service read the given fields,
 // replacing an earlier consent for that service.
-func (s *Store) GrantConsent(ctx context.Context, id uuid.UUID, service string, fields []string) (Consent, error) {
-	var c Consent
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.q.ConsentRevoke(ctx, tx, dbq.ConsentRevokeParams{AccountID: id, Service: service}); err != nil {
+func (q *Queries) GrantConsent(ctx context.Context, id uuid.UUID, service string, fields []string) (Consent, error) {
+	var c dbq.PrefillConsent
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := q.gen.ConsentRevoke(ctx, tx, dbq.ConsentRevokeParams{AccountID: id, Service: service}); err != nil {
 			return err
 		}
 		var err error
-		c, err = s.q.ConsentGrant(ctx, tx, dbq.ConsentGrantParams{AccountID: id, Service: service, Fields: fields})
+		c, err = q.gen.ConsentGrant(ctx, tx, dbq.ConsentGrantParams{AccountID: id, Service: service, Fields: fields})
 		return err
 	})
-	return c, notFound(err, "")
+	return consentFrom(c), mapErr(err, onErr{missingRef: "no such account"})
 }
 
 // RevokeConsent ends the active consent for a service; NotFound when
 // there is none (or it is another account's).
-func (s *Store) RevokeConsent(ctx context.Context, id uuid.UUID, service string) error {
-	n, err := s.q.ConsentRevoke(ctx, s.pool, dbq.ConsentRevokeParams{AccountID: id, Service: service})
+func (q *Queries) RevokeConsent(ctx context.Context, id uuid.UUID, service string) error {
+	n, err := q.gen.ConsentRevoke(ctx, q.db, dbq.ConsentRevokeParams{AccountID: id, Service: service})
 	if err == nil && n == 0 {
 		return apperr.New(apperr.NotFound, "no active consent for %q", service)
 	}
-	return err
+	return mapErr(err, onErr{})
 }
 
 // Consents lists an account's consents, active and revoked, newest first.
-func (s *Store) Consents(ctx context.Context, id uuid.UUID) ([]Consent, error) {
-	return s.q.ConsentList(ctx, s.pool, id)
+func (q *Queries) Consents(ctx context.Context, id uuid.UUID) ([]Consent, error) {
+	rows, err := q.gen.ConsentList(ctx, q.db, id)
+	return convert(rows, consentFrom), mapErr(err, onErr{})
+}
+
+// ActiveConsent returns the active consent of an account for a service;
+// nil when there is none.
+func (q *Queries) ActiveConsent(ctx context.Context, id uuid.UUID, service string) (*Consent, error) {
+	c, err := q.gen.ConsentActive(ctx, q.db, dbq.ConsentActiveParams{AccountID: id, Service: service})
+	if noRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr(err, onErr{})
+	}
+	out := consentFrom(c)
+	return &out, nil
 }
 
 // Disclose reads the profile for a form under the active consent of the
@@ -74,61 +154,59 @@ func (s *Store) Consents(ctx context.Context, id uuid.UUID) ([]Consent, error) {
 // transaction: no disclosure without its entry. It returns the consented
 // fields only; NotFound-free: without consent the profile is not read
 // and the consent is nil.
-func (s *Store) Disclose(ctx context.Context, id uuid.UUID, service string, entry func(Consent) AccessEntryNew) (*Consent, Profile, error) {
+func (q *Queries) Disclose(ctx context.Context, id uuid.UUID, service string, entry func(Consent) AccessEntryNew) (*Consent, Profile, error) {
 	var (
 		c *Consent
 		p Profile
 	)
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		active, err := s.q.ConsentActive(ctx, tx, dbq.ConsentActiveParams{AccountID: id, Service: service})
-		if err == pgx.ErrNoRows {
-			return nil
-		}
-		if err != nil {
+	err := q.InTx(ctx, func(q *Queries) error {
+		var err error
+		if c, err = q.ActiveConsent(ctx, id, service); err != nil || c == nil {
 			return err
 		}
-		c = &active
-		p, err = s.q.ProfileGet(ctx, tx, id)
-		if err == pgx.ErrNoRows {
-			p, err = Profile{AccountID: id, NotifyChannels: []string{}}, nil
-		}
-		if err != nil {
+		if p, err = q.Profile(ctx, id); err != nil {
 			return err
 		}
-		_, err = s.q.TransparencyAppend(ctx, tx, entry(active))
+		_, err = q.AppendAccess(ctx, entry(*c))
 		return err
 	})
 	return c, p, err
 }
 
-// AppendAccess writes one entry to the transparency log.
-func (s *Store) AppendAccess(ctx context.Context, e AccessEntryNew) (AccessEntry, error) {
-	return s.q.TransparencyAppend(ctx, s.pool, e)
+// AppendAccess writes one entry to the transparency log. Inside InTx it
+// is part of the transaction of what it records: the read and its entry
+// commit together or not at all.
+func (q *Queries) AppendAccess(ctx context.Context, e AccessEntryNew) (AccessEntry, error) {
+	r, err := q.gen.TransparencyAppend(ctx, q.db, dbq.TransparencyAppendParams(e))
+	return accessEntryFrom(r), mapErr(err, onErr{})
 }
 
 // AccessLog returns a person's entries, newest first, before seq (0: from
 // the newest).
-func (s *Store) AccessLog(ctx context.Context, subject uuid.UUID, before int64, limit int) ([]AccessEntry, error) {
-	return s.q.TransparencyBySubject(ctx, s.pool, dbq.TransparencyBySubjectParams{
+func (q *Queries) AccessLog(ctx context.Context, subject uuid.UUID, before int64, limit int) ([]AccessEntry, error) {
+	rows, err := q.gen.TransparencyBySubject(ctx, q.db, dbq.TransparencyBySubjectParams{
 		Subject: subject, Before: pgtype.Int8{Int64: before, Valid: before > 0}, Lim: int32(limit)})
+	return convert(rows, accessEntryFrom), mapErr(err, onErr{})
 }
 
 // AccessChain returns up to limit entries of the whole log after seq, in
 // order, for verification.
-func (s *Store) AccessChain(ctx context.Context, after int64, limit int) ([]AccessEntry, error) {
-	return s.q.TransparencyRange(ctx, s.pool, dbq.TransparencyRangeParams{After: after, Lim: int32(limit)})
+func (q *Queries) AccessChain(ctx context.Context, after int64, limit int) ([]AccessEntry, error) {
+	rows, err := q.gen.TransparencyRange(ctx, q.db, dbq.TransparencyRangeParams{After: after, Lim: int32(limit)})
+	return convert(rows, accessEntryFrom), mapErr(err, onErr{})
 }
 
 // AccessAnchor is where the chain of the remaining log entries starts:
 // the seq and hash of the last entry removed by retention (0 and empty
 // when none was).
-func (s *Store) AccessAnchor(ctx context.Context) (int64, []byte, error) {
-	a, err := s.q.TransparencyAnchor(ctx, s.pool)
-	return a.Seq, a.Hash, err
+func (q *Queries) AccessAnchor(ctx context.Context) (int64, []byte, error) {
+	a, err := q.gen.TransparencyAnchor(ctx, q.db)
+	return a.Seq, a.Hash, mapErr(err, onErr{})
 }
 
 // PruneAccess removes log entries older than before, anchoring the chain
 // first; it needs the schema owner's rights.
-func (s *Store) PruneAccess(ctx context.Context, before time.Time) (int64, error) {
-	return s.q.TransparencyPrune(ctx, s.pool, before)
+func (q *Queries) PruneAccess(ctx context.Context, before time.Time) (int64, error) {
+	n, err := q.gen.TransparencyPrune(ctx, q.db, before)
+	return n, mapErr(err, onErr{})
 }

@@ -13,9 +13,9 @@ import (
 // run, and no more: SELECT and INSERT only on the transparency log. It is
 // DDL with an identifier, which sqlc cannot express, so the statements
 // live in db/app-role.sql and the name is quoted by pgx.
-func (s *Store) GrantAppRole(ctx context.Context, role string) error {
+func (q *Queries) GrantAppRole(ctx context.Context, role string) error {
 	sql := strings.ReplaceAll(db.AppRoleGrants, ":role", pgx.Identifier{role}.Sanitize())
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return q.inTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, sql)
 		return err
 	})

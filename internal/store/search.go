@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/store/dbq"
 )
@@ -19,8 +18,8 @@ type OutboxEntry struct {
 }
 
 // SearchOutboxAfter returns up to limit changes after position.
-func (s *Store) SearchOutboxAfter(ctx context.Context, position int64, limit int) ([]OutboxEntry, error) {
-	rows, err := s.q.SearchOutboxAfter(ctx, s.pool, dbq.SearchOutboxAfterParams{After: position, MaxRows: int32(limit)})
+func (q *Queries) SearchOutboxAfter(ctx context.Context, position int64, limit int) ([]OutboxEntry, error) {
+	rows, err := q.gen.SearchOutboxAfter(ctx, q.db, dbq.SearchOutboxAfterParams{After: position, MaxRows: int32(limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -33,17 +32,17 @@ func (s *Store) SearchOutboxAfter(ctx context.Context, position int64, limit int
 
 // SearchOutboxBounds returns the lowest and highest outbox ids (0 when
 // empty).
-func (s *Store) SearchOutboxBounds(ctx context.Context) (lo, hi int64, err error) {
-	if lo, err = s.q.SearchOutboxMin(ctx, s.pool); err != nil {
+func (q *Queries) SearchOutboxBounds(ctx context.Context) (lo, hi int64, err error) {
+	if lo, err = q.gen.SearchOutboxMin(ctx, q.db); err != nil {
 		return 0, 0, err
 	}
-	hi, err = s.q.SearchOutboxMax(ctx, s.pool)
+	hi, err = q.gen.SearchOutboxMax(ctx, q.db)
 	return lo, hi, err
 }
 
 // PruneSearchOutbox deletes outbox rows older than maxAge.
-func (s *Store) PruneSearchOutbox(ctx context.Context, maxAge time.Duration) (int64, error) {
-	return s.q.SearchOutboxPrune(ctx, s.pool, maxAge.Seconds())
+func (q *Queries) PruneSearchOutbox(ctx context.Context, maxAge time.Duration) (int64, error) {
+	return q.gen.SearchOutboxPrune(ctx, q.db, maxAge.Seconds())
 }
 
 // SearchRecord is a service as the indexer needs it.
@@ -54,11 +53,11 @@ type SearchRecord struct {
 
 // SearchRecords returns the services with the given slugs (all when none
 // are given), in any state.
-func (s *Store) SearchRecords(ctx context.Context, slugs []string) ([]SearchRecord, error) {
+func (q *Queries) SearchRecords(ctx context.Context, slugs []string) ([]SearchRecord, error) {
 	if slugs == nil {
 		slugs = []string{}
 	}
-	rows, err := s.q.SearchDocuments(ctx, s.pool, slugs)
+	rows, err := q.gen.SearchDocuments(ctx, q.db, slugs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,17 +75,17 @@ func (s *Store) SearchRecords(ctx context.Context, slugs []string) ([]SearchReco
 }
 
 // SearchPosition returns a shared engine's position in the outbox.
-func (s *Store) SearchPosition(ctx context.Context, engine string) (int64, bool, error) {
-	p, err := s.q.SearchPositionGet(ctx, s.pool, engine)
-	if errors.Is(err, pgx.ErrNoRows) {
+func (q *Queries) SearchPosition(ctx context.Context, engine string) (int64, bool, error) {
+	p, err := q.gen.SearchPositionGet(ctx, q.db, engine)
+	if noRows(err) {
 		return 0, false, nil
 	}
-	return p, err == nil, err
+	return p, err == nil, mapErr(err, onErr{})
 }
 
 // SetSearchPosition records a shared engine's position.
-func (s *Store) SetSearchPosition(ctx context.Context, engine string, position int64) error {
-	return s.q.SearchPositionSet(ctx, s.pool, dbq.SearchPositionSetParams{Engine: engine, Position: position})
+func (q *Queries) SetSearchPosition(ctx context.Context, engine string, position int64) error {
+	return q.gen.SearchPositionSet(ctx, q.db, dbq.SearchPositionSetParams{Engine: engine, Position: position})
 }
 
 // SearchWriter tries to become the one writer of a shared index. It
@@ -99,7 +98,7 @@ func (s *Store) SearchWriter(ctx context.Context, engine string) (release func()
 		return nil, false, err
 	}
 	conn := pooled.Hijack()
-	ok, err = s.q.SearchWriterLock(ctx, conn, engine)
+	ok, err = s.gen.SearchWriterLock(ctx, conn, engine)
 	if err != nil || !ok {
 		conn.Close(context.Background())
 		return nil, false, err
@@ -110,7 +109,7 @@ func (s *Store) SearchWriter(ctx context.Context, engine string) (release func()
 // ListenSearch calls onChange whenever a service changes (see
 // ListenCatalogue for the contract).
 func (s *Store) ListenSearch(ctx context.Context, idle time.Duration, onChange, onIdle func()) error {
-	return s.listen(ctx, s.q.ListenSearch, idle, onChange, onIdle)
+	return s.listen(ctx, s.gen.ListenSearch, idle, onChange, onIdle)
 }
 
 // Favourite is a service someone keeps.
@@ -121,27 +120,27 @@ type Favourite struct {
 
 // AddFavourite adds a published service to owner's favourites; adding it
 // twice changes nothing.
-func (s *Store) AddFavourite(ctx context.Context, owner, slug string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		r, err := s.q.ServiceGet(ctx, tx, slug)
-		if err != nil || r.State != catalog.StatePublished {
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			return apperr.New(apperr.NotFound, "service %q not found", slug)
+func (q *Queries) AddFavourite(ctx context.Context, owner, slug string) error {
+	return q.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := q.gen.ServiceGet(ctx, tx, slug)
+		if err == nil && r.State != catalog.StatePublished {
+			err = pgx.ErrNoRows // drafts and archived services are not there for residents
 		}
-		return s.q.FavouriteAdd(ctx, tx, dbq.FavouriteAddParams{Owner: owner, Slug: slug})
+		if err != nil {
+			return mapErr(err, onErr{notFound: fmt.Sprintf("service %q not found", slug)})
+		}
+		return q.gen.FavouriteAdd(ctx, tx, dbq.FavouriteAddParams{Owner: owner, Slug: slug})
 	})
 }
 
 // RemoveFavourite removes a favourite; removing a missing one is fine.
-func (s *Store) RemoveFavourite(ctx context.Context, owner, slug string) error {
-	return s.q.FavouriteRemove(ctx, s.pool, dbq.FavouriteRemoveParams{Owner: owner, Slug: slug})
+func (q *Queries) RemoveFavourite(ctx context.Context, owner, slug string) error {
+	return q.gen.FavouriteRemove(ctx, q.db, dbq.FavouriteRemoveParams{Owner: owner, Slug: slug})
 }
 
 // Favourites lists owner's favourites among published services, newest first.
-func (s *Store) Favourites(ctx context.Context, owner string) ([]Favourite, error) {
-	rows, err := s.q.FavouriteList(ctx, s.pool, owner)
+func (q *Queries) Favourites(ctx context.Context, owner string) ([]Favourite, error) {
+	rows, err := q.gen.FavouriteList(ctx, q.db, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +152,8 @@ func (s *Store) Favourites(ctx context.Context, owner string) ([]Favourite, erro
 }
 
 // FavouriteCounts returns, per service, how many people keep it.
-func (s *Store) FavouriteCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.q.FavouriteCounts(ctx, s.pool)
+func (q *Queries) FavouriteCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := q.gen.FavouriteCounts(ctx, q.db)
 	if err != nil {
 		return nil, err
 	}
@@ -167,17 +166,17 @@ func (s *Store) FavouriteCounts(ctx context.Context) (map[string]int, error) {
 
 // RefreshFavouriteBoost recomputes the popularity boost from favourites
 // counts and returns how many services changed.
-func (s *Store) RefreshFavouriteBoost(ctx context.Context) (int64, error) {
-	return s.q.FavouriteBoostRefresh(ctx, s.pool)
+func (q *Queries) RefreshFavouriteBoost(ctx context.Context) (int64, error) {
+	return q.gen.FavouriteBoostRefresh(ctx, q.db)
 }
 
 // MergeFavourites moves the favourites of owner from to owner to (a guest
 // logging in), without duplicates, in one transaction.
-func (s *Store) MergeFavourites(ctx context.Context, from, to string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.FavouritesMerge(ctx, tx, dbq.FavouritesMergeParams{ToOwner: to, FromOwner: from}); err != nil {
+func (q *Queries) MergeFavourites(ctx context.Context, from, to string) error {
+	return q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.FavouritesMerge(ctx, tx, dbq.FavouritesMergeParams{ToOwner: to, FromOwner: from}); err != nil {
 			return err
 		}
-		return s.q.FavouritesDropOwner(ctx, tx, from)
+		return q.gen.FavouritesDropOwner(ctx, tx, from)
 	})
 }

@@ -20,13 +20,13 @@ type Device struct {
 }
 
 // AddDevice records that a session token belongs to an account.
-func (s *Store) AddDevice(ctx context.Context, token, id string, account uuid.UUID, userAgent, methods string) error {
-	return s.q.SessionDeviceAdd(ctx, s.pool, dbq.SessionDeviceAddParams{Token: token, ID: id, AccountID: account, UserAgent: userAgent, Methods: methods})
+func (q *Queries) AddDevice(ctx context.Context, token, id string, account uuid.UUID, userAgent, methods string) error {
+	return q.gen.SessionDeviceAdd(ctx, q.db, dbq.SessionDeviceAddParams{Token: token, ID: id, AccountID: account, UserAgent: userAgent, Methods: methods})
 }
 
 // Devices lists an account's live sessions, newest first.
-func (s *Store) Devices(ctx context.Context, account uuid.UUID) ([]Device, error) {
-	rows, err := s.q.SessionDeviceList(ctx, s.pool, account)
+func (q *Queries) Devices(ctx context.Context, account uuid.UUID) ([]Device, error) {
+	rows, err := q.gen.SessionDeviceList(ctx, q.db, account)
 	if err != nil {
 		return nil, err
 	}
@@ -39,8 +39,8 @@ func (s *Store) Devices(ctx context.Context, account uuid.UUID) ([]Device, error
 
 // EndDevice ends one of the account's sessions; NotFound for a session of
 // another account or one that is gone.
-func (s *Store) EndDevice(ctx context.Context, account uuid.UUID, id string) error {
-	n, err := s.q.SessionDeviceEnd(ctx, s.pool, dbq.SessionDeviceEndParams{ID: id, AccountID: account})
+func (q *Queries) EndDevice(ctx context.Context, account uuid.UUID, id string) error {
+	n, err := q.gen.SessionDeviceEnd(ctx, q.db, dbq.SessionDeviceEndParams{ID: id, AccountID: account})
 	if err == nil && n == 0 {
 		return apperr.New(apperr.NotFound, "no such session")
 	}
@@ -48,20 +48,25 @@ func (s *Store) EndDevice(ctx context.Context, account uuid.UUID, id string) err
 }
 
 // PruneDevices forgets sessions that ended.
-func (s *Store) PruneDevices(ctx context.Context) (int64, error) {
-	return s.q.SessionDevicePrune(ctx, s.pool)
+func (q *Queries) PruneDevices(ctx context.Context) (int64, error) {
+	return q.gen.SessionDevicePrune(ctx, q.db)
 }
 
 // KnownDevice is a browser and system an account logged in from.
-type KnownDevice = dbq.KnownDevicesRow
+type KnownDevice struct {
+	Label     string
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
 
 // SeenDevice records a login from a device label and reports whether the
 // account had never used it before.
-func (s *Store) SeenDevice(ctx context.Context, account uuid.UUID, label string) (bool, error) {
-	return s.q.KnownDeviceSeen(ctx, s.pool, dbq.KnownDeviceSeenParams{AccountID: account, Label: label})
+func (q *Queries) SeenDevice(ctx context.Context, account uuid.UUID, label string) (bool, error) {
+	return q.gen.KnownDeviceSeen(ctx, q.db, dbq.KnownDeviceSeenParams{AccountID: account, Label: label})
 }
 
 // KnownDevices lists the device labels of an account, most recent first.
-func (s *Store) KnownDevices(ctx context.Context, account uuid.UUID) ([]KnownDevice, error) {
-	return s.q.KnownDevices(ctx, s.pool, account)
+func (q *Queries) KnownDevices(ctx context.Context, account uuid.UUID) ([]KnownDevice, error) {
+	rows, err := q.gen.KnownDevices(ctx, q.db, account)
+	return convert(rows, func(r dbq.KnownDevicesRow) KnownDevice { return KnownDevice(r) }), mapErr(err, onErr{})
 }

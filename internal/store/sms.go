@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,8 +24,8 @@ type SMSNumber struct {
 }
 
 // SMS returns an account's number, confirmed or not; NotFound when none.
-func (s *Store) SMS(ctx context.Context, id uuid.UUID) (*SMSNumber, error) {
-	r, err := s.q.SMSGet(ctx, s.pool, id)
+func (q *Queries) SMS(ctx context.Context, id uuid.UUID) (*SMSNumber, error) {
+	r, err := q.gen.SMSGet(ctx, q.db, id)
 	if err != nil {
 		return nil, notFound(err, "no phone number is set up for SMS codes")
 	}
@@ -42,8 +41,8 @@ type Factors struct {
 }
 
 // SecondFactors reads which second factors an account has switched on.
-func (s *Store) SecondFactors(ctx context.Context, id uuid.UUID) (Factors, error) {
-	r, err := s.q.SecondFactors(ctx, s.pool, id)
+func (q *Queries) SecondFactors(ctx context.Context, id uuid.UUID) (Factors, error) {
+	r, err := q.gen.SecondFactors(ctx, q.db, id)
 	return Factors{TOTP: r.Totp, SMS: r.SmsPhone, Password: r.Password, Passkeys: int(r.Passkeys)}, err
 }
 
@@ -56,7 +55,7 @@ type SMSCode struct {
 	Now     time.Time
 	Expires time.Time
 	// Window is how far back sends count for Allow; older codes and
-	// numbers never confirmed are pruned, anyone's.
+	// numbers never confirmed are pruned, anyone'q.
 	Window time.Duration
 	// Allow decides from the account's sends within Window (oldest first)
 	// whether another one may go; its error is returned as it is.
@@ -69,12 +68,12 @@ type SMSCode struct {
 // (Conflict when a confirmed one exists); for SMSVerify it reads the
 // confirmed number (NotFound without one). Earlier codes stop working. It
 // returns the number to send the code to.
-func (s *Store) IssueSMSCode(ctx context.Context, c SMSCode) (string, error) {
+func (q *Queries) IssueSMSCode(ctx context.Context, c SMSCode) (string, error) {
 	phone := c.Phone
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		switch c.Purpose {
 		case SMSSetup:
-			n, err := s.q.SMSBegin(ctx, tx, dbq.SMSBeginParams{AccountID: c.Account, Phone: c.Phone, Now: c.Now})
+			n, err := q.gen.SMSBegin(ctx, tx, dbq.SMSBeginParams{AccountID: c.Account, Phone: c.Phone, Now: c.Now})
 			if err != nil {
 				return err
 			}
@@ -83,27 +82,27 @@ func (s *Store) IssueSMSCode(ctx context.Context, c SMSCode) (string, error) {
 			}
 		default:
 			var err error
-			if phone, err = s.q.SMSConfirmedForUpdate(ctx, tx, c.Account); err != nil {
+			if phone, err = q.gen.SMSConfirmedForUpdate(ctx, tx, c.Account); err != nil {
 				return notFound(err, "no phone number is set up for SMS codes")
 			}
 		}
-		sent, err := s.q.SMSCodesSentSince(ctx, tx, dbq.SMSCodesSentSinceParams{AccountID: c.Account, Since: c.Now.Add(-c.Window)})
+		sent, err := q.gen.SMSCodesSentSince(ctx, tx, dbq.SMSCodesSentSinceParams{AccountID: c.Account, Since: c.Now.Add(-c.Window)})
 		if err != nil {
 			return err
 		}
 		if err := c.Allow(sent); err != nil {
 			return err
 		}
-		if err := s.q.SMSCodesVoid(ctx, tx, dbq.SMSCodesVoidParams{AccountID: c.Account, Now: c.Now}); err != nil {
+		if err := q.gen.SMSCodesVoid(ctx, tx, dbq.SMSCodesVoidParams{AccountID: c.Account, Now: c.Now}); err != nil {
 			return err
 		}
-		if err := s.q.SMSCodeAdd(ctx, tx, dbq.SMSCodeAddParams{AccountID: c.Account, Purpose: c.Purpose, Hash: c.Hash, Now: c.Now, ExpiresAt: c.Expires}); err != nil {
+		if err := q.gen.SMSCodeAdd(ctx, tx, dbq.SMSCodeAddParams{AccountID: c.Account, Purpose: c.Purpose, Hash: c.Hash, Now: c.Now, ExpiresAt: c.Expires}); err != nil {
 			return err
 		}
-		if err := s.q.SMSCodesPrune(ctx, tx, c.Now.Add(-c.Window)); err != nil {
+		if err := q.gen.SMSCodesPrune(ctx, tx, c.Now.Add(-c.Window)); err != nil {
 			return err
 		}
-		return s.q.SMSUnconfirmedPrune(ctx, tx, c.Now.Add(-c.Window))
+		return q.gen.SMSUnconfirmedPrune(ctx, tx, c.Now.Add(-c.Window))
 	})
 	return phone, err
 }
@@ -120,35 +119,35 @@ type SMSAttempt struct {
 // UseSMSCode spends the account's live code when the hash matches and
 // reports whether it did; otherwise the wrong entry counts against the
 // code, which stops working after MaxAttempts of them.
-func (s *Store) UseSMSCode(ctx context.Context, a SMSAttempt) (bool, error) {
+func (q *Queries) UseSMSCode(ctx context.Context, a SMSAttempt) (bool, error) {
 	ok := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		ok, err = s.useSMSCode(ctx, tx, a)
+		ok, err = q.useSMSCode(ctx, tx, a)
 		return err
 	})
 	return ok, err
 }
 
-func (s *Store) useSMSCode(ctx context.Context, tx pgx.Tx, a SMSAttempt) (bool, error) {
-	n, err := s.q.SMSCodeUse(ctx, tx, dbq.SMSCodeUseParams{AccountID: a.Account, Purpose: a.Purpose, Hash: a.Hash, Now: a.Now, MaxAttempts: int32(a.MaxAttempts)})
+func (q *Queries) useSMSCode(ctx context.Context, tx pgx.Tx, a SMSAttempt) (bool, error) {
+	n, err := q.gen.SMSCodeUse(ctx, tx, dbq.SMSCodeUseParams{AccountID: a.Account, Purpose: a.Purpose, Hash: a.Hash, Now: a.Now, MaxAttempts: int32(a.MaxAttempts)})
 	if err != nil || n == 1 {
 		return n == 1, err
 	}
-	return false, s.q.SMSCodeMiss(ctx, tx, dbq.SMSCodeMissParams{AccountID: a.Account, Purpose: a.Purpose, Now: a.Now, MaxAttempts: int32(a.MaxAttempts)})
+	return false, q.gen.SMSCodeMiss(ctx, tx, dbq.SMSCodeMissParams{AccountID: a.Account, Purpose: a.Purpose, Now: a.Now, MaxAttempts: int32(a.MaxAttempts)})
 }
 
 // ConfirmSMS spends a setup code and switches SMS codes on, in one
 // transaction, returning the number; ok is false for a wrong code (the
 // miss counts as in UseSMSCode).
-func (s *Store) ConfirmSMS(ctx context.Context, a SMSAttempt) (phone string, ok bool, err error) {
+func (q *Queries) ConfirmSMS(ctx context.Context, a SMSAttempt) (phone string, ok bool, err error) {
 	a.Purpose = SMSSetup
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if ok, err = s.useSMSCode(ctx, tx, a); err != nil || !ok {
+	err = q.inTx(ctx, func(tx pgx.Tx) error {
+		if ok, err = q.useSMSCode(ctx, tx, a); err != nil || !ok {
 			return err
 		}
-		phone, err = s.q.SMSConfirm(ctx, tx, dbq.SMSConfirmParams{AccountID: a.Account, Now: a.Now})
-		if errors.Is(err, pgx.ErrNoRows) {
+		phone, err = q.gen.SMSConfirm(ctx, tx, dbq.SMSConfirmParams{AccountID: a.Account, Now: a.Now})
+		if noRows(err) {
 			// Switched on or removed by another request meanwhile.
 			ok = false
 			return nil
@@ -161,12 +160,12 @@ func (s *Store) ConfirmSMS(ctx context.Context, a SMSAttempt) (phone string, ok 
 // DeleteSMS removes the account's number and any live code, and reports
 // whether SMS codes were on (rather than the number being confirmed).
 // NotFound when the account has no number.
-func (s *Store) DeleteSMS(ctx context.Context, id uuid.UUID) (wasOn bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.SMSCodesDrop(ctx, tx, id); err != nil {
+func (q *Queries) DeleteSMS(ctx context.Context, id uuid.UUID) (wasOn bool, err error) {
+	err = q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.SMSCodesDrop(ctx, tx, id); err != nil {
 			return err
 		}
-		wasOn, err = s.q.SMSDelete(ctx, tx, id)
+		wasOn, err = q.gen.SMSDelete(ctx, tx, id)
 		return notFound(err, "no phone number is set up for SMS codes")
 	})
 	return wasOn, err

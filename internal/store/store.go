@@ -9,8 +9,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -26,10 +31,34 @@ import (
 	"github.com/schalter-ch/schalter/internal/store/dbq"
 )
 
-// Store is the PostgreSQL-backed catalogue.
+// Store is Schalter's PostgreSQL database. Its operations are the
+// methods of Queries, which it embeds: called on the Store, each runs on
+// the pool (in a transaction of its own where it writes several rows);
+// called on the Queries that InTx hands out, all of them share one
+// transaction that commits or rolls back as a whole.
 type Store struct {
+	*Queries
 	pool *pgxpool.Pool
-	q    *dbq.Queries
+}
+
+// Queries runs the store's operations on the pool or inside one
+// transaction. Domain services compose a use case from them in InTx.
+type Queries struct {
+	db  dbtx
+	gen *dbq.Queries
+	// jobs inserts into the job queue (an insert-only River client; the
+	// working client lives in internal/jobs). tx is set inside InTx, so
+	// that jobs are enqueued in the transaction of the change.
+	jobs *river.Client[pgx.Tx]
+	tx   pgx.Tx
+}
+
+// dbtx is what both the pool and a transaction offer: statements, and
+// Begin (a savepoint inside a transaction), so an operation that needs a
+// transaction of its own nests inside a caller's.
+type dbtx interface {
+	dbq.DBTX
+	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
 // Open connects to PostgreSQL.
@@ -49,7 +78,41 @@ func Open(ctx context.Context, url string) (*Store, error) {
 }
 
 // New wraps an existing pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, q: dbq.New()} }
+func New(pool *pgxpool.Pool) *Store {
+	// Without workers a River client only inserts, which is all the store
+	// does with it; it cannot fail with an empty configuration.
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		panic(fmt.Sprintf("store: insert-only job client: %v", err))
+	}
+	return &Store{Queries: &Queries{db: outageDB{pool}, gen: dbq.New(), jobs: jobs}, pool: pool}
+}
+
+// InTx runs fn in one transaction: everything fn does through q (rows,
+// transparency entries, jobs) is committed together when fn returns nil,
+// and nothing of it when fn returns an error or panics. Called inside
+// another InTx it runs in a savepoint of that transaction. Errors come
+// back in the domain's terms (see mapErr).
+func (q *Queries) InTx(ctx context.Context, fn func(q *Queries) error) error {
+	err := pgx.BeginFunc(ctx, q.db, func(tx pgx.Tx) error {
+		// tx comes from q.db, so its statements map outages already;
+		// River gets the transaction underneath.
+		return fn(&Queries{db: tx, gen: q.gen, jobs: q.jobs, tx: unwrapTx(tx)})
+	})
+	return mapErr(err, onErr{})
+}
+
+// Enqueue adds a job to the durable queue. Inside InTx the job is part of
+// the transaction: it runs only if the change that caused it commits, and
+// it is never lost once that commit succeeded. Outside InTx it is
+// inserted on its own.
+func (q *Queries) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if q.tx == nil {
+		return q.InTx(ctx, func(q *Queries) error { return q.Enqueue(ctx, args, opts) })
+	}
+	_, err := q.jobs.InsertTx(ctx, q.tx, args, opts)
+	return mapErr(err, onErr{})
+}
 
 // Pool returns the connection pool (for health checks and tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -160,23 +223,133 @@ func (s *Store) migrateJobs(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// inTx runs fn in a transaction, committed if fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+// inTx runs fn in a transaction (a savepoint when q is inside one),
+// committed if fn returns nil.
+func (q *Queries) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return mapErr(pgx.BeginFunc(ctx, q.db, fn), onErr{})
 }
 
-// notFound turns pgx.ErrNoRows into an apperr.NotFound with msg.
+// unwrapTx returns the pgx transaction under the outage mapping (River
+// needs its own driver's type).
+func unwrapTx(tx pgx.Tx) pgx.Tx {
+	if o, ok := tx.(outageTx); ok {
+		return o.Tx
+	}
+	return tx
+}
+
+// notFound turns pgx.ErrNoRows into an apperr.NotFound with msg; other
+// errors are mapped as by mapErr.
 func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.New(apperr.NotFound, format, args...)
+	return mapErr(err, onErr{notFound: fmt.Sprintf(format, args...)})
+}
+
+// onErr says what a failed statement means in the domain's words. An
+// empty message leaves that case to the default.
+type onErr struct {
+	notFound      string             // no row (pgx.ErrNoRows)
+	invalidNoRows *apperr.FieldError // no row, because the input named nothing valid
+	conflict      string             // unique violation (23505)
+	invalid       *apperr.FieldError // foreign-key violation (23503): the input refers to nothing
+	missingRef    string             // foreign-key violation (23503): the thing acted on is gone
+}
+
+// noRows tells a statement that found or changed nothing, where that is
+// an answer rather than an error.
+func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// SQLSTATE codes the store gives a meaning to.
+const (
+	uniqueViolation      = "23505"
+	foreignKeyViolation  = "23503"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+)
+
+// retryAfterOutage is what an outage tells clients: retry in a few
+// seconds (a failover or restart of PostgreSQL takes about that long).
+const retryAfterOutage = 5 * time.Second
+
+// mapErr is the one place where database errors become domain errors:
+// missing rows, unique and foreign-key violations as the caller names
+// them, serialization failures as a conflict to retry, and an unreachable
+// database as Unavailable (503 with Retry-After at the edge, never a 500
+// or, for a token check, a 401). Anything else stays internal.
+func mapErr(err error, on onErr) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	if noRows(err) {
+		switch {
+		case on.notFound != "":
+			return apperr.New(apperr.NotFound, "%s", on.notFound)
+		case on.invalidNoRows != nil:
+			return apperr.InvalidFields("this link is not valid any more", *on.invalidNoRows)
+		case on.conflict != "":
+			// Inserts with ON CONFLICT DO NOTHING RETURNING find no row.
+			return apperr.New(apperr.Conflict, "%s", on.conflict)
+		}
+		return err
 	}
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "40001" {
-		return apperr.New(apperr.Conflict, "concurrent change, please retry")
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == uniqueViolation && on.conflict != "":
+			return apperr.New(apperr.Conflict, "%s", on.conflict)
+		case pgErr.Code == foreignKeyViolation && on.invalid != nil:
+			return apperr.InvalidFields(on.invalid.Message, *on.invalid)
+		case pgErr.Code == foreignKeyViolation && on.missingRef != "":
+			return apperr.New(apperr.NotFound, "%s", on.missingRef)
+		case pgErr.Code == serializationFailure || pgErr.Code == deadlockDetected:
+			return apperr.New(apperr.Conflict, "concurrent change, please retry")
+		}
 	}
-	return err
+	return outage(err)
+}
+
+func unavailable(cause error) error {
+	return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable right now; please retry shortly",
+		RetryAfter: retryAfterOutage, Cause: cause}
+}
+
+// unreachableState tells SQLSTATEs of a database that cannot serve:
+// connection exceptions (class 08), shutdowns and too many connections.
+func unreachableState(code string) bool {
+	switch code {
+	case "57P01", "57P02", "57P03", "53300":
+		return true
+	}
+	return strings.HasPrefix(code, "08")
+}
+
+// unreachable tells errors of a database that cannot be reached: the
+// connection failed, broke or timed out (not a query cancelled by its
+// caller's context).
+func unreachable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connectErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return true
+	}
+	return false
 }
 
 // queryTimeout bounds every public read, so a slow database degrades into
 // errors instead of a pile of waiting requests.
 const queryTimeout = 5 * time.Second
+
+// convert maps rows of a generated type to the store's own type, so that
+// sqlc's types never leave the package.
+func convert[From, To any](rows []From, f func(From) To) []To {
+	out := make([]To, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, f(r))
+	}
+	return out
+}

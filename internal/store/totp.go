@@ -19,8 +19,8 @@ type TOTP struct {
 }
 
 // TOTP returns an account's TOTP state; NotFound when it has none.
-func (s *Store) TOTP(ctx context.Context, id uuid.UUID) (*TOTP, error) {
-	r, err := s.q.TOTPGet(ctx, s.pool, id)
+func (q *Queries) TOTP(ctx context.Context, id uuid.UUID) (*TOTP, error) {
+	r, err := q.gen.TOTPGet(ctx, q.db, id)
 	if err != nil {
 		return nil, notFound(err, "no second factor")
 	}
@@ -28,25 +28,25 @@ func (s *Store) TOTP(ctx context.Context, id uuid.UUID) (*TOTP, error) {
 }
 
 // BeginTOTP stores a new unconfirmed seed (a confirmed one stays).
-func (s *Store) BeginTOTP(ctx context.Context, id uuid.UUID, secretEnc []byte) error {
-	return s.q.TOTPBegin(ctx, s.pool, dbq.TOTPBeginParams{AccountID: id, SecretEnc: secretEnc})
+func (q *Queries) BeginTOTP(ctx context.Context, id uuid.UUID, secretEnc []byte) error {
+	return q.gen.TOTPBegin(ctx, q.db, dbq.TOTPBeginParams{AccountID: id, SecretEnc: secretEnc})
 }
 
 // UseTOTPStep records a used code's time step, confirming the seed; false
 // when the step was used before (a replayed code).
-func (s *Store) UseTOTPStep(ctx context.Context, id uuid.UUID, step int64) (bool, error) {
-	n, err := s.q.TOTPUseStep(ctx, s.pool, dbq.TOTPUseStepParams{AccountID: id, Step: step})
+func (q *Queries) UseTOTPStep(ctx context.Context, id uuid.UUID, step int64) (bool, error) {
+	n, err := q.gen.TOTPUseStep(ctx, q.db, dbq.TOTPUseStepParams{AccountID: id, Step: step})
 	return n == 1, err
 }
 
 // ReplaceRecoveryCodes stores new recovery code hashes, dropping old ones.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, id uuid.UUID, hashes [][]byte) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.RecoveryCodesReplace(ctx, tx, id); err != nil {
+func (q *Queries) ReplaceRecoveryCodes(ctx context.Context, id uuid.UUID, hashes [][]byte) error {
+	return q.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.gen.RecoveryCodesReplace(ctx, tx, id); err != nil {
 			return err
 		}
 		for _, h := range hashes {
-			if err := s.q.RecoveryCodeAdd(ctx, tx, dbq.RecoveryCodeAddParams{AccountID: id, Hash: h}); err != nil {
+			if err := q.gen.RecoveryCodeAdd(ctx, tx, dbq.RecoveryCodeAddParams{AccountID: id, Hash: h}); err != nil {
 				return err
 			}
 		}
@@ -56,8 +56,8 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, id uuid.UUID, hashes [
 
 // UseRecoveryCode spends a recovery code; Unauthorized when it is unknown
 // or spent.
-func (s *Store) UseRecoveryCode(ctx context.Context, id uuid.UUID, hash []byte) error {
-	n, err := s.q.RecoveryCodeUse(ctx, s.pool, dbq.RecoveryCodeUseParams{AccountID: id, Hash: hash})
+func (q *Queries) UseRecoveryCode(ctx context.Context, id uuid.UUID, hash []byte) error {
+	n, err := q.gen.RecoveryCodeUse(ctx, q.db, dbq.RecoveryCodeUseParams{AccountID: id, Hash: hash})
 	if err != nil {
 		return err
 	}
