@@ -76,6 +76,9 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		// Every response passes here: no 429 or 503 leaves without
+		// Retry-After, whoever wrote it.
+		ensureRetryAfter(s.Header(), code)
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
