@@ -40,6 +40,7 @@ type testBundle struct {
 	store  *store.Store
 	logs   *bytes.Buffer
 	engine *embedded.Engine
+	app    *api.Server
 }
 
 func setup(t *testing.T, seed bool) *testBundle {
@@ -117,7 +118,7 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 	go app.Run(runCtx)
 	srv.Config.Handler = app.Handler()
 	srv.Start()
-	return &testBundle{srv: srv, store: st, logs: logs, engine: engine}
+	return &testBundle{srv: srv, store: st, logs: logs, engine: engine, app: app}
 }
 
 // seedEditorToken gives the database an editor whose personal API token
@@ -511,7 +512,13 @@ func TestHTTPFoundation(t *testing.T) {
 		require.Equal(t, http.StatusOK, b.do(t, req{path: "/healthz"}).status)
 		require.Equal(t, http.StatusOK, b.do(t, req{path: "/readyz"}).status)
 		b.do(t, req{path: "/api/v1/services/heimatschein"})
-		m := string(b.do(t, req{path: "/metrics"}).body)
+		// Metrics have a listener of their own (SCHALTER_METRICS_ADDR), not
+		// the public port.
+		requireProblem(t, b.do(t, req{path: "/metrics"}), http.StatusNotFound)
+		rec := httptest.NewRecorder()
+		b.app.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		require.Equal(t, http.StatusOK, rec.Code)
+		m := rec.Body.String()
 		require.Contains(t, m, `schalter_http_requests_total{code="200",method="GET",operation="getService"}`)
 		require.Contains(t, m, `schalter_http_request_duration_seconds_bucket{method="GET",operation="getService"`)
 	})

@@ -103,6 +103,14 @@ func writeErr(ctx huma.Context, err error) {
 	if !errors.As(err, &se) {
 		se = huma.Error500InternalServerError("")
 	}
+	var he huma.HeadersError
+	if errors.As(err, &he) {
+		for k, vs := range he.GetHeaders() { // Retry-After, WWW-Authenticate
+			for _, v := range vs {
+				ctx.AppendHeader(k, v)
+			}
+		}
+	}
 	ctx.SetHeader("Content-Type", "application/problem+json")
 	ctx.SetStatus(se.GetStatus())
 	b, _ := json.Marshal(se)

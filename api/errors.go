@@ -42,6 +42,10 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	}
 	var se huma.StatusError
 	if errors.As(err, &se) {
+		var he huma.HeadersError
+		if d, ok := defaultRetryAfter[se.GetStatus()]; ok && (!errors.As(err, &he) || he.GetHeaders().Get("Retry-After") == "") {
+			return huma.ErrorWithHeaders(se, http.Header{"Retry-After": {retryAfterSeconds(d)}})
+		}
 		return se
 	}
 	e, ok := apperr.As(err)
@@ -63,12 +67,40 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		}
 		details = append(details, &huma.ErrorDetail{Location: loc, Message: f.Message, Value: f.Value})
 	}
-	out := huma.NewError(statusOf[e.Code], e.Message, details...)
-	if e.RetryAfter > 0 {
-		secs := int((e.RetryAfter + time.Second - 1) / time.Second)
-		return huma.ErrorWithHeaders(out, http.Header{"Retry-After": {strconv.Itoa(secs)}})
+	status := statusOf[e.Code]
+	out := huma.NewError(status, e.Message, details...)
+	retry := e.RetryAfter
+	if retry <= 0 {
+		retry = defaultRetryAfter[status]
+	}
+	if retry > 0 {
+		return huma.ErrorWithHeaders(out, http.Header{"Retry-After": {retryAfterSeconds(retry)}})
 	}
 	return out
+}
+
+// defaultRetryAfter is the Retry-After of a 429 or 503 whose cause does not
+// say when a retry can succeed: every such answer carries one, so clients
+// back off instead of hammering (or giving up). A minute is the window of
+// the per-address limits; five seconds lets a database failover finish.
+var defaultRetryAfter = map[int]time.Duration{
+	http.StatusTooManyRequests:    time.Minute,
+	http.StatusServiceUnavailable: 5 * time.Second,
+}
+
+// retryAfterSeconds is d as Retry-After wants it: whole seconds, rounded
+// up, at least one.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
+// ensureRetryAfter gives a 429 or 503 about to be written the default
+// Retry-After unless its writer set one: the backstop for answers written
+// outside problem() (the router, scs, huma's own errors).
+func ensureRetryAfter(h http.Header, status int) {
+	if d, ok := defaultRetryAfter[status]; ok && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", retryAfterSeconds(d))
+	}
 }
 
 // installErrorModel makes every error huma writes itself (validation,

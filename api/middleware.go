@@ -76,6 +76,9 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		// Every response passes here: no 429 or 503 leaves without
+		// Retry-After, whoever wrote it.
+		ensureRetryAfter(s.Header(), code)
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -151,7 +154,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		switch {
 		case rec.status >= 500:
 			level = slog.LevelError
-		case op == "/healthz" || op == "/readyz" || op == "/metrics" || strings.HasPrefix(r.URL.Path, "/assets/"):
+		case op == "/healthz" || op == "/readyz" || strings.HasPrefix(r.URL.Path, "/assets/"):
 			level = slog.LevelDebug
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
@@ -253,7 +256,7 @@ func writeProblemFields(w http.ResponseWriter, r *http.Request, status int, deta
 
 // rateLimit limits API requests per client address, in a sliding window
 // per server replica: a scraper or a broken client cannot starve residents.
-// Static files, health and metrics are not limited.
+// Static files and health checks are not limited.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
 	api := s.limitByClient(s.cfg.RateLimit, "too many requests from your address; please wait a moment (see Retry-After)")(next)
 	// Credentials get a much lower limit of their own: guessing passwords

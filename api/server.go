@@ -279,9 +279,17 @@ func (s *Server) Handler() http.Handler {
 	if s.devIdP != nil {
 		r.Mount("/dev-idp", s.devIdP)
 	}
-	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
 	s.routePWA(r)
 	return r
+}
+
+// MetricsHandler serves the Prometheus metrics at /metrics, for a listener
+// of its own (SCHALTER_METRICS_ADDR): the metrics name every operation and
+// its error rates, which is nothing for the public port to hand out.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	return mux
 }
 
 // registerAPI registers every operation: the one route list used by the
@@ -332,14 +340,15 @@ func mustGzip() func(http.Handler) http.Handler {
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
-// notFound answers unknown paths: a problem for the API, the PWA's
-// index.html for page paths (deep links are routed in the browser).
+// notFound answers unknown paths: the PWA's index.html for the paths of its
+// pages (deep links are routed in the browser, static.go), a 404 problem
+// for everything else.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if isAPIPath(r.URL.Path) || (r.Method != http.MethodGet && r.Method != http.MethodHead) || hasExtension(r.URL.Path) {
-		writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPWARoute(r.URL.Path) {
+		s.serveIndex(w, r)
 		return
 	}
-	s.serveIndex(w, r)
+	writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
 }
 
 func ptr[T any](v T) *T { return &v }

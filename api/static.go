@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +25,55 @@ func isAPIPath(p string) bool {
 	return p == "/api" || strings.HasPrefix(p, "/api/")
 }
 
-func hasExtension(p string) bool {
-	return strings.Contains(path.Base(p), ".")
+// pwaRoutes are the paths of the PWA's pages: besides the PWA's own files,
+// only these get the app shell (index.html) for a deep link. Anything else
+// is a 404 problem, so /.env, /wp-login.php or /.git/config answer 404
+// instead of a 200 that scanners and monitors take for a hit. The list
+// mirrors the route table of the PWA's router, pwa/src/lib/router.ts (with
+// its ACCOUNT_PATHS and ACCOUNT_ALIASES); TestPWARoutesMatchRouter reads
+// that file and fails when the two differ. {slug} is a segment the
+// router's SLUG matches; like the router, a trailing slash is allowed.
+var pwaRoutes = []string{
+	"/",
+	"/categories", "/categories/{slug}",
+	"/services/{slug}",
+	"/offices", "/offices/{slug}",
+	"/search",
+	"/favourites",
+	"/account", "/account/register", "/account/check-inbox", "/account/verify", "/account/email",
+	"/account/change-email", "/account/login", "/account/login/code", "/account/forgot-password",
+	"/account/reset", "/account/authenticator", "/account/recovery-codes", "/account/sessions",
+	"/account/step-up", "/account/deleted", "/account/passkeys", "/account/sms", "/account/eid",
+	"/account/profile", "/account/consents", "/account/transparency",
+	"/konto", "/konto/anmelden",
+}
+
+// pwaSlug is the router's SLUG.
+var pwaSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// isPWARoute reports whether p is the path of one of the PWA's pages.
+func isPWARoute(p string) bool {
+	if p != "/" {
+		p = strings.TrimSuffix(p, "/")
+	}
+	segs := strings.Split(p, "/")
+	for _, route := range pwaRoutes {
+		want := strings.Split(route, "/")
+		if len(want) != len(segs) {
+			continue
+		}
+		match := true
+		for i, w := range want {
+			if w != segs[i] && (w != "{slug}" || !pwaSlug.MatchString(segs[i])) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // staticFile is a file of the PWA with its ETag, computed once.

@@ -79,7 +79,7 @@ func (s *Service) limit(ctx context.Context, key, msg string) error {
 		return err
 	}
 	if !ok {
-		return apperr.New(apperr.TooManyRequests, "%s; please wait a few minutes", msg)
+		return apperr.TooMany(t.Window, "%s; please wait a few minutes", msg)
 	}
 	return nil
 }

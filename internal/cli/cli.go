@@ -249,7 +249,12 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 		return err
 	}
 	log.Info("serving", "url", "http://"+displayAddr(ln.Addr()), "env", cfg.Env)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	metrics, err := serveMetrics(cfg.MetricsAddr, app.MetricsHandler(), log, errc)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	go func() {
 		if cfg.TLSCert != "" {
 			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
@@ -265,6 +270,9 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	if metrics != nil {
+		_ = metrics.Shutdown(shutdownCtx) // a scrape in flight is not worth waiting for
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -273,6 +281,29 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves Prometheus metrics on their own listener (addr, from
+// SCHALTER_METRICS_ADDR), so the public port never hands them out; nil
+// when addr is empty (off). A failure to serve ends up on errc, like the
+// main server's.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener (SCHALTER_METRICS_ADDR): %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("serving metrics", "url", "http://"+displayAddr(ln.Addr())+"/metrics")
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics listener: %w", err)
+		}
+	}()
+	return srv, nil
 }
 
 func displayAddr(a net.Addr) string {

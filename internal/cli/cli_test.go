@@ -100,6 +100,59 @@ func TestGracefulShutdown(t *testing.T) {
 	require.Error(t, err, "no longer listening")
 }
 
+// TestMetricsListener: Prometheus metrics are served on their own listener
+// (SCHALTER_METRICS_ADDR) and nowhere on the public port, and the listener
+// stops with the server.
+func TestMetricsListener(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.DB(t, pgtest.Options{Seed: true})
+	cfg := &config.Config{Env: "test", Addr: freeAddr(t), MetricsAddr: freeAddr(t), DatabaseURL: pool.Config().ConnString(),
+		ShutdownTimeout: 10 * time.Second, DataDir: t.TempDir(), City: config.City{PrimaryColor: "#00508c"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- withStore(ctx, cfg, slog.New(slog.DiscardHandler), func(st *store.Store) error {
+			return serve(ctx, cfg, st, slog.New(slog.DiscardHandler))
+		})
+	}()
+	get := func(url string) (int, http.Header, string) {
+		res, err := http.Get(url)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, res.Header, string(b)
+	}
+	base, metrics := "http://"+cfg.Addr, "http://"+cfg.MetricsAddr+"/metrics"
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond)
+
+	status, _, body := get(metrics)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `schalter_http_requests_total{code="200",method="GET",operation="getReadiness"}`)
+	status, header, body := get(base + "/metrics")
+	require.Equal(t, http.StatusNotFound, status, body)
+	require.Equal(t, "application/problem+json", header.Get("Content-Type"))
+	require.NotContains(t, body, "schalter_http")
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not return after shutdown")
+	}
+	_, err := http.Get(metrics)
+	require.Error(t, err, "the metrics listener stopped with the server")
+}
+
 func TestAdminCreateUser(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 type Config struct {
 	Env             string // dev, test or production
 	Addr            string
+	MetricsAddr     string // the Prometheus listener; empty: none
 	DatabaseURL     string
 	DataDir         string
 	PGBinDir        string
@@ -101,6 +103,7 @@ var Vars = []Var{
 	{"DATABASE_URL", "(unset: private cluster)", "PostgreSQL connection URL. Unset, Schalter starts its own PostgreSQL cluster under SCHALTER_DATA_DIR/pg with the system's PostgreSQL binaries."},
 	{"SCHALTER_ENV", "dev", "dev, test or production. production requires DATABASE_URL, refuses SCHALTER_DEMO and logs JSON by default."},
 	{"SCHALTER_ADDR", ":8080", "Address the HTTP server listens on."},
+	{"SCHALTER_METRICS_ADDR", "127.0.0.1:9464", "Address of the separate listener that serves Prometheus metrics at /metrics (never on SCHALTER_ADDR); loopback only by default, e.g. :9464 for a scraper on the private network; off turns it off."},
 	{"SCHALTER_DATA_DIR", ".data", "Directory for the private PostgreSQL cluster and other local state."},
 	{"SCHALTER_PG_BINDIR", "(found)", "Directory of initdb/pg_ctl/postgres; found via PATH, pg_config or /usr/lib/postgresql/*/bin when unset."},
 	{"SCHALTER_LOG_LEVEL", "info", "debug, info, warn or error."},
@@ -159,6 +162,7 @@ func FromEnv() (*Config, error) {
 	c := &Config{
 		Env:          get("SCHALTER_ENV", "dev"),
 		Addr:         get("SCHALTER_ADDR", ":8080"),
+		MetricsAddr:  get("SCHALTER_METRICS_ADDR", "127.0.0.1:9464"),
 		DatabaseURL:  os.Getenv("DATABASE_URL"),
 		DataDir:      get("SCHALTER_DATA_DIR", ".data"),
 		PGBinDir:     os.Getenv("SCHALTER_PG_BINDIR"),
@@ -221,6 +225,11 @@ func FromEnv() (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SCHALTER_SHUTDOWN_TIMEOUT", "30s")); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "SCHALTER_SHUTDOWN_TIMEOUT must be a positive duration such as 30s")
+	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	} else if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+		errs = append(errs, "SCHALTER_METRICS_ADDR must be host:port such as 127.0.0.1:9464, or off")
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, "SCHALTER_PUBLIC_URL must be an http(s) URL such as https://schalter.uster.ch")

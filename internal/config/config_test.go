@@ -19,6 +19,7 @@ func TestDefaults(t *testing.T) {
 	c, err := config.FromEnv()
 	require.NoError(t, err)
 	require.Equal(t, ":8080", c.Addr)
+	require.Equal(t, "127.0.0.1:9464", c.MetricsAddr, "metrics on loopback, never on the public port")
 	require.Equal(t, "dev", c.Env)
 	require.Equal(t, "text", c.LogFormat)
 	require.Equal(t, 30*time.Second, c.ShutdownTimeout)
@@ -60,6 +61,8 @@ func TestInvalid(t *testing.T) {
 			"SCHALTER_SMS_URL": "http://sms.example.ch/send"}, "must be https in production"},
 		{map[string]string{"SCHALTER_SMS_FROM": "Stadtverwaltung Uster"}, "SCHALTER_SMS_FROM"},
 		{map[string]string{"SCHALTER_SMS_FROM": "+41 44"}, "SCHALTER_SMS_FROM"},
+		{map[string]string{"SCHALTER_METRICS_ADDR": "9464"}, "SCHALTER_METRICS_ADDR"},
+		{map[string]string{"SCHALTER_METRICS_ADDR": "127.0.0.1:"}, "SCHALTER_METRICS_ADDR"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -102,6 +105,25 @@ func TestEID(t *testing.T) {
 			require.Equal(t, config.ACRLevel{ACR: "urn:qoa.eiam.admin.ch:names:tc:ac:classes:20", Level: "two_factor"}, c.EID.Levels[1])
 			c.EID.Levels = nil
 			require.Equal(t, tc.want, c.EID)
+		})
+	}
+}
+
+func TestMetricsAddr(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"", "127.0.0.1:9464"},
+		{":9464", ":9464"},
+		{"10.0.0.5:9100", "10.0.0.5:9100"},
+		{"off", ""}, // no listener at all
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			for _, v := range config.Vars {
+				t.Setenv(v.Name, "")
+			}
+			t.Setenv("SCHALTER_METRICS_ADDR", tc.env)
+			c, err := config.FromEnv()
+			require.NoError(t, err)
+			require.Equal(t, tc.want, c.MetricsAddr)
 		})
 	}
 }
