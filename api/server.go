@@ -344,9 +344,15 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 // pages (deep links are routed in the browser, static.go), a 404 problem
 // for everything else.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && isPWARoute(r.URL.Path) {
-		s.serveIndex(w, r)
-		return
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if isPWARoute(r.URL.Path) {
+			s.serveIndex(w, r)
+			return
+		}
+		if isNavigation(r) && !isAPIPath(r.URL.Path) {
+			s.serveShellNotFound(w, r)
+			return
+		}
 	}
 	writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -132,6 +133,35 @@ func (s *Server) routePWA(r chi.Router) {
 
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 	s.serveFile(w, r, "index.html")
+}
+
+// isNavigation reports whether r is a browser loading a page (a typed URL,
+// a followed link), as opposed to a script, a monitor or a scanner.
+func isNavigation(r *http.Request) bool {
+	if m := r.Header.Get("Sec-Fetch-Mode"); m != "" {
+		return m == "navigate"
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// serveShellNotFound answers a browser's visit to a page that does not
+// exist with the app shell and status 404: the resident sees the PWA's
+// "page not found" with its way back home, while the status still tells
+// crawlers and scanners there is nothing here.
+func (s *Server) serveShellNotFound(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.file("index.html")
+	if !ok {
+		writeProblem(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Length", strconv.Itoa(len(f.body)))
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(f.body)
+	}
 }
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {

@@ -125,6 +125,21 @@ func TestPWAShellOnlyForAppRoutes(t *testing.T) {
 			}
 		}
 	}
+	// A browser visiting a page that does not exist gets the shell, so the
+	// PWA shows its not-found page, but still with status 404; an unknown
+	// API path stays a problem even for a browser.
+	for _, hdr := range []map[string]string{{"Sec-Fetch-Mode": "navigate"}, {"Accept": "text/html,application/xhtml+xml"}} {
+		for _, p := range []string{"/gibt-es-nicht", "/account/gibt-es-nicht", "/.env"} {
+			r := b.do(t, req{path: p, header: hdr})
+			require.Equal(t, http.StatusNotFound, r.status, "%s %v", p, hdr)
+			require.True(t, strings.HasPrefix(r.header.Get("Content-Type"), "text/html"), "%s %v: %s", p, hdr, r.header.Get("Content-Type"))
+		}
+		r := b.do(t, req{path: "/api/v1/nope", header: hdr})
+		require.Equal(t, http.StatusNotFound, r.status)
+		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	}
+	r := b.do(t, req{path: "/gibt-es-nicht", header: map[string]string{"Sec-Fetch-Mode": "cors", "Accept": "text/html"}})
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "a script's fetch is not a navigation")
 	// The PWA's own files are still served.
 	for _, p := range []string{"/index.html", "/assets/app-abc123.js", "/manifest.webmanifest", "/widget/schalter-search.js"} {
 		require.Equal(t, http.StatusOK, b.do(t, req{path: p}).status, p)
