@@ -19,7 +19,9 @@ import (
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/cli"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/searchsync"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -113,10 +115,37 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 		go syncer.Run(ctx)
 		app.WithSearch(engine, settings)
 	}
+	var idle *jobs.Queue
+	if st != nil && st.Ping(context.Background()) == nil {
+		// The job queue as `schalter serve` runs it (mails are jobs),
+		// polling often so tests do not wait for a notification.
+		q, err := cli.StartJobs(context.Background(), cfg, st, log, jobs.Options{FetchPoll: 20 * time.Millisecond})
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = q.Stop(ctx)
+		})
+		app.WithJobs(q)
+		idle = q
+	}
 	runCtx, stopRun := context.WithCancel(context.Background())
 	t.Cleanup(stopRun)
 	go app.Run(runCtx)
 	srv.Config.Handler = app.Handler()
+	if idle != nil {
+		// Each response waits for the jobs its request enqueued, so a test
+		// finds the mail in the sink once it has the answer.
+		h := srv.Config.Handler
+		srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := idle.WaitIdle(ctx); err != nil {
+				t.Errorf("%s %s: %v", r.Method, r.URL.Path, err)
+			}
+		})
+	}
 	srv.Start()
 	return &testBundle{srv: srv, store: st, logs: logs, engine: engine, app: app}
 }

@@ -30,6 +30,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"riverqueue.com/riverui"
+
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
@@ -60,8 +62,10 @@ type Server struct {
 	accounts *account.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
 	// is the development identity provider, only with SCHALTER_EID_DEV.
-	eid      *eid.Client
-	devIdP   *devidp.Provider
+	eid    *eid.Client
+	devIdP *devidp.Provider
+	// jobsUI is River UI (WithJobs), nil without a job queue.
+	jobsUI   *riverui.Handler
 	log      *slog.Logger
 	metrics  *metrics
 	registry *prometheus.Registry
@@ -101,8 +105,10 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 		} else {
 			log.Warn("passkeys are off", "err", err)
 		}
-		if cfg.SMTPAddr != "" {
-			s.accounts.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+		if cfg.SMTPAddr != "" && s.accounts.Secrets != nil {
+			// Mails are jobs; the queue's mail.Worker (wired in
+			// internal/cli) delivers them through SMTP.
+			s.accounts.Outbox = &mail.Outbox{Box: s.accounts.Secrets}
 		}
 		s.newEID(cfg.EID)
 		switch {
@@ -122,6 +128,13 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 // Run does the server's background work until ctx ends: it keeps the
 // catalogue snapshot current and expires old idempotency keys.
 func (s *Server) Run(ctx context.Context) {
+	if s.jobsUI != nil {
+		// River UI's background services (its query cache) run with the
+		// server.
+		if err := s.jobsUI.Start(ctx); err != nil {
+			s.log.Warn("River UI did not start", "err", err)
+		}
+	}
 	go s.expireIdempotencyKeys(ctx)
 	go s.refreshPopularity(ctx)
 	s.cache.Run(ctx)
@@ -279,6 +292,7 @@ func (s *Server) Handler() http.Handler {
 	if s.devIdP != nil {
 		r.Mount("/dev-idp", s.devIdP)
 	}
+	s.routeJobsUI(r)
 	s.routePWA(r)
 	return r
 }

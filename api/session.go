@@ -81,7 +81,7 @@ type sessionLoadedKey struct{}
 func (s *Server) withSessions(next http.Handler) http.Handler {
 	loaded := s.sessions.LoadAndSave(s.idleTimeout(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isAPIPath(r.URL.Path) || (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		if !isAPIPath(r.URL.Path) && !isJobsUIPath(r.URL.Path) || (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 			slices.ContainsFunc(sessionlessReads, func(p string) bool { return strings.HasPrefix(r.URL.Path, p) }) {
 			next.ServeHTTP(w, r)
 			return

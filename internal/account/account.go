@@ -48,9 +48,11 @@ type Service struct {
 	City string
 	// Throttle limits login attempts per address; nil uses 10 per 15 minutes.
 	Throttle *Throttle
-	// Mail sends verification links; PublicURL is where the PWA runs
-	// (links in mails point there).
-	Mail      mail.Sender
+	// Outbox turns mails into jobs on the durable queue (mail.Worker
+	// delivers them); nil means no mailer is configured, and what needs a
+	// mail answers 503. PublicURL is where the PWA runs (links in mails
+	// point there).
+	Outbox    *mail.Outbox
 	PublicURL string
 	// Secrets encrypts TOTP seeds and keys the hashes of SMS codes; nil
 	// disables second factors.
@@ -107,9 +109,5 @@ func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []store.Role
 			return apperr.InvalidFields("only staff belong to an office", apperr.FieldError{Path: fmt.Sprintf("body.roles[%d].office", i), Message: "only for staff"})
 		}
 	}
-	if err := s.Store.SetRoles(ctx, id, roles); err != nil {
-		return err
-	}
-	s.Notify(ctx, id, "roles_changed")
-	return nil
+	return s.withNotice(ctx, id, "roles_changed", func(q *store.Queries) error { return q.SetRoles(ctx, id, roles) })
 }

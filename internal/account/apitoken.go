@@ -40,11 +40,15 @@ func (s *Service) CreateAPIToken(ctx context.Context, id uuid.UUID, name string,
 	random, _ := NewToken()
 	token := APITokenPrefix + random
 	hash := HashToken(token)
-	t, err := s.Store.CreateAPIToken(ctx, id, name, hash, time.Now().Add(time.Duration(days)*24*time.Hour))
+	var t store.APIToken
+	err := s.withNotice(ctx, id, "api_token_created", func(q *store.Queries) error {
+		var err error
+		t, err = q.CreateAPIToken(ctx, id, name, hash, time.Now().Add(time.Duration(days)*24*time.Hour))
+		return err
+	})
 	if err != nil {
 		return "", store.APIToken{}, err
 	}
-	s.Notify(ctx, id, "api_token_created")
 	return token, t, nil
 }
 

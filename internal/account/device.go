@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // DeviceLabel names a browser and system the way people recognise them
@@ -40,19 +42,24 @@ func DeviceLabel(ua string) string {
 // account before ("new device"). It never fails the login.
 func (s *Service) NotifyLogin(ctx context.Context, id uuid.UUID, userAgent string) {
 	label := DeviceLabel(userAgent)
-	isNew, err := s.Store.SeenDevice(ctx, id, label)
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		isNew, err := q.SeenDevice(ctx, id, label)
+		if err != nil {
+			return err
+		}
+		acc, err := q.AccountByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		event := "login"
+		if isNew {
+			event = "new_device"
+		}
+		t := securityText(s.City, event)
+		t.body = strings.Replace(t.body, "\n\nWenn Sie das waren", fmt.Sprintf("\n\nGerät: %s\n\nWenn Sie das waren", label), 1)
+		return s.mailNotice(ctx, q, acc.Email, event, t)
+	})
 	if err != nil && s.Log != nil {
-		s.Log.WarnContext(ctx, "recording the device of a login", "err", err)
+		s.Log.WarnContext(ctx, "login notification not queued", "err", err)
 	}
-	acc, err := s.Store.AccountByID(ctx, id)
-	if err != nil {
-		return
-	}
-	event := "login"
-	if isNew {
-		event = "new_device"
-	}
-	t := securityText(s.City, event)
-	t.body = strings.Replace(t.body, "\n\nWenn Sie das waren", fmt.Sprintf("\n\nGerät: %s\n\nWenn Sie das waren", label), 1)
-	_ = s.sendBestEffort(ctx, acc.Email, t)
 }

@@ -64,11 +64,7 @@ func (s *Service) linkEID(ctx context.Context, id uuid.UUID, in EIDLogin) error 
 			return ErrEIDOtherIdentity
 		}
 	}
-	if err := s.Store.LinkEID(ctx, id, in.Issuer, in.Subject, in.ACR); err != nil {
-		return err
-	}
-	s.Notify(ctx, id, "eid_linked")
-	return nil
+	return s.withNotice(ctx, id, "eid_linked", func(q *store.Queries) error { return q.LinkEID(ctx, id, in.Issuer, in.Subject, in.ACR) })
 }
 
 // openWithEID opens an account without a password for a new identity.
@@ -114,10 +110,12 @@ func (s *Service) openWithEID(ctx context.Context, in EIDLogin) (uuid.UUID, erro
 // its login), so a mail that fails is only logged.
 func (s *Service) sendVerification(ctx context.Context, acc *store.Account) {
 	token, hash := NewToken()
-	err := s.Store.CreateEmailToken(ctx, hash, acc.ID, "verify", time.Now().Add(verifyFor))
-	if err == nil {
-		err = s.send(ctx, acc.Email, s.text("verify", s.PublicURL+"/account/verify#"+token))
-	}
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateEmailToken(ctx, hash, acc.ID, "verify", time.Now().Add(verifyFor)); err != nil {
+			return err
+		}
+		return s.send(ctx, q, "verify", acc.Email, s.text("verify", s.PublicURL+"/account/verify#"+token))
+	})
 	if err != nil && s.Log != nil {
 		s.Log.WarnContext(ctx, "verification mail for an eID account not sent", "err", err)
 	}
@@ -148,9 +146,5 @@ func (s *Service) UnlinkEID(ctx context.Context, account, id uuid.UUID) error {
 	if acc.PasswordHash == "" && len(passkeys) == 0 && len(linked) == 1 && linked[0].ID == id {
 		return apperr.New(apperr.Conflict, "this eID is the only way into the account; set a password or add a passkey first")
 	}
-	if err := s.Store.UnlinkEID(ctx, account, id); err != nil {
-		return err
-	}
-	s.Notify(ctx, account, "eid_unlinked")
-	return nil
+	return s.withNotice(ctx, account, "eid_unlinked", func(q *store.Queries) error { return q.UnlinkEID(ctx, account, id) })
 }

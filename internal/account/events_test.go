@@ -13,7 +13,7 @@ import (
 // checks that each event has its sentence: a missing one would send a
 // notification that says nothing.
 func TestEverySecurityEventHasAText(t *testing.T) {
-	call := regexp.MustCompile(`Notify\(ctx, [^,]+, "([a-z_]+)"\)|securityText\([^,]+, "([a-z_]+)"\)|event = "([a-z_]+)"|event := "([a-z_]+)"`)
+	call := regexp.MustCompile(`(?:[nN]otify|withNotice)\(ctx, (?:q, )?[^,]+, "([a-z_]+)"[,)]|securityText\([^,]+, "([a-z_]+)"\)|event = "([a-z_]+)"|event := "([a-z_]+)"`)
 	found := map[string]bool{}
 	for _, dir := range []string{"../../api", "."} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

@@ -267,10 +267,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, id uuid.UUID, s
 		return nil, err
 	}
 	p := passkeyFrom(cred, name)
-	if err := s.Store.AddPasskey(ctx, id, p); err != nil {
+	if err := s.withNotice(ctx, id, "passkey_added", func(q *store.Queries) error { return q.AddPasskey(ctx, id, p) }); err != nil {
 		return nil, err
 	}
-	s.Notify(ctx, id, "passkey_added")
 	return p, nil
 }
 
@@ -301,7 +300,7 @@ func (s *Service) BeginPasskeySignup(ctx context.Context, email string) (*Passke
 	if err := s.passkeysOn(); err != nil {
 		return nil, err
 	}
-	if s.Mail == nil {
+	if s.Outbox == nil {
 		// Without mail the address could never be verified.
 		return nil, apperr.New(apperr.Unavailable, "e-mail is not configured (SCHALTER_SMTP_ADDR); accounts cannot be opened right now")
 	}
@@ -346,8 +345,10 @@ func (s *Service) FinishPasskeySignup(ctx context.Context, state string, credent
 	if err != nil {
 		return err
 	}
-	acc, err := s.Store.CreatePasskeyAccount(ctx, typed, normalized, user.handle, passkeyFrom(cred, name))
-	return s.welcome(ctx, typed, acc, err)
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		acc, err := q.CreatePasskeyAccount(ctx, typed, normalized, user.handle, passkeyFrom(cred, name))
+		return s.welcome(ctx, q, typed, acc, err)
+	})
 }
 
 // BeginPasskeyLogin starts a login without user name: the options name no
@@ -442,9 +443,5 @@ func (s *Service) RenamePasskey(ctx context.Context, account, id uuid.UUID, name
 // DeletePasskey removes one of the account's passkeys and tells the
 // account's address.
 func (s *Service) DeletePasskey(ctx context.Context, account, id uuid.UUID) error {
-	if err := s.Store.DeletePasskey(ctx, account, id); err != nil {
-		return err
-	}
-	s.Notify(ctx, account, "passkey_removed")
-	return nil
+	return s.withNotice(ctx, account, "passkey_removed", func(q *store.Queries) error { return q.DeletePasskey(ctx, account, id) })
 }

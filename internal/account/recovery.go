@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/password"
 )
 
@@ -33,14 +34,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		return err
 	}
 	token, hash := NewToken()
-	if err := s.Store.CreateEmailToken(ctx, hash, acc.ID, "reset", time.Now().Add(resetFor)); err != nil {
-		return err
-	}
-	return s.send(ctx, acc.Email, mailText{
-		subject: "Neues Passwort für Ihr Konto",
-		body: fmt.Sprintf("Guten Tag\n\nMit diesem Link setzen Sie ein neues Passwort (gültig eine Stunde):\n\n%s/account/reset#%s\n\n"+
-			"Wenn Sie das nicht angefordert haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt dann, wie es ist.\n\nStadt %s",
-			s.PublicURL, token, s.City),
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateEmailToken(ctx, hash, acc.ID, "reset", time.Now().Add(resetFor)); err != nil {
+			return err
+		}
+		return s.send(ctx, q, "reset", acc.Email, mailText{
+			subject: "Neues Passwort für Ihr Konto",
+			body: fmt.Sprintf("Guten Tag\n\nMit diesem Link setzen Sie ein neues Passwort (gültig eine Stunde):\n\n%s/account/reset#%s\n\n"+
+				"Wenn Sie das nicht angefordert haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt dann, wie es ist.\n\nStadt %s",
+				s.PublicURL, token, s.City),
+		})
 	})
 }
 
@@ -53,46 +56,78 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.Store.SetPasswordWithToken(ctx, HashToken(token), hash)
-	if err != nil {
-		return err
-	}
-	s.Notify(ctx, id, "password_changed")
-	return nil
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		id, err := q.SetPasswordWithToken(ctx, HashToken(token), hash)
+		if err != nil {
+			return err
+		}
+		return s.notify(ctx, q, id, "password_changed")
+	})
 }
 
 // DeleteAccount removes an account and everything no law requires the city
 // to keep (docs/privacy.md lists what stays).
 func (s *Service) DeleteAccount(ctx context.Context, id uuid.UUID) error {
-	acc, err := s.Store.AccountByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.DeleteAccount(ctx, id); err != nil {
-		return err
-	}
-	// The confirmation goes to the address that no longer has an account.
-	_ = s.sendBestEffort(ctx, acc.Email, securityText(s.City, "deleted"))
-	return nil
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		acc, err := q.AccountByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := q.DeleteAccount(ctx, id); err != nil {
+			return err
+		}
+		// The confirmation goes to the address that no longer has an
+		// account; the job holds it sealed, not the deleted rows.
+		return s.mailNotice(ctx, q, acc.Email, "deleted", securityText(s.City, "deleted"))
+	})
 }
 
-// Notify mails a security event to the account's address. It never fails
-// the action that caused it: a mail server that is down must not block a
-// login, so failures are only logged.
+// Notify mails a security event to the account's address, in a
+// transaction of its own: for events whose change the caller made in
+// several steps (a login, replaced recovery codes). A change made in one
+// transaction uses notify or withNotice instead, so the mail cannot go out
+// for a change that rolled back. Notify never fails the action: the
+// enqueue is logged if it fails.
 func (s *Service) Notify(ctx context.Context, id uuid.UUID, event string) {
-	acc, err := s.Store.AccountByID(ctx, id)
-	if err != nil {
-		return
+	err := s.Store.InTx(ctx, func(q *store.Queries) error { return s.notify(ctx, q, id, event) })
+	if err != nil && s.Log != nil {
+		s.Log.WarnContext(ctx, "security notification not queued", "event", event, "err", err)
 	}
-	_ = s.sendBestEffort(ctx, acc.Email, securityText(s.City, event))
 }
 
-func (s *Service) sendBestEffort(ctx context.Context, to string, t mailText) error {
-	err := s.send(ctx, to, t)
-	if err != nil && s.Log != nil {
-		s.Log.WarnContext(ctx, "security notification not sent", "err", err)
+// withNotice makes change and enqueues the security notification of event
+// for account id in one transaction: the resident hears of exactly the
+// changes that happened.
+func (s *Service) withNotice(ctx context.Context, id uuid.UUID, event string, change func(q *store.Queries) error) error {
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		if err := change(q); err != nil {
+			return err
+		}
+		return s.notify(ctx, q, id, event)
+	})
+}
+
+// notify enqueues the security notification of event for account id in
+// q's transaction.
+func (s *Service) notify(ctx context.Context, q *store.Queries, id uuid.UUID, event string) error {
+	acc, err := q.AccountByID(ctx, id)
+	if err != nil {
+		return err
 	}
-	return err
+	return s.mailNotice(ctx, q, acc.Email, event, securityText(s.City, event))
+}
+
+// mailNotice enqueues a security notification. Without a mailer it is
+// skipped (and logged) rather than failing the change: a notification is
+// not worth refusing a password change for, a verification link is (send).
+func (s *Service) mailNotice(ctx context.Context, q *store.Queries, to, event string, t mailText) error {
+	if s.Outbox == nil {
+		if s.Log != nil {
+			s.Log.WarnContext(ctx, "no mailer: security notification skipped", "event", event)
+		}
+		return nil
+	}
+	return s.send(ctx, q, "security:"+event, to, t)
 }
 
 // securityEvents are the sentences of the security notifications, by

@@ -42,26 +42,33 @@ func (s *Service) Register(ctx context.Context, email, pw string) error {
 	if err != nil {
 		return err
 	}
-	acc, err := s.Store.CreateAccount(ctx, typed, normalized, hash, nil)
-	return s.welcome(ctx, typed, acc, err)
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		acc, err := q.CreateAccount(ctx, typed, normalized, hash, nil)
+		return s.welcome(ctx, q, typed, acc, err)
+	})
 }
 
 // welcome answers a registration by mail, after the attempt to create the
 // account: a new account gets its verification link, a known address
 // (Conflict) the note that someone tried to register with it. Both ways of
 // registering (password, passkey) end here, so they cannot drift apart.
-func (s *Service) welcome(ctx context.Context, typed string, acc *store.Account, err error) error {
+//
+// It runs in the transaction that created the account (q), so the account,
+// its verification token and the mail job commit together; the insert that
+// failed on a known address ran in a savepoint, so the transaction can
+// still enqueue the note.
+func (s *Service) welcome(ctx context.Context, q *store.Queries, typed string, acc *store.Account, err error) error {
 	if apperr.CodeOf(err) == apperr.Conflict {
-		return s.send(ctx, typed, s.text("registered_again", ""))
+		return s.send(ctx, q, "registered_again", typed, s.text("registered_again", ""))
 	}
 	if err != nil {
 		return err
 	}
 	token, tokenHash := NewToken()
-	if err := s.Store.CreateEmailToken(ctx, tokenHash, acc.ID, "verify", time.Now().Add(verifyFor)); err != nil {
+	if err := q.CreateEmailToken(ctx, tokenHash, acc.ID, "verify", time.Now().Add(verifyFor)); err != nil {
 		return err
 	}
-	return s.send(ctx, typed, s.text("verify", s.PublicURL+"/account/verify#"+token))
+	return s.send(ctx, q, "verify", typed, s.text("verify", s.PublicURL+"/account/verify#"+token))
 }
 
 // VerifyEmail confirms an address with the token from the link.
@@ -106,12 +113,17 @@ func (s *Service) text(kind, link string) mailText {
 	}
 }
 
-func (s *Service) send(ctx context.Context, to string, t mailText) error {
-	if s.Mail == nil {
+// send enqueues a mail in q's transaction: it goes out (with retries,
+// see mail.Worker) if and only if the change it belongs to commits. The
+// person never waits for the mail server, and a mail server that is down
+// delays the mail instead of failing the request.
+func (s *Service) send(ctx context.Context, q *store.Queries, purpose, to string, t mailText) error {
+	if s.Outbox == nil {
 		return apperr.New(apperr.Unavailable, "e-mail is not configured (SCHALTER_SMTP_ADDR); mails cannot be sent right now")
 	}
-	if err := s.Mail.Send(ctx, mail.Message{To: to, Subject: t.subject, Text: t.body}); err != nil {
-		return fmt.Errorf("sending mail: %w", err)
+	args, err := s.Outbox.Job(purpose, mail.Message{To: to, Subject: t.subject, Text: t.body})
+	if err != nil {
+		return err
 	}
-	return nil
+	return q.Enqueue(ctx, args, nil)
 }

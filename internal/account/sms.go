@@ -126,28 +126,34 @@ func (s *Service) ConfirmSMS(ctx context.Context, id uuid.UUID, code string) err
 		return err
 	}
 	code = smsDigits(code)
-	_, ok, err := s.Store.ConfirmSMS(ctx, store.SMSAttempt{Account: id, Hash: s.smsHash(id, store.SMSSetup, code), Now: s.now(), MaxAttempts: SMSMaxAttempts})
+	// A wrong code commits too: it counts against SMSMaxAttempts.
+	var ok bool
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		if _, ok, err = q.ConfirmSMS(ctx, store.SMSAttempt{Account: id, Hash: s.smsHash(id, store.SMSSetup, code), Now: s.now(), MaxAttempts: SMSMaxAttempts}); err != nil || !ok {
+			return err
+		}
+		return s.notify(ctx, q, id, "sms_added")
+	})
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return errSecondFactor
 	}
-	s.Notify(ctx, id, "sms_added")
 	return nil
 }
 
 // RemoveSMS switches SMS codes off, or drops a number being confirmed;
 // NotFound when there is no number.
 func (s *Service) RemoveSMS(ctx context.Context, id uuid.UUID) error {
-	wasOn, err := s.Store.DeleteSMS(ctx, id)
-	if err != nil {
-		return err
-	}
-	if wasOn {
-		s.Notify(ctx, id, "sms_removed")
-	}
-	return nil
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		wasOn, err := q.DeleteSMS(ctx, id)
+		if err != nil || !wasOn {
+			return err
+		}
+		return s.notify(ctx, q, id, "sms_removed")
+	})
 }
 
 // SecondFactors reads which second factors an account has switched on.

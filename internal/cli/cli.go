@@ -24,6 +24,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
+	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/searchsync"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -45,6 +46,10 @@ Usage:
                                       give the server's database role its privileges (append-only log)
   schalter transparency verify        check the hash chain of the transparency log
   schalter transparency prune         remove entries past the retention (2 years); as the schema owner
+  schalter jobs list [--state S] [--limit N]
+                                      the job queue, newest first (states: available, scheduled, running,
+                                      retryable, completed, cancelled, discarded = dead letters)
+  schalter jobs retry|cancel ID...    run a job again now, or stop it for good
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -95,6 +100,8 @@ func Run(args []string) int {
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return seed(ctx, st, log) })
 	case "pg":
 		err = pg(ctx, cfg, rest)
+	case "jobs":
+		err = withStore(ctx, cfg, log, func(st *store.Store) error { return jobsCmd(ctx, st, log, rest, os.Stdout) })
 	case "admin":
 		err = withStore(ctx, cfg, log, func(st *store.Store) error { return adminCmd(ctx, cfg, st, rest, os.Stdin, os.Stdout) })
 	case "transparency":
@@ -232,7 +239,20 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 		return err
 	}
 	defer engine.Close()
-	app := api.New(cfg, st, log, assets).WithSearch(engine, settings)
+	// The queue works with a context of its own: jobs in flight get the
+	// shutdown's grace period, not the signal's immediate cancel.
+	queue, err := StartJobs(context.WithoutCancel(ctx), cfg, st, log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := queue.Stop(stopCtx); err != nil {
+			log.Warn("stopping the job queue", "err", err)
+		}
+	}()
+	app := api.New(cfg, st, log, assets).WithSearch(engine, settings).WithJobs(queue)
 	go app.Run(ctx)
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -41,6 +41,10 @@ type SMTP struct {
 	Timeout  time.Duration
 }
 
+// errRefused marks a message Schalter will not send as it is; retrying
+// cannot help.
+var errRefused = errors.New("mail: refused")
+
 // ErrNotConfigured means no SMTP server is configured.
 var ErrNotConfigured = errors.New("mail: no SMTP server configured (SCHALTER_SMTP_ADDR)")
 
@@ -50,7 +54,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return ErrNotConfigured
 	}
 	if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
-		return errors.New("mail: header injection refused")
+		return fmt.Errorf("%w: header injection", errRefused)
 	}
 	from, err := parseAddr(s.From)
 	if err != nil {
@@ -109,7 +113,7 @@ func parseAddr(from string) (string, error) {
 	if strings.Contains(from, "@") {
 		return from, nil
 	}
-	return "", fmt.Errorf("mail: bad sender %q", from)
+	return "", fmt.Errorf("%w: bad sender %q", errRefused, from)
 }
 
 func (s *SMTP) compose(m Message) []byte {

@@ -161,11 +161,18 @@ type Cache struct {
 	mu    sync.Mutex // one reload at a time
 	// Poll is how often the revision is checked when no notification came.
 	Poll time.Duration
+	// listening is closed once Run listens for changes.
+	listening     chan struct{}
+	listeningOnce sync.Once
 }
+
+// Listening is closed once Run receives change notifications: a change
+// committed after that reaches this cache without waiting for Poll.
+func (c *Cache) Listening() <-chan struct{} { return c.listening }
 
 // New returns an empty cache; the first read loads it.
 func New(st *store.Store, log *slog.Logger) *Cache {
-	return &Cache{store: st, log: log, Poll: 5 * time.Second}
+	return &Cache{store: st, log: log, Poll: 5 * time.Second, listening: make(chan struct{})}
 }
 
 // Current returns the current snapshot, loading it on first use.
@@ -210,11 +217,15 @@ func (c *Cache) Run(ctx context.Context) {
 			c.log.Warn("refreshing the catalogue snapshot", "err", err)
 		}
 	}
+	listened := func() {
+		refresh()
+		c.listeningOnce.Do(func() { close(c.listening) })
+	}
 	backoff := time.Second
 	for ctx.Err() == nil {
 		// The first refresh runs once LISTEN is in place, so no change
 		// falls between catching up and listening.
-		err := c.store.ListenCatalogue(ctx, c.Poll, refresh, refresh)
+		err := c.store.ListenCatalogue(ctx, c.Poll, listened, refresh)
 		if ctx.Err() != nil {
 			return
 		}

@@ -65,7 +65,8 @@ func TestChangesReachEveryReplica(t *testing.T) {
 		require.NoError(t, err)
 		go c.Run(ctx)
 	}
-	time.Sleep(200 * time.Millisecond) // let both LISTEN
+	<-a.Listening()
+	<-b.Listening()
 	rec, err := st.GetService(ctx, "hund-anmelden")
 	require.NoError(t, err)
 	_, err = st.UpdateService(ctx, "hund-anmelden", rec.Version, store.ActionUpdate, "test", func(cur *catalog.Record) (*catalog.Service, error) {
@@ -82,7 +83,7 @@ func TestChangesReachEveryReplica(t *testing.T) {
 			}
 			s, err := d.Service("hund-anmelden")
 			return err == nil && s.Title.De == "Hund anmelden (geändert)"
-		}, time.Second, 10*time.Millisecond, "replica %s", name)
+		}, 10*time.Second, 10*time.Millisecond, "replica %s", name)
 	}
 }
 

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/jobs"
+	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Workers registers a worker for every kind of job Schalter enqueues. A
+// kind enqueued without its worker here would wait for ever; River refuses
+// to start a client that fetches a kind it cannot work, and
+// TestEveryJobKindHasAWorker checks the list.
+func Workers(cfg *config.Config, box *secretbox.Box) *river.Workers {
+	w := river.NewWorkers()
+	var sender mail.Sender
+	if cfg.SMTPAddr != "" {
+		sender = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+	}
+	river.AddWorker(w, &mail.Worker{Sender: sender, Box: box})
+	return w
+}
+
+// StartJobs starts the job queue's working client on st; stop it with
+// its Stop after the HTTP server has finished its requests, so the jobs
+// they enqueued are still picked up by this replica or another.
+func StartJobs(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, o jobs.Options) (*jobs.Queue, error) {
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	q, err := jobs.New(st, Workers(cfg, box), log, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Start(ctx); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return q, nil
+}
+
+const jobsUsage = `usage: schalter jobs list [--state STATE]... [--limit N]
+       schalter jobs retry ID...
+       schalter jobs cancel ID...`
+
+// jobsCmd is `schalter jobs`: what operators need without River UI.
+func jobsCmd(ctx context.Context, st *store.Store, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(jobsUsage)
+	}
+	q, err := jobs.New(st, nil, log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "list":
+		return listJobs(ctx, q, args[1:], stdout)
+	case "retry", "cancel":
+		if len(args) < 2 {
+			return errors.New(jobsUsage)
+		}
+		for _, a := range args[1:] {
+			id, err := strconv.ParseInt(a, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a job id", a)
+			}
+			var j jobs.Job
+			if args[0] == "retry" {
+				j, err = q.Retry(ctx, id)
+			} else {
+				j, err = q.Cancel(ctx, id)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "job %d (%s): %s\n", j.ID, j.Kind, j.State)
+		}
+		return nil
+	}
+	return errors.New(jobsUsage)
+}
+
+type stateFlags []string
+
+func (s *stateFlags) String() string     { return strings.Join(*s, ",") }
+func (s *stateFlags) Set(v string) error { *s = append(*s, v); return nil }
+
+func listJobs(ctx context.Context, q *jobs.Queue, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("jobs list", flag.ContinueOnError)
+	var states stateFlags
+	fs.Var(&states, "state", "only jobs in this state (repeatable): "+strings.Join(jobs.States, ", "))
+	limit := fs.Int("limit", 50, "at most this many jobs, newest first")
+	fs.SetOutput(stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	js, err := q.List(ctx, *limit, states...)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tATTEMPT\tCREATED\tNEXT RUN\tLAST ERROR")
+	for _, j := range js {
+		next := ""
+		if j.State == "scheduled" || j.State == "retryable" || j.State == "available" {
+			next = j.ScheduledAt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempt, j.MaxAttempts,
+			j.CreatedAt.Local().Format(time.DateTime), next, oneLine(j.LastError, 80))
+	}
+	return tw.Flush()
+}
+
+// oneLine shortens an error to one line of at most n runes for the table.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
