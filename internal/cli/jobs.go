@@ -22,9 +22,9 @@ import (
 )
 
 // Workers registers a worker for every kind of job Schalter enqueues. A
-// kind enqueued without its worker here would wait for ever; River refuses
-// to start a client that fetches a kind it cannot work, and
-// TestEveryJobKindHasAWorker checks the list.
+// job of a kind missing here fails on every replica with "job kind is not
+// registered" and ends among the dead letters, so a new kind is added here
+// in the same change that first enqueues it.
 func Workers(cfg *config.Config, box *secretbox.Box) *river.Workers {
 	w := river.NewWorkers()
 	var sender mail.Sender
