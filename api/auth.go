@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -60,24 +61,53 @@ func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) 
 			next(ctx)
 			return
 		}
-		if who, ok := s.editorSession(ctx.Context()); ok {
-			next(huma.WithValue(ctx, actorKey{}, who))
+		who, err := s.editor(ctx.Context(), ctx.Header("Authorization"))
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Unauthorized {
+				ctx.SetHeader("WWW-Authenticate", `Bearer realm="schalter-admin"`)
+			}
+			writeErr(ctx, s.problem(ctx.Context(), err))
 			return
 		}
-		if token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer "); ok && s.accounts != nil {
-			id, err := s.accounts.APITokenAccount(ctx.Context(), strings.TrimSpace(token))
-			if err == nil {
-				if editor, err := s.accounts.IsEditor(ctx.Context(), id); err == nil && editor {
-					next(huma.WithValue(ctx, actorKey{}, "account:"+id.String()))
-					return
-				}
-				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this token's account is no longer an editor")
-				return
-			}
-		}
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="schalter-admin"`)
-		_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "an editor's session or personal API token is required")
+		next(huma.WithValue(ctx, actorKey{}, who))
 	}
+}
+
+// editor names the editor or administrator behind a request: its session,
+// or a personal API token (Authorization: Bearer sch_…). A caller who is
+// known but not an editor is Forbidden, an unknown one Unauthorized, and a
+// database that cannot answer is Unavailable (503), never a 401 that
+// would send a script's operator looking for a bad token.
+func (s *Server) editor(ctx context.Context, authorization string) (string, error) {
+	if id, ok := s.sessionAccount(ctx); ok {
+		editor, err := s.accounts.IsEditor(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !editor {
+			return "", apperr.New(apperr.Forbidden, "editors and administrators only")
+		}
+		return "account:" + id.String(), nil
+	}
+	token, ok := strings.CutPrefix(authorization, "Bearer ")
+	if !ok || s.accounts == nil {
+		return "", apperr.New(apperr.Unauthorized, "an editor's session or personal API token is required")
+	}
+	id, err := s.accounts.APITokenAccount(ctx, strings.TrimSpace(token))
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.Unavailable {
+			return "", err
+		}
+		return "", apperr.New(apperr.Unauthorized, "an editor's session or personal API token is required")
+	}
+	editor, err := s.accounts.IsEditor(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !editor {
+		return "", apperr.New(apperr.Forbidden, "this token's account is no longer an editor")
+	}
+	return "account:" + id.String(), nil
 }
 
 // requireAdmin lets an administrator's session through, at level

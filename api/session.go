@@ -264,19 +264,6 @@ func (s *Server) registerSession(api huma.API) {
 	})
 }
 
-// editorSession reports whether the request's session belongs to an
-// editor or administrator, and who that is.
-func (s *Server) editorSession(ctx context.Context) (string, bool) {
-	id, ok := s.sessionAccount(ctx)
-	if !ok {
-		return "", false
-	}
-	if editor, err := s.accounts.IsEditor(ctx, id); err != nil || !editor {
-		return "", false
-	}
-	return "account:" + id.String(), true
-}
-
 // RegisterInput starts an account: only an e-mail address and a password.
 type RegisterInput struct {
 	Body struct {

@@ -274,7 +274,9 @@ func (s *Store) PublishedSnapshot(ctx context.Context) (*PublishedData, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		// Straight on the pool (a read-only snapshot transaction), so the
+		// outage wrapper did not see it: map here.
+		return nil, mapErr(err, onErr{})
 	}
 	return out, nil
 }
