@@ -188,9 +188,13 @@ func TestAccountLifecycle(t *testing.T) {
 	unknown := post("/api/v1/accounts/password-reset", map[string]string{"email": "niemand@example.ch"}, nil)
 	require.Equal(t, http.StatusAccepted, known.status)
 	require.Equal(t, string(known.body), string(unknown.body))
-	msgs := sink.Messages(t)
-	require.Len(t, msgs, 1, "only the known address gets a mail")
-	token := regexp.MustCompile(`/account/reset#([A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+	msgs := sink.Messages(t) // newest first
+	require.Len(t, msgs, 2, "both addresses get a mail: no answer tells them apart")
+	require.Equal(t, "niemand@example.ch", msgs[0].To)
+	require.Contains(t, msgs[0].Text, "kein bestätigtes Konto")
+	require.NotContains(t, msgs[0].Text, "/account/reset#")
+	require.Equal(t, "mia@example.ch", msgs[1].To)
+	token := regexp.MustCompile(`/account/reset#([A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[1].Text)
 	require.Len(t, token, 2)
 	requireProblem(t, post("/api/v1/accounts/password-reset/confirm", map[string]string{"token": token[1], "password": "kurz"}, nil), http.StatusUnprocessableEntity, "body.password")
 	ok := post("/api/v1/accounts/password-reset/confirm", map[string]string{"token": token[1], "password": "blaue Schiffe fahren leise"}, nil)
@@ -206,7 +210,7 @@ func TestAccountLifecycle(t *testing.T) {
 	for _, m := range sink.Messages(t) {
 		subjects = append(subjects, m.Subject+": "+strings.SplitN(m.Text, "\n", 4)[2])
 	}
-	require.Len(t, subjects, 3, "reset link, password changed, new login: %v", subjects)
+	require.Len(t, subjects, 4, "reset link, no account, password changed, new login: %v", subjects)
 	require.Contains(t, strings.Join(subjects, "\n"), "Passwort Ihres Kontos wurde soeben geändert")
 	require.Regexp(t, "für eine Anmeldung verwendet|bisher nicht angemeldet", strings.Join(subjects, "\n"))
 

@@ -19,7 +19,7 @@ const resetFor = time.Hour
 // RequestPasswordReset mails a reset link when the address has a verified
 // account. The caller answers the same either way (no enumeration).
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
-	_, normalized, err := NormalizeEmail(email)
+	typed, normalized, err := NormalizeEmail(email)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	}
 	acc, err := s.Store.AccountByEmail(ctx, normalized)
 	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && acc.EmailVerifiedAt == nil) {
-		return nil
+		// The address hears that it has no account to reset. Both paths
+		// enqueue one mail in one transaction, so neither the answer nor
+		// its timing tells a stranger which addresses have accounts, and
+		// the person who forgot which address they used learns it is not
+		// this one.
+		return s.send(ctx, s.Store.Queries, "reset_unknown", typed, s.text("reset_unknown", ""))
 	}
 	if err != nil {
 		return err

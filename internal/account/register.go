@@ -103,6 +103,14 @@ func (s *Service) text(kind, link string) mailText {
 				"Bitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link (gültig 24 Stunden):\n\n%s\n\n"+
 				"Wenn Sie kein Konto eröffnet haben, können Sie diese Nachricht ignorieren.\n\nStadt %s", city, link, city),
 		}
+	case "reset_unknown":
+		return mailText{
+			subject: "Kein Konto mit dieser E-Mail-Adresse",
+			body: fmt.Sprintf("Guten Tag\n\nFür diese E-Mail-Adresse wurde soeben ein neues Passwort für den Online-Schalter der Stadt %s angefordert. "+
+				"Mit dieser Adresse besteht aber kein bestätigtes Konto. Vielleicht haben Sie sich mit einer anderen Adresse registriert, "+
+				"oder Sie eröffnen ein Konto unter %s/account/register.\n\n"+
+				"Wenn Sie nichts angefordert haben, können Sie diese Nachricht ignorieren.\n\nStadt %s", city, s.PublicURL, city),
+		}
 	default: // registered_again
 		return mailText{
 			subject: "Jemand wollte mit Ihrer E-Mail-Adresse ein Konto eröffnen",
