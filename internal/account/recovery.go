@@ -9,8 +9,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/password"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // resetFor is how long a password-reset link works.
