@@ -54,8 +54,8 @@ func StartJobs(ctx context.Context, cfg *config.Config, st *store.Store, log *sl
 }
 
 const jobsUsage = `usage: schalter jobs list [--state STATE]... [--limit N]
-       schalter jobs retry ID...
-       schalter jobs cancel ID...`
+       schalter jobs retry ID [ID ...]
+       schalter jobs cancel ID [ID ...]`
 
 // jobsCmd is `schalter jobs`: what operators need without River UI.
 func jobsCmd(ctx context.Context, st *store.Store, log *slog.Logger, args []string, stdout io.Writer) error {
