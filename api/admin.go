@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,15 +11,16 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	jsonpatch "github.com/evanphx/json-patch/v5"
 
-	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // The admin API is for catalogue editors: an editor's or administrator's
-// session, or a personal API token of one for scripts; see auth.go.
+// session, or a personal API token of one for scripts; see auth.go. The
+// handlers decode input and map errors; what editors may do and how is
+// internal/editing.
 
 const (
 	tagAdmin       = "Catalogue administration"
@@ -92,18 +92,19 @@ type AdminWriteInput struct {
 	IfMatch string `header:"If-Match" doc:"The ETag of the version you edited; the change is refused with 412 when the service changed since." example:"\"v3\""`
 }
 
-// version parses If-Match ("v3", W/ ignored); 0 means "any".
-func (in *AdminWriteInput) version() (int, error) {
+// version parses If-Match ("v3", W/ ignored) into the version the domain
+// compares; 0 means "any".
+func (in *AdminWriteInput) version() int {
 	if in.IfMatch == "" || in.IfMatch == "*" {
-		return 0, nil
+		return 0
 	}
 	t := strings.Trim(strings.TrimPrefix(strings.TrimSpace(in.IfMatch), "W/"), `"`)
 	n, err := strconv.Atoi(strings.TrimPrefix(t, "v"))
 	if err != nil || !strings.HasPrefix(t, "v") || n < 1 {
 		// An ETag we never issued cannot match the current one.
-		return -1, nil
+		return -1
 	}
-	return n, nil
+	return n
 }
 
 // AdminListInput filters the editors' list.
@@ -176,8 +177,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		Summary: "List all services (editors)", Description: "Every service in every state, by slug, with its version.",
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *AdminListInput) (*struct{ Body AdminServiceList }, error) {
-		states := statesFor(in.State)
-		recs, err := s.store.ExportServices(ctx, states)
+		recs, err := s.editing.List(ctx, in.State)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -193,7 +193,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		Summary: "Get a service document (editors)", Description: "The service in the exchange format, in any state, with all languages. The ETag is needed to change it.",
 		Errors: adminErrors,
 	}), func(ctx context.Context, in *AdminSlugInput) (*AdminServiceOutput, error) {
-		rec, err := s.store.GetService(ctx, in.Slug)
+		rec, err := s.editing.Get(ctx, in.Slug)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -209,11 +209,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		RawBody []byte
 		Body    ServiceDocument
 	}) (*AdminCreatedOutput, error) {
-		svc, fe := catalog.ParseService(in.RawBody, "body")
-		if len(fe) > 0 {
-			return nil, s.problem(ctx, apperr.InvalidFields("the service is not valid", fe...))
-		}
-		rec, err := s.store.CreateService(ctx, svc, actor(ctx))
+		rec, err := s.editing.Create(ctx, actor(ctx), in.RawBody)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -230,26 +226,13 @@ func (s *Server) registerAdmin(api huma.API) {
 		AdminWriteInput
 		Body map[string]any `contentType:"application/merge-patch+json" doc:"A JSON Merge Patch of the ServiceDocument: fields to set, null to remove optional ones."`
 	}) (*AdminServiceOutput, error) {
+		// A blind overwrite of a whole document is what 428 prevents; the
+		// domain only knows versions, so the missing header is refused here.
 		if in.IfMatch == "" {
 			return nil, huma.Error428PreconditionRequired("If-Match is required: send the ETag of the version you edited")
 		}
-		want, _ := in.version()
 		patch, _ := json.Marshal(in.Body)
-		rec, err := s.store.UpdateService(ctx, in.Slug, want, store.ActionUpdate, actor(ctx), func(cur *catalog.Record) (*catalog.Service, error) {
-			doc, err := json.Marshal(cur.Service)
-			if err != nil {
-				return nil, err
-			}
-			merged, err := jsonpatch.MergePatch(doc, patch)
-			if err != nil {
-				return nil, apperr.InvalidFields("not a valid merge patch", apperr.FieldError{Path: "body", Message: err.Error()})
-			}
-			next, fe := catalog.ParseService(merged, "body")
-			if len(fe) > 0 {
-				return nil, apperr.InvalidFields("the changed service would not be valid", fe...)
-			}
-			return &next, nil
-		})
+		rec, err := s.editing.Update(ctx, actor(ctx), in.Slug, in.version(), patch)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -257,9 +240,12 @@ func (s *Server) registerAdmin(api huma.API) {
 		return adminOut(rec), nil
 	})
 
-	for _, st := range []struct{ id, verb, state, action, desc string }{
-		{"adminPublishService", "publish", catalog.StatePublished, store.ActionPublish, "Makes the service visible to residents."},
-		{"adminArchiveService", "archive", catalog.StateArchived, store.ActionArchive, "Hides the service from residents and keeps it for the record."},
+	for _, st := range []struct {
+		id, verb, desc string
+		move           editing.Transition
+	}{
+		{"adminPublishService", "publish", "Makes the service visible to residents.", editing.Publish},
+		{"adminArchiveService", "archive", "Hides the service from residents and keeps it for the record.", editing.Archive},
 	} {
 		huma.Register(api, reg(huma.Operation{
 			OperationID: st.id, Method: http.MethodPost, Path: "/api/v1/admin/services/{slug}/" + st.verb,
@@ -267,23 +253,13 @@ func (s *Server) registerAdmin(api huma.API) {
 			Description: st.desc + " Idempotent: doing it twice changes nothing the second time. If-Match is optional here.",
 			Errors:      []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusPreconditionFailed, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 		}), func(ctx context.Context, in *AdminWriteInput) (*AdminServiceOutput, error) {
-			want, _ := in.version()
-			cur, err := s.store.GetService(ctx, in.Slug)
+			rec, changed, err := s.editing.Move(ctx, actor(ctx), in.Slug, in.version(), st.move)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			if cur.State == st.state && (want == 0 || want == cur.Version) {
-				return adminOut(cur), nil
+			if changed {
+				s.refreshed(ctx)
 			}
-			rec, err := s.store.UpdateService(ctx, in.Slug, want, st.action, actor(ctx), func(cur *catalog.Record) (*catalog.Service, error) {
-				next := cur.Service
-				next.State = st.state
-				return &next, nil
-			})
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			s.refreshed(ctx)
 			return adminOut(rec), nil
 		})
 	}
@@ -293,10 +269,7 @@ func (s *Server) registerAdmin(api huma.API) {
 		Summary: "History of a service (editors)", Description: "The latest 100 changes: version, state, who and when.",
 		Errors: adminErrors,
 	}), func(ctx context.Context, in *AdminSlugInput) (*struct{ Body RevisionList }, error) {
-		if _, err := s.store.GetService(ctx, in.Slug); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		revs, err := s.store.Revisions(ctx, in.Slug)
+		revs, err := s.editing.Revisions(ctx, in.Slug)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -310,8 +283,9 @@ func (s *Server) registerAdmin(api huma.API) {
 			"All or nothing: when any row is bad, nothing changes and every bad row is reported with its line (CSV) or position (JSON, 1-based). " +
 			"Importing the same file again changes nothing, so a retry is safe.",
 		MaxBodyBytes: maxImportBytes,
-		// The body is checked row by row below, so that every bad row is
-		// reported with its line instead of huma's first-failure summary.
+		// The body is checked row by row (internal/editing), so that every
+		// bad row is reported with its line instead of huma's first-failure
+		// summary.
 		SkipValidateBody: true,
 		RequestBody: &huma.RequestBody{
 			Required: true,
@@ -325,11 +299,12 @@ func (s *Server) registerAdmin(api huma.API) {
 		},
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *ImportInput) (*struct{ Body ImportReport }, error) {
-		items, bad, err := parseImport(in.ContentType, in.RawBody)
-		if err != nil {
-			return nil, s.problem(ctx, err)
+		mt, _, _ := mime.ParseMediaType(in.ContentType)
+		format, ok := importFormats[mt]
+		if !ok {
+			return nil, huma.Error415UnsupportedMediaType("send application/json or text/csv")
 		}
-		res, err := s.store.ImportServices(ctx, items, bad, actor(ctx), in.DryRun)
+		res, err := s.editing.Import(ctx, actor(ctx), format, in.RawBody, in.DryRun)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -351,101 +326,24 @@ func (s *Server) registerAdmin(api huma.API) {
 		}},
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}), func(ctx context.Context, in *ExportInput) (*ExportOutput, error) {
-		states := statesFor(in.State)
-		recs, err := s.store.ExportServices(ctx, states)
+		format := editing.Format(in.Format)
+		body, err := s.editing.Export(ctx, in.State, format)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		services := make([]catalog.Service, 0, len(recs))
-		for _, r := range recs {
-			services = append(services, r.Service)
+		ext, contentType := "json", "application/json"
+		if format == editing.CSV {
+			ext, contentType = "csv", "text/csv; charset=utf-8"
 		}
-		var buf bytes.Buffer
-		out := &ExportOutput{CacheControl: "no-store"}
 		stamp := time.Now().UTC().Format("2006-01-02")
-		if in.Format == "csv" {
-			if err := catalog.EncodeCSV(&buf, services); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out.ContentType = "text/csv; charset=utf-8"
-			out.ContentDisposition = fmt.Sprintf(`attachment; filename="schalter-services-%s.csv"`, stamp)
-		} else {
-			enc := json.NewEncoder(&buf)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(map[string]any{"services": services}); err != nil {
-				return nil, s.problem(ctx, err)
-			}
-			out.ContentType = "application/json"
-			out.ContentDisposition = fmt.Sprintf(`attachment; filename="schalter-services-%s.json"`, stamp)
-		}
-		out.Body = buf.Bytes()
-		return out, nil
+		return &ExportOutput{
+			ContentType:        contentType,
+			ContentDisposition: fmt.Sprintf(`attachment; filename="schalter-services-%s.%s"`, stamp, ext),
+			CacheControl:       "no-store",
+			Body:               body,
+		}, nil
 	})
 }
 
-// parseImport reads an import body into the rows that parsed and the
-// errors of those that did not; the store adds the errors it finds in the
-// rest and rejects the import when there are any.
-func parseImport(contentType string, body []byte) ([]store.ImportItem, []apperr.FieldError, error) {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	var items []store.ImportItem
-	var bad []apperr.FieldError
-	switch mt {
-	case "application/json":
-		var doc struct {
-			Services []json.RawMessage `json:"services"`
-		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&doc); err != nil || doc.Services == nil {
-			return nil, nil, apperr.InvalidFields("the import must be a JSON object with a services array", apperr.FieldError{Path: "body", Message: errText(err, "services is missing")})
-		}
-		for i, raw := range doc.Services {
-			svc, fe := catalog.ParseService(raw, "")
-			for _, e := range fe {
-				e.Line = i + 1
-				bad = append(bad, e)
-			}
-			if len(fe) == 0 {
-				items = append(items, store.ImportItem{Line: i + 1, Service: svc})
-			}
-		}
-	case "text/csv":
-		rows, fe, err := catalog.DecodeCSV(bytes.NewReader(body))
-		if err != nil {
-			return nil, nil, err
-		}
-		bad = append(bad, fe...)
-		for _, r := range rows {
-			svc, fe := catalog.ParseService(r.JSON, "")
-			for _, e := range fe {
-				e.Line = r.Line
-				bad = append(bad, e)
-			}
-			if len(fe) == 0 {
-				items = append(items, store.ImportItem{Line: r.Line, Service: svc})
-			}
-		}
-	default:
-		return nil, nil, huma.Error415UnsupportedMediaType("send application/json or text/csv")
-	}
-	if len(items) == 0 && len(bad) == 0 {
-		return nil, nil, apperr.InvalidFields("the import contains no services", apperr.FieldError{Path: "body", Message: "no services"})
-	}
-	return items, bad, nil
-}
-
-func errText(err error, fallback string) string {
-	if err != nil {
-		return err.Error()
-	}
-	return fallback
-}
-
-// statesFor is the state filter of editors' reads: one state, or all.
-func statesFor(state string) []string {
-	if state == "" {
-		return store.AllStates
-	}
-	return []string{state}
-}
+// importFormats are the media types an import may have.
+var importFormats = map[string]editing.Format{"application/json": editing.JSON, "text/csv": editing.CSV}

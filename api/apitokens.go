@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/account"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // Personal API tokens: bearer tokens for the scripts of editors and
@@ -44,7 +43,7 @@ type APITokenIDInput struct {
 	ID uuid.UUID `path:"id" example:"6f1c2a9e-4b7d-4e0a-9c3b-2d5e8f1a7b64"`
 }
 
-func apiTokenOut(t store.APIToken) APITokenOut {
+func apiTokenOut(t account.APIToken) APITokenOut {
 	return APITokenOut{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(), LastUsedAt: utcPtr(t.LastUsedAt)}
 }
 
@@ -55,7 +54,7 @@ func (s *Server) registerAPITokens(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Items[APITokenOut]], error) {
 		id, _ := s.sessionAccount(ctx)
-		ts, err := s.store.APITokens(ctx, id)
+		ts, err := s.accounts.APITokens(ctx, id)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -93,6 +92,6 @@ func (s *Server) registerAPITokens(api huma.API) {
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *APITokenIDInput) (*struct{}, error) {
 		id, _ := s.sessionAccount(ctx)
-		return nil, s.problem(ctx, s.store.DeleteAPIToken(ctx, id, in.ID))
+		return nil, s.problem(ctx, s.accounts.DeleteAPIToken(ctx, id, in.ID))
 	})
 }

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 type actorKey struct{}
@@ -117,11 +115,11 @@ func (s *Server) requireAdmin(ctx context.Context) error {
 	if !ok {
 		return huma.Error401Unauthorized("not logged in")
 	}
-	roles, err := s.store.Roles(ctx, id)
+	admin, err := s.accounts.IsAdmin(ctx, id)
 	if err != nil {
 		return s.problem(ctx, err)
 	}
-	if !slices.ContainsFunc(roles, func(r store.Role) bool { return r.Role == account.RoleAdmin }) {
+	if !admin {
 		return huma.Error403Forbidden("administrators only")
 	}
 	return s.requireLevel(ctx, account.LevelTwoFactor, 0)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // Passkeys (WebAuthn): adding, naming and removing them in Mein Konto,
@@ -121,7 +120,7 @@ type PasskeyOut struct {
 	Transports     []string   `json:"transports" doc:"How the browser reaches the authenticator: internal, hybrid, usb, nfc, ble." example:"[\"internal\",\"hybrid\"]"`
 }
 
-func passkeyOut(p *store.Passkey) PasskeyOut {
+func passkeyOut(p *account.Passkey) PasskeyOut {
 	out := PasskeyOut{ID: p.ID, Name: p.Name, CreatedAt: p.CreatedAt.UTC(), BackupEligible: p.BackupEligible(), Synced: p.BackedUp(), Transports: p.Transports}
 	if p.LastUsedAt != nil {
 		at := p.LastUsedAt.UTC()
@@ -231,7 +230,7 @@ func (s *Server) registerPasskeys(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Items[PasskeyOut]], error) {
 		id, _ := s.sessionAccount(ctx)
-		keys, err := s.store.Passkeys(ctx, id)
+		keys, err := s.accounts.ListPasskeys(ctx, id)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

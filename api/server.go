@@ -35,6 +35,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/secretbox"
@@ -70,6 +71,7 @@ type Server struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	pwa      fs.FS
+	editing  *editing.Service // the catalogue editors' use cases; nil without a store
 
 	readyMu    sync.Mutex
 	readyUntil time.Time
@@ -92,6 +94,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
 	if st != nil {
 		s.sessions = newSessions(st, cfg.SessionLifetime, log)
+		s.editing = editing.New(st)
 		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
 		if cfg.SecretKey != "" {
 			box, err := secretbox.New(cfg.SecretKey)

@@ -174,7 +174,7 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 	if !ok {
 		return nil, apperr.New(apperr.Unauthorized, "not logged in")
 	}
-	acc, err := s.store.AccountByID(ctx, id)
+	acc, err := s.accounts.Account(ctx, id)
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {
 			// The account was deleted under a live session.
@@ -183,7 +183,7 @@ func (s *Server) me(ctx context.Context) (*Me, error) {
 		}
 		return nil, err
 	}
-	roles, err := s.store.Roles(ctx, id)
+	roles, err := s.accounts.Roles(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -479,7 +479,7 @@ func deviceID(token string) string {
 
 func (s *Server) recordDevice(ctx context.Context, account uuid.UUID, userAgent string) error {
 	token := s.sessions.Token(ctx)
-	return s.store.AddDevice(ctx, token, deviceID(token), account, userAgent, s.sessions.GetString(ctx, keyMethods))
+	return s.accounts.AddDevice(ctx, token, deviceID(token), account, userAgent, s.sessions.GetString(ctx, keyMethods))
 }
 
 // DeviceOut is one live session.
@@ -504,7 +504,7 @@ func (s *Server) registerDevices(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Items[DeviceOut]], error) {
 		id, _ := s.sessionAccount(ctx)
-		devices, err := s.store.Devices(ctx, id)
+		devices, err := s.accounts.Devices(ctx, id)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -524,7 +524,7 @@ func (s *Server) registerDevices(api huma.API) {
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *DeviceInput) (*struct{}, error) {
 		id, _ := s.sessionAccount(ctx)
-		if err := s.store.EndDevice(ctx, id, in.ID); err != nil {
+		if err := s.accounts.EndDevice(ctx, id, in.ID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil

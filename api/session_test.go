@@ -72,8 +72,8 @@ func TestSessions(t *testing.T) {
 		requireProblem(t, b.do(t, req{path: "/api/v1/me"}), http.StatusUnauthorized)
 		requireProblem(t, b.do(t, req{path: "/api/v1/me", header: map[string]string{"Cookie": planted}}), http.StatusUnauthorized)
 
-		// A resident is no editor.
-		requireProblem(t, b.do(t, req{path: "/api/v1/admin/services", header: cookie}), http.StatusUnauthorized)
+		// A resident is no editor: known, and forbidden.
+		requireProblem(t, b.do(t, req{path: "/api/v1/admin/services", header: cookie}), http.StatusForbidden)
 
 		require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: "/api/v1/session", header: cookie}).status)
 		requireProblem(t, b.do(t, req{path: "/api/v1/me", header: cookie}), http.StatusUnauthorized)
