@@ -10,6 +10,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/transparency"
 )
@@ -62,15 +63,12 @@ func (s *Server) registerAccountAdmin(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, fieldAt(err, "query.email"))
 		}
-		acc, err := s.store.AccountByEmail(ctx, normalized)
+		admin, _ := s.sessionAccount(ctx)
+		v, err := s.privacy.AccountByEmail(ctx, admin, normalized)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out, err := s.accountAdminOut(ctx, acc)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &Uncached[AccountAdminOut]{CacheControl: "private, no-store", Body: out}, nil
+		return &Uncached[AccountAdminOut]{CacheControl: "private, no-store", Body: accountAdminOut(v)}, nil
 	})
 
 	huma.Register(api, huma.Operation{
@@ -87,15 +85,12 @@ func (s *Server) registerAccountAdmin(api huma.API) {
 		if err := s.accounts.SetRoles(ctx, in.ID, roles); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		acc, err := s.store.AccountByID(ctx, in.ID)
+		admin, _ := s.sessionAccount(ctx)
+		v, err := s.privacy.AccountByID(ctx, admin, in.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out, err := s.accountAdminOut(ctx, acc)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &Uncached[AccountAdminOut]{CacheControl: "private, no-store", Body: out}, nil
+		return &Uncached[AccountAdminOut]{CacheControl: "private, no-store", Body: accountAdminOut(v)}, nil
 	})
 
 	huma.Register(api, huma.Operation{
@@ -112,23 +107,14 @@ func (s *Server) registerAccountAdmin(api huma.API) {
 	})
 }
 
-// accountAdminOut shows an account to an administrator and records that
-// in the person's transparency log first: no look-up without its entry.
-func (s *Server) accountAdminOut(ctx context.Context, acc *store.Account) (AccountAdminOut, error) {
-	roles, err := s.store.Roles(ctx, acc.ID)
-	if err != nil {
-		return AccountAdminOut{}, err
-	}
-	if err := s.recordAccess(ctx, acc.ID, []string{"E-Mail-Adresse", "Rollen"}, "Zugriffsrechte verwalten",
-		"Informationssicherheit: Verwaltung der Benutzerrollen durch die Administration"); err != nil {
-		return AccountAdminOut{}, err
-	}
-	out := AccountAdminOut{ID: acc.ID, Email: acc.Email, EmailVerified: acc.EmailVerifiedAt != nil, CreatedAt: acc.CreatedAt.UTC(), Roles: make([]RoleOut, 0, len(roles))}
-	for _, r := range roles {
-		out.Roles = append(out.Roles, RoleOut{Role: r.Role, Office: r.Office})
-	}
-	return out, nil
+// accountAdminOut shows an account to an administrator; privacy.Service
+// has written the look-up to the person's transparency log already.
+func accountAdminOut(v privacy.AccountView) AccountAdminOut {
+	acc := v.Account
+	return AccountAdminOut{ID: acc.ID, Email: acc.Email, EmailVerified: acc.EmailVerifiedAt != nil, CreatedAt: acc.CreatedAt.UTC(), Roles: mapAll(v.Roles, roleOut)}
 }
+
+func roleOut(r store.Role) RoleOut { return RoleOut{Role: r.Role, Office: r.Office} }
 
 // fieldAt points a single-field validation error at another location,
 // e.g. a query parameter instead of the body.

@@ -16,6 +16,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/privacy"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // AccountExport is everything Schalter stores about an account. The
@@ -67,90 +69,36 @@ type FavouriteExport struct {
 	AddedAt time.Time `json:"added_at"`
 }
 
-// exportOf gathers the export. It reads the whole transparency log of the
-// person; at a few entries a week that stays small for decades.
-func (s *Server) exportOf(ctx context.Context, id uuid.UUID, roles []RoleOut) (*AccountExport, error) {
-	d, err := s.store.ExportAccount(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out := &AccountExport{ExportedAt: time.Now().UTC().Truncate(time.Second), Roles: roles}
+// exportOut shapes the export (privacy.Export) for the wire.
+func exportOut(x *privacy.Export) *AccountExport {
+	d := x.Account
+	out := &AccountExport{ExportedAt: time.Now().UTC().Truncate(time.Second), Roles: mapAll(x.Roles, roleOut)}
 	out.Account.ID, out.Account.Email, out.Account.EmailVerifiedAt = d.ID, d.Email, utcPtr(d.EmailVerifiedAt)
 	out.Account.CreatedAt, out.Account.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	out.Login.Password, out.Login.AuthenticatorApp, out.Login.RecoveryCodesLeft = d.HasPassword, d.HasTOTP, d.RecoveryCodesLeft
-	linked, err := s.store.EIDs(ctx, id)
-	if err != nil {
-		return nil, err
+	if x.SMS != nil {
+		out.Login.SMS = &SMSExport{Phone: x.SMS.Phone, ConfirmedAt: x.SMS.ConfirmedAt}
 	}
-	out.EIDs = make([]EIDExport, 0, len(linked))
-	for _, l := range linked {
-		out.EIDs = append(out.EIDs, EIDExport{Issuer: l.Issuer, Subject: l.Subject, ACR: l.ACR, LinkedAt: l.LinkedAt.UTC(), LastUsedAt: l.LastUsedAt.UTC()})
-	}
-	if out.Login.SMS, err = s.exportSMS(ctx, id); err != nil {
-		return nil, err
-	}
-
-	keys, err := s.store.Passkeys(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out.Passkeys = make([]PasskeyExport, 0, len(keys))
-	for i := range keys {
-		pk := passkeyOut(&keys[i])
-		out.Passkeys = append(out.Passkeys, PasskeyExport{Name: pk.Name, CreatedAt: pk.CreatedAt, LastUsedAt: pk.LastUsedAt})
-	}
-	p, err := s.store.Profile(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out.Profile = profileOut(p)
-	cs, err := s.store.Consents(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out.Consents = make([]ConsentOut, 0, len(cs))
-	for _, c := range cs {
-		out.Consents = append(out.Consents, consentOut(c))
-	}
-	favs, err := s.store.Favourites(ctx, "account:"+id.String())
-	if err != nil {
-		return nil, err
-	}
-	out.Favourites = make([]FavouriteExport, 0, len(favs))
-	for _, f := range favs {
-		out.Favourites = append(out.Favourites, FavouriteExport{Service: f.Slug, AddedAt: f.AddedAt.UTC()})
-	}
-	devices, err := s.store.Devices(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out.Sessions = make([]DeviceOut, 0, len(devices))
-	for _, dv := range devices {
-		out.Sessions = append(out.Sessions, DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()})
-	}
-	known, err := s.store.KnownDevices(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out.KnownDevices = make([]KnownDeviceOut, 0, len(known))
-	for _, k := range known {
-		out.KnownDevices = append(out.KnownDevices, KnownDeviceOut{Label: k.Label, FirstSeen: k.FirstSeen.UTC(), LastSeen: k.LastSeen.UTC()})
-	}
-	out.Transparency = []AccessEntryOut{}
-	for before := int64(0); ; {
-		page, err := s.store.AccessLog(ctx, id, before, 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range page {
-			out.Transparency = append(out.Transparency, accessEntryOut(e))
-		}
-		if len(page) < 1000 {
-			break
-		}
-		before = page[len(page)-1].Seq
-	}
-	return out, nil
+	out.EIDs = mapAll(x.EIDs, func(l store.EIDIdentity) EIDExport {
+		return EIDExport{Issuer: l.Issuer, Subject: l.Subject, ACR: l.ACR, LinkedAt: l.LinkedAt.UTC(), LastUsedAt: l.LastUsedAt.UTC()}
+	})
+	out.Passkeys = mapAll(x.Passkeys, func(k store.Passkey) PasskeyExport {
+		pk := passkeyOut(&k)
+		return PasskeyExport{Name: pk.Name, CreatedAt: pk.CreatedAt, LastUsedAt: pk.LastUsedAt}
+	})
+	out.Profile = profileOut(x.Profile)
+	out.Consents = mapAll(x.Consents, consentOut)
+	out.Favourites = mapAll(x.Favourites, func(f store.Favourite) FavouriteExport {
+		return FavouriteExport{Service: f.Slug, AddedAt: f.AddedAt.UTC()}
+	})
+	out.Sessions = mapAll(x.Sessions, func(dv store.Device) DeviceOut {
+		return DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()}
+	})
+	out.KnownDevices = mapAll(x.KnownDevices, func(k store.KnownDevice) KnownDeviceOut {
+		return KnownDeviceOut{Label: k.Label, FirstSeen: k.FirstSeen.UTC(), LastSeen: k.LastSeen.UTC()}
+	})
+	out.Transparency = mapAll(x.Transparency, accessEntryOut)
+	return out
 }
 
 // MyExportInput chooses the export's format.
@@ -178,15 +126,17 @@ func (s *Server) registerExport(api huma.API) {
 		}}},
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *MyExportInput) (*exportResponse, error) {
+		// me, not just the session's id: an account deleted under a live
+		// session ends that session with a 401, as everywhere else.
 		me, err := s.me(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		x, err := s.exportOf(ctx, me.ID, me.Roles)
+		x, err := s.privacy.Export(ctx, me.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		raw, err := json.MarshalIndent(x, "", "  ")
+		raw, err := json.MarshalIndent(exportOut(x), "", "  ")
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -220,7 +170,9 @@ var exportLabels = map[string]string{
 }
 
 // exportDocument renders the JSON export as a self-contained HTML page:
-// objects as definition lists, lists of objects as tables.
+// objects as definition lists, lists of objects as tables. It stays at the
+// edge, not in internal/privacy: it renders the wire format (its labels
+// are keyed by JSON field names), so it changes with AccountExport.
 func exportDocument(raw []byte, city string) []byte {
 	var doc map[string]any
 	_ = json.Unmarshal(raw, &doc)

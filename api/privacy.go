@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/google/uuid"
-
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/store"
-	"github.com/schalter-ch/schalter/internal/transparency"
 )
 
 // The privacy cockpit: the profile a person chooses to fill, the consents
@@ -60,6 +58,16 @@ type ConsentOut struct {
 
 func consentOut(c store.Consent) ConsentOut {
 	return ConsentOut{Service: c.Service, Fields: c.Fields, GrantedAt: c.GrantedAt.UTC(), RevokedAt: utcPtr(c.RevokedAt), Active: c.RevokedAt == nil}
+}
+
+// mapAll converts a list for the wire; never nil, as Schalter's lists
+// are always present.
+func mapAll[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, 0, len(in))
+	for _, v := range in {
+		out = append(out, f(v))
+	}
+	return out
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -112,9 +120,9 @@ type AccessLogOut struct {
 	NextBefore int64            `json:"next_before,omitempty" doc:"Pass as before for the next page; unset on the last page."`
 }
 
-func accessEntryOut(e store.AccessEntry) AccessEntryOut {
+func accessEntryOut(e privacy.Entry) AccessEntryOut {
 	out := AccessEntryOut{Seq: e.Seq, OccurredAt: e.OccurredAt.UTC(), ActorKind: e.ActorKind, Actor: e.Actor, Action: e.Action,
-		Data: e.Data, Purpose: e.Purpose, LegalBasis: e.LegalBasis, Sealed: transparency.Sealed(e)}
+		Data: e.Data, Purpose: e.Purpose, LegalBasis: e.LegalBasis, Sealed: e.Sealed}
 	if e.Office != nil {
 		out.Office = *e.Office
 	}
@@ -130,7 +138,7 @@ func (s *Server) registerPrivacy(api huma.API) {
 		"What the person chose to give. Forms prefill from it only for services the person agreed to."),
 		func(ctx context.Context, _ *struct{}) (*Uncached[ProfileOut], error) {
 			id, _ := s.sessionAccount(ctx)
-			p, err := s.store.Profile(ctx, id)
+			p, err := s.privacy.Profile(ctx, id)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
@@ -143,7 +151,7 @@ func (s *Server) registerPrivacy(api huma.API) {
 		func(ctx context.Context, in *struct{ Body Profile }) (*Uncached[ProfileOut], error) {
 			id, _ := s.sessionAccount(ctx)
 			b := in.Body
-			p, err := s.accounts.SaveProfile(ctx, id, account.ProfileInput{GivenName: b.GivenName, FamilyName: b.FamilyName, Street: b.Street,
+			p, err := s.privacy.SaveProfile(ctx, id, account.ProfileInput{GivenName: b.GivenName, FamilyName: b.FamilyName, Street: b.Street,
 				PostalCode: b.PostalCode, Locality: b.Locality, Country: b.Country, Phone: b.Phone, Language: b.Language, NotifyChannels: b.NotifyChannels})
 			if err != nil {
 				return nil, s.problem(ctx, err)
@@ -155,15 +163,11 @@ func (s *Server) registerPrivacy(api huma.API) {
 		"Every consent to prefill forms, active and revoked, newest first."),
 		func(ctx context.Context, _ *struct{}) (*Uncached[Items[ConsentOut]], error) {
 			id, _ := s.sessionAccount(ctx)
-			cs, err := s.store.Consents(ctx, id)
+			cs, err := s.privacy.Consents(ctx, id)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			out := Items[ConsentOut]{Items: make([]ConsentOut, 0, len(cs))}
-			for _, c := range cs {
-				out.Items = append(out.Items, consentOut(c))
-			}
-			return &Uncached[Items[ConsentOut]]{CacheControl: "private, no-store", Body: out}, nil
+			return &Uncached[Items[ConsentOut]]{CacheControl: "private, no-store", Body: Items[ConsentOut]{Items: mapAll(cs, consentOut)}}, nil
 		})
 
 	huma.Register(api, meOp("grantConsent", http.MethodPut, "/api/v1/me/consents/{slug}", "Agree to prefill a service's forms",
@@ -187,7 +191,7 @@ func (s *Server) registerPrivacy(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError}},
 		func(ctx context.Context, in *ServiceAccessInput) (*struct{}, error) {
 			id, _ := s.sessionAccount(ctx)
-			return nil, s.problem(ctx, s.store.RevokeConsent(ctx, id, in.Slug))
+			return nil, s.problem(ctx, s.privacy.RevokeConsent(ctx, id, in.Slug))
 		})
 
 	huma.Register(api, meOp("prefillForm", http.MethodGet, "/api/v1/me/services/{slug}/prefill", "Prefill a service's form",
@@ -219,18 +223,11 @@ func (s *Server) registerPrivacy(api huma.API) {
 		http.StatusUnprocessableEntity),
 		func(ctx context.Context, in *AccessLogInput) (*Uncached[AccessLogOut], error) {
 			id, _ := s.sessionAccount(ctx)
-			es, err := s.store.AccessLog(ctx, id, in.Before, in.Limit+1)
+			page, err := s.privacy.AccessLog(ctx, id, in.Before, in.Limit)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			out := AccessLogOut{Items: make([]AccessEntryOut, 0, len(es))}
-			for i, e := range es {
-				if i == in.Limit {
-					out.NextBefore = es[i-1].Seq
-					break
-				}
-				out.Items = append(out.Items, accessEntryOut(e))
-			}
+			out := AccessLogOut{Items: mapAll(page.Entries, accessEntryOut), NextBefore: page.NextBefore}
 			return &Uncached[AccessLogOut]{CacheControl: "private, no-store", Body: out}, nil
 		})
 }
@@ -246,18 +243,4 @@ func (s *Server) formService(ctx context.Context, slug string) (account.FormServ
 		return account.FormService{}, err
 	}
 	return account.FormService{Slug: d.Slug, Title: d.Title.De, Office: d.Office.Slug}, nil
-}
-
-// recordAccess writes a staff member's read of a person's data to the
-// transparency log; the caller returns the data only if this succeeded.
-func (s *Server) recordAccess(ctx context.Context, subject uuid.UUID, data []string, purpose, legalBasis string) error {
-	// Only the staff member's address is needed, not the whole of me().
-	id, _ := s.sessionAccount(ctx)
-	staff, err := s.store.AccountByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	_, err = s.store.AppendAccess(ctx, store.AccessEntryNew{Subject: subject, ActorKind: transparency.ActorStaff, Actor: staff.Email,
-		Action: transparency.ActionRead, Data: data, Purpose: purpose, LegalBasis: legalBasis})
-	return err
 }

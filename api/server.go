@@ -38,6 +38,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
@@ -58,9 +59,10 @@ type Server struct {
 	// engine is nil until WithSearch; search then answers 503.
 	engine         search.Engine
 	searchSettings search.Settings
-	// sessions and accounts are nil without a store (spec generation).
+	// sessions, accounts and privacy are nil without a store (spec generation).
 	sessions *scs.SessionManager
 	accounts *account.Service
+	privacy  *privacy.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
 	// is the development identity provider, only with SCHALTER_EID_DEV.
 	eid    *eid.Client
@@ -96,6 +98,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 		s.sessions = newSessions(st, cfg.SessionLifetime, log)
 		s.editing = editing.New(st)
 		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
+		s.privacy = privacy.New(st, s.accounts)
 		if cfg.SecretKey != "" {
 			box, err := secretbox.New(cfg.SecretKey)
 			if err != nil {
