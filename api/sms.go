@@ -11,7 +11,6 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // One-time codes by SMS as a second factor: set up a number (a code to it
@@ -56,7 +55,7 @@ func smsSent(sent *account.SMSSent) *Uncached[SMSSentOut] {
 // with a second factor: the error at body.code lists the factors (otp,
 // sms), so the PWA offers the ones the person has, and lets them choose
 // when there are both.
-func secondFactorRequired(f store.Factors) error {
+func secondFactorRequired(f account.Factors) error {
 	methods, how := []string{}, []string{}
 	if f.TOTP {
 		methods = append(methods, account.MethodTOTP)
@@ -68,17 +67,6 @@ func secondFactorRequired(f store.Factors) error {
 	}
 	return huma.Error401Unauthorized("second factor required: send "+strings.Join(how, ", or ")+", to POST /api/v1/session/second-factor",
 		&huma.ErrorDetail{Location: "body.code", Message: "second factor required", Value: methods})
-}
-
-func (s *Server) exportSMS(ctx context.Context, id uuid.UUID) (*SMSExport, error) {
-	n, err := s.store.SMS(ctx, id)
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &SMSExport{Phone: n.Phone, ConfirmedAt: n.ConfirmedAt}, nil
 }
 
 var smsErrors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity,
@@ -129,7 +117,7 @@ func (s *Server) registerSMS(api huma.API) {
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 		id, _ := s.sessionAccount(ctx)
-		n, err := s.store.SMS(ctx, id)
+		n, err := s.accounts.SMSNumber(ctx, id)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

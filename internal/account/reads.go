@@ -13,11 +13,13 @@ import (
 // store's domain types (never sqlc's), named here so that the HTTP edge
 // depends on the account domain and not on the database package.
 type (
-	Account  = store.Account
-	Role     = store.Role
-	APIToken = store.APIToken
-	Passkey  = store.Passkey
-	Device   = store.Device
+	Account   = store.Account
+	Role      = store.Role
+	APIToken  = store.APIToken
+	Passkey   = store.Passkey
+	Device    = store.Device
+	Factors   = store.Factors
+	SMSNumber = store.SMSNumber
 )
 
 // Account returns the account with id; NotFound once it is deleted.
@@ -70,4 +72,10 @@ func (s *Service) Devices(ctx context.Context, id uuid.UUID) ([]Device, error) {
 // session is NotFound.
 func (s *Service) EndDevice(ctx context.Context, id uuid.UUID, deviceID string) error {
 	return s.Store.EndDevice(ctx, id, deviceID)
+}
+
+// SMSNumber returns the account's number for SMS codes, confirmed or being
+// confirmed; NotFound when there is none.
+func (s *Service) SMSNumber(ctx context.Context, id uuid.UUID) (*SMSNumber, error) {
+	return s.Store.SMS(ctx, id)
 }

@@ -169,5 +169,5 @@ func TestSharedEngineHasOneWriter(t *testing.T) {
 	require.Eventually(t, func() bool {
 		require.NoError(t, b.Sync(ctx))
 		return len(titleOf(t, shared, "Tapir")) == 1
-	}, 5*time.Second, 20*time.Millisecond)
+	}, 30*time.Second, 20*time.Millisecond)
 }

@@ -54,6 +54,11 @@ type Engine struct {
 	temp  string // a temporary index directory to remove on Close
 
 	closeOnce sync.Once
+	// life guards the index's raw reader (fuzzyTerms) against Close:
+	// bleve's own methods refuse a closed index, its Advanced() reader
+	// does not and would crash.
+	life   sync.RWMutex
+	closed bool
 }
 
 // Open opens the index in dir, creating it when missing; dir "" uses a
@@ -152,6 +157,9 @@ func (e *Engine) Name() string { return "embedded" }
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
+		e.life.Lock()
+		defer e.life.Unlock()
+		e.closed = true
 		err = e.idx.Close()
 		if e.temp != "" {
 			_ = os.RemoveAll(e.temp)

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/schalter-ch/schalter/search"
 )
 
 // fuzzyCache remembers which indexed terms lie within a word's edit
@@ -47,6 +49,11 @@ func (e *Engine) fuzzyTerms(fieldName, term string, fuzz int) ([]string, error) 
 	key := fieldName + "\x00" + strconv.Itoa(fuzz) + "\x00" + term
 	if t, ok := e.fuzzy.get(key); ok {
 		return t, nil
+	}
+	e.life.RLock()
+	defer e.life.RUnlock()
+	if e.closed {
+		return nil, fmt.Errorf("%w: the index is closed", search.ErrUnavailable)
 	}
 	adv, err := e.idx.Advanced()
 	if err != nil {
