@@ -11,7 +11,6 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/privacy"
-	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/transparency"
 )
 
@@ -78,9 +77,9 @@ func (s *Server) registerAccountAdmin(api huma.API) {
 			"The person is told by e-mail. Idempotent.",
 		Errors: append(errs, http.StatusNotFound, http.StatusConflict),
 	}, func(ctx context.Context, in *SetRolesInput) (*Uncached[AccountAdminOut], error) {
-		roles := make([]store.Role, 0, len(in.Body.Roles))
+		roles := make([]account.Role, 0, len(in.Body.Roles))
 		for _, r := range in.Body.Roles {
-			roles = append(roles, store.Role{Role: r.Role, Office: r.Office})
+			roles = append(roles, account.Role{Role: r.Role, Office: r.Office})
 		}
 		if err := s.accounts.SetRoles(ctx, in.ID, roles); err != nil {
 			return nil, s.problem(ctx, err)
@@ -99,7 +98,7 @@ func (s *Server) registerAccountAdmin(api huma.API) {
 		Description: "Walks the whole hash chain and reports the first entry that was changed, removed or reordered, and the head hash to publish elsewhere. Also `schalter transparency verify`.",
 		Errors:      errs,
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[transparency.Report], error) {
-		r, err := transparency.Verify(ctx, s.store)
+		r, err := s.privacy.VerifyLog(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -114,7 +113,7 @@ func accountAdminOut(v privacy.AccountView) AccountAdminOut {
 	return AccountAdminOut{ID: acc.ID, Email: acc.Email, EmailVerified: acc.EmailVerifiedAt != nil, CreatedAt: acc.CreatedAt.UTC(), Roles: mapAll(v.Roles, roleOut)}
 }
 
-func roleOut(r store.Role) RoleOut { return RoleOut{Role: r.Role, Office: r.Office} }
+func roleOut(r account.Role) RoleOut { return RoleOut{Role: r.Role, Office: r.Office} }
 
 // fieldAt points a single-field validation error at another location,
 // e.g. a query parameter instead of the body.

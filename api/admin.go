@@ -14,7 +14,6 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/editing"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // The admin API is for catalogue editors: an editor's or administrator's
@@ -160,7 +159,7 @@ type ExportOutput struct {
 
 // RevisionList is the history of a service.
 type RevisionList struct {
-	Items []store.Revision `json:"items"`
+	Items []editing.Revision `json:"items"`
 }
 
 var adminErrors = []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError}

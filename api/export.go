@@ -17,7 +17,6 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/privacy"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // AccountExport is everything Schalter stores about an account. The
@@ -79,22 +78,22 @@ func exportOut(x *privacy.Export) *AccountExport {
 	if x.SMS != nil {
 		out.Login.SMS = &SMSExport{Phone: x.SMS.Phone, ConfirmedAt: x.SMS.ConfirmedAt}
 	}
-	out.EIDs = mapAll(x.EIDs, func(l store.EIDIdentity) EIDExport {
+	out.EIDs = mapAll(x.EIDs, func(l privacy.EIDIdentity) EIDExport {
 		return EIDExport{Issuer: l.Issuer, Subject: l.Subject, ACR: l.ACR, LinkedAt: l.LinkedAt.UTC(), LastUsedAt: l.LastUsedAt.UTC()}
 	})
-	out.Passkeys = mapAll(x.Passkeys, func(k store.Passkey) PasskeyExport {
+	out.Passkeys = mapAll(x.Passkeys, func(k account.Passkey) PasskeyExport {
 		pk := passkeyOut(&k)
 		return PasskeyExport{Name: pk.Name, CreatedAt: pk.CreatedAt, LastUsedAt: pk.LastUsedAt}
 	})
 	out.Profile = profileOut(x.Profile)
 	out.Consents = mapAll(x.Consents, consentOut)
-	out.Favourites = mapAll(x.Favourites, func(f store.Favourite) FavouriteExport {
+	out.Favourites = mapAll(x.Favourites, func(f privacy.Favourite) FavouriteExport {
 		return FavouriteExport{Service: f.Slug, AddedAt: f.AddedAt.UTC()}
 	})
-	out.Sessions = mapAll(x.Sessions, func(dv store.Device) DeviceOut {
+	out.Sessions = mapAll(x.Sessions, func(dv account.Device) DeviceOut {
 		return DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()}
 	})
-	out.KnownDevices = mapAll(x.KnownDevices, func(k store.KnownDevice) KnownDeviceOut {
+	out.KnownDevices = mapAll(x.KnownDevices, func(k privacy.KnownDevice) KnownDeviceOut {
 		return KnownDeviceOut{Label: k.Label, FirstSeen: k.FirstSeen.UTC(), LastSeen: k.LastSeen.UTC()}
 	})
 	out.Transparency = mapAll(x.Transparency, accessEntryOut)

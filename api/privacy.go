@@ -9,7 +9,6 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/privacy"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // The privacy cockpit: the profile a person chooses to fill, the consents
@@ -37,7 +36,7 @@ type ProfileOut struct {
 	UpdatedAt *time.Time `json:"updated_at,omitempty" doc:"Unset until the profile is first saved."`
 }
 
-func profileOut(p store.Profile) ProfileOut {
+func profileOut(p privacy.Profile) ProfileOut {
 	out := ProfileOut{Profile: Profile{GivenName: p.GivenName, FamilyName: p.FamilyName, Street: p.Street, PostalCode: p.PostalCode,
 		Locality: p.Locality, Country: p.Country, Phone: p.Phone, Language: p.Language, NotifyChannels: p.NotifyChannels}}
 	if !p.UpdatedAt.IsZero() {
@@ -56,7 +55,7 @@ type ConsentOut struct {
 	Active    bool       `json:"active"`
 }
 
-func consentOut(c store.Consent) ConsentOut {
+func consentOut(c privacy.Consent) ConsentOut {
 	return ConsentOut{Service: c.Service, Fields: c.Fields, GrantedAt: c.GrantedAt.UTC(), RevokedAt: utcPtr(c.RevokedAt), Active: c.RevokedAt == nil}
 }
 

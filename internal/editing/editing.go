@@ -140,6 +140,9 @@ func (s *Service) Move(ctx context.Context, actor, slug string, version int, t T
 	return rec, true, nil
 }
 
+// Revision is one recorded change of a service (the store's domain type).
+type Revision = store.Revision
+
 // Revisions returns the latest 100 changes of a service; an unknown slug
 // is NotFound rather than an empty history.
 func (s *Service) Revisions(ctx context.Context, slug string) ([]store.Revision, error) {

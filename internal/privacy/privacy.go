@@ -19,6 +19,22 @@ import (
 	"github.com/schalter-ch/schalter/internal/transparency"
 )
 
+// The records of the privacy use cases: the store's domain types, named
+// here so the HTTP edge depends on this package, not on the store.
+type (
+	Profile     = store.Profile
+	Consent     = store.Consent
+	EIDIdentity = store.EIDIdentity
+	Favourite   = store.Favourite
+	KnownDevice = store.KnownDevice
+)
+
+// VerifyLog walks the transparency log's hash chain (administrators:
+// the edge checks the role, the walk reads no personal data).
+func (s *Service) VerifyLog(ctx context.Context) (transparency.Report, error) {
+	return transparency.Verify(ctx, s.q)
+}
+
 // Service runs the privacy use cases on the pool, or inside a caller's
 // transaction (In).
 type Service struct {

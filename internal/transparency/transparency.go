@@ -77,10 +77,16 @@ func Prune(ctx context.Context, st *store.Store, retention time.Duration) (int64
 // Retention is how long entries are kept: two years.
 const Retention = 2 * 365 * 24 * time.Hour
 
+// Chain is what Verify reads: the store, or the Queries of a transaction.
+type Chain interface {
+	AccessAnchor(ctx context.Context) (int64, []byte, error)
+	AccessChain(ctx context.Context, after int64, limit int) ([]store.AccessEntry, error)
+}
+
 // Verify walks the log in order and checks that sequence numbers have no
 // gaps, that every entry names its predecessor's hash, and that every
 // hash matches its entry.
-func Verify(ctx context.Context, st *store.Store) (Report, error) {
+func Verify(ctx context.Context, st Chain) (Report, error) {
 	// Entries removed by retention left an anchor: the remaining chain
 	// continues from the last removed entry's seq and hash.
 	seq, prev, err := st.AccessAnchor(ctx)
