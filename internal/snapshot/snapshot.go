@@ -225,7 +225,7 @@ func (c *Cache) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		// The first refresh runs once LISTEN is in place, so no change
 		// falls between catching up and listening.
-		err := c.store.ListenCatalogue(ctx, c.Poll, listened, refresh)
+		err := c.store.ListenCatalogue(ctx, c.Poll, refresh, listened)
 		if ctx.Err() != nil {
 			return
 		}
