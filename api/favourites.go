@@ -2,20 +2,20 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/favourites"
 )
 
 // Guests keep favourites without an account: the server stores them under
 // a random guest id that lives in an HttpOnly cookie, so they survive a
-// cleared cache on the same browser. The id says nothing about the person;
-// when accounts arrive, logging in moves the guest's favourites to the
-// account (the owner column is "guest:<id>" or "account:<id>").
+// cleared cache on the same browser. Logging in moves the guest's
+// favourites to the account. Who owns which list is internal/favourites'
+// rule; this file reads the cookie and the session and sets the cookie.
 
 const (
 	guestScheme   = "guestCookie"
@@ -28,37 +28,33 @@ const (
 // guestSecurity: the guest cookie is optional (the first write creates it).
 var guestSecurity = []map[string][]string{{}, {guestScheme: {}}}
 
-var validGuestID = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
 // GuestInput carries the guest cookie.
 type GuestInput struct {
 	Guest string `cookie:"schalter_guest" doc:"The anonymous guest id the server set on the first favourite."`
 }
 
-func (in GuestInput) owner() string {
-	if validGuestID.MatchString(in.Guest) {
-		return "guest:" + in.Guest
-	}
-	return ""
-}
+// favouritesService is built per use: it holds nothing but the store.
+func (s *Server) favouritesService() *favourites.Service { return favourites.New(s.store) }
 
 // favouriteOwner is whose favourites a request sees: the logged-in
-// account's, else the guest's.
-func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) string {
+// account's, else the guest's (nobody without a valid guest cookie).
+func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) favourites.Owner {
 	if id, ok := s.sessionAccount(ctx); ok {
-		return "account:" + id.String()
+		return favourites.Account(id)
 	}
-	return in.owner()
+	return favourites.Guest(in.Guest)
 }
 
 // mergeGuestFavourites moves a guest's favourites into the account that
 // just logged in. A failure only leaves them with the guest id, so it is
 // logged, not returned.
 func (s *Server) mergeGuestFavourites(ctx context.Context, in GuestInput, account string) {
-	if guest := in.owner(); guest != "" {
-		if err := s.store.MergeFavourites(ctx, guest, "account:"+account); err != nil {
-			s.log.WarnContext(ctx, "merging guest favourites", "request_id", RequestID(ctx), "err", err)
-		}
+	id, err := uuid.Parse(account)
+	if err == nil {
+		err = s.favouritesService().MergeGuest(ctx, in.Guest, id)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "merging guest favourites", "request_id", RequestID(ctx), "err", err)
 	}
 }
 
@@ -94,12 +90,6 @@ func newGuestCookie(id string) http.Cookie {
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
 }
 
-func newGuestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 func (s *Server) registerFavourites(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "listFavourites", Security: guestSecurity, Method: http.MethodGet, Path: "/api/v1/favourites", Tags: []string{tagFavourites},
@@ -108,13 +98,12 @@ func (s *Server) registerFavourites(api huma.API) {
 		Errors:      []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouritesInput) (*Uncached[Items[FavouriteOut]], error) {
 		out := Items[FavouriteOut]{Items: []FavouriteOut{}}
-		owner := s.favouriteOwner(ctx, in.GuestInput)
-		if owner == "" {
-			return &Uncached[Items[FavouriteOut]]{CacheControl: "private, no-store", Body: out}, nil
-		}
-		favs, err := s.store.Favourites(ctx, owner)
+		favs, err := s.favouritesService().List(ctx, s.favouriteOwner(ctx, in.GuestInput))
 		if err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		if len(favs) == 0 {
+			return &Uncached[Items[FavouriteOut]]{CacheControl: "private, no-store", Body: out}, nil
 		}
 		snap, err := s.cache.Current(ctx)
 		if err != nil {
@@ -140,12 +129,12 @@ func (s *Server) registerFavourites(api huma.API) {
 	}, func(ctx context.Context, in *FavouriteInput) (*FavouriteWritten, error) {
 		out := &FavouriteWritten{}
 		owner := s.favouriteOwner(ctx, in.GuestInput)
-		if owner == "" {
-			id := newGuestID()
-			owner = "guest:" + id
+		if owner.IsZero() {
+			id := favourites.NewGuestID()
+			owner = favourites.Guest(id)
 			out.SetCookie = newGuestCookie(id)
 		}
-		if err := s.store.AddFavourite(ctx, owner, in.Slug); err != nil {
+		if err := s.favouritesService().Add(ctx, owner, in.Slug); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return out, nil
@@ -158,10 +147,8 @@ func (s *Server) registerFavourites(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouriteInput) (*struct{}, error) {
-		if owner := s.favouriteOwner(ctx, in.GuestInput); owner != "" {
-			if err := s.store.RemoveFavourite(ctx, owner, in.Slug); err != nil {
-				return nil, s.problem(ctx, err)
-			}
+		if err := s.favouritesService().Remove(ctx, s.favouriteOwner(ctx, in.GuestInput), in.Slug); err != nil {
+			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
 	})

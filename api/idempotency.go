@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"regexp"
@@ -13,7 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/internal/idempotency"
 )
 
 // Writes accept an Idempotency-Key header (draft-ietf-httpapi-idempotency-
@@ -22,17 +20,16 @@ import (
 // gets that answer again (marked Idempotent-Replayed: true) instead of
 // running twice. The same key with a different request is a 422; a retry
 // while the first is still running is a 409. Keys are scoped to the
-// caller's credentials, so callers cannot see each other's answers.
+// caller's credentials, so callers cannot see each other's answers. What
+// counts as the same request and which answers are kept is decided by
+// internal/idempotency; this file only reads and writes HTTP.
 
-const (
-	idempotencyHeader = "Idempotency-Key"
-	idempotencyMaxAge = 24 * time.Hour
-)
+const idempotencyHeader = "Idempotency-Key"
 
 var validIdempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
-// replayedHeaders are the response headers a replay repeats.
-var replayedHeaders = []string{"Location", "ETag", "Last-Modified", "Content-Disposition", "Cache-Control"}
+// idempotencyService is built per use: it holds nothing but the store.
+func (s *Server) idempotencyService() *idempotency.Service { return idempotency.New(s.store) }
 
 // captureWriter keeps a copy of what the handler writes, besides the
 // status the statusRecorder tracks.
@@ -67,16 +64,12 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		h := sha256.New()
-		for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
-			h.Write([]byte(part))
-			h.Write([]byte{0})
-		}
-		h.Write(body)
-		scope := s.idempotencyScope(r)
+		fingerprint := idempotency.Fingerprint(r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), body)
+		scope := idempotencyScope(r)
 		ctx := r.Context()
+		svc := s.idempotencyService()
 
-		prev, err := s.store.ClaimIdempotencyKey(ctx, scope, key, h.Sum(nil))
+		prev, err := svc.Claim(ctx, scope, key, fingerprint)
 		if err != nil {
 			if e, ok := apperr.As(err); ok {
 				details := make([]*huma.ErrorDetail, 0, len(e.Fields))
@@ -107,30 +100,27 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		// has gone, since that is exactly when it will retry.
 		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if cw.status >= 500 || cw.status == http.StatusTooManyRequests || cw.status == 0 {
-			// Not a final answer: let a retry run the request again.
-			if err := s.store.ReleaseIdempotencyKey(done, scope, key); err != nil {
-				s.log.ErrorContext(ctx, "releasing idempotency key", "request_id", RequestID(ctx), "err", err)
-			}
-			return
-		}
-		resp := store.StoredResponse{Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Headers: map[string]string{}, Body: cw.body.Bytes()}
-		for _, k := range replayedHeaders {
-			if v := cw.Header().Get(k); v != "" {
-				resp.Headers[k] = v
-			}
-		}
-		if err := s.store.FinishIdempotencyKey(done, scope, key, resp); err != nil {
-			s.log.ErrorContext(ctx, "storing idempotent response", "request_id", RequestID(ctx), "err", err)
+		if err := svc.Finish(done, scope, key, cw.status, cw.Header(), cw.body.Bytes()); err != nil {
+			s.log.ErrorContext(ctx, "recording the idempotent answer", "request_id", RequestID(ctx), "err", err)
 		}
 	})
 }
 
-// idempotencyScope keeps callers' keys apart: the digest of their
-// credentials (the admin token for now; the account once accounts exist).
-func (s *Server) idempotencyScope(r *http.Request) string {
-	sum := sha256.Sum256([]byte(r.Header.Get("Authorization")))
-	return "auth:" + hex.EncodeToString(sum[:16])
+// idempotencyScope names the caller by every credential the request
+// carries: the bearer token, and the session and guest cookies of
+// residents and guests, who send no Authorization header. The cookies are
+// read raw, as scs and huma read them: the session is loaded only after
+// this middleware.
+func idempotencyScope(r *http.Request) string {
+	return idempotency.Scope(r.Header.Get("Authorization"), cookieValue(r, sessionCookie), cookieValue(r, guestCookie))
+}
+
+// cookieValue is the value of the request's first cookie called name, or "".
+func cookieValue(r *http.Request, name string) string {
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // expireIdempotencyKeys deletes old keys every hour until ctx ends.
@@ -138,7 +128,7 @@ func (s *Server) expireIdempotencyKeys(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := s.store.ExpireIdempotencyKeys(ctx, idempotencyMaxAge); err != nil && ctx.Err() == nil {
+		if n, err := s.idempotencyService().Expire(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("expiring idempotency keys", "err", err)
 		} else if n > 0 {
 			s.log.Info("expired idempotency keys", "count", n)

@@ -142,28 +142,8 @@ func (s *Server) Run(ctx context.Context) {
 		}
 	}
 	go s.expireIdempotencyKeys(ctx)
-	go s.refreshPopularity(ctx)
+	go s.favouritesService().Run(ctx, s.log)
 	s.cache.Run(ctx)
-}
-
-// refreshPopularity feeds favourites counts into popularity every ten
-// minutes. Several replicas may do it at once: the update is idempotent
-// and writes only what changed.
-func (s *Server) refreshPopularity(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := s.store.RefreshFavouriteBoost(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("refreshing popularity from favourites", "err", err)
-		} else if n > 0 {
-			s.log.Info("popularity updated from favourites", "services", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // refreshed brings this server's snapshot up to date after a write, so the
