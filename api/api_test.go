@@ -95,14 +95,14 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 		"manifest.webmanifest":      {Data: []byte(`{"name":"x","icons":[]}`)},
 		"widget/schalter-search.js": {Data: []byte("export {}")},
 	}
-	app := api.New(cfg, st, log, pwa)
+	deps, err := cli.Wire(cfg, st, log)
+	require.NoError(t, err)
 	if st != nil {
 		// Best effort: a test may hand over a closed store on purpose.
 		_ = seedEditorToken(st)
 	}
 	var engine *embedded.Engine
 	if withSearch {
-		var err error
 		engine, err = embedded.Open("")
 		require.NoError(t, err)
 		t.Cleanup(func() { engine.Close() })
@@ -113,22 +113,23 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		go syncer.Run(ctx)
-		app.WithSearch(engine, settings)
+		deps.Search, deps.SearchSettings = engine, settings
 	}
 	var idle *jobs.Queue
 	if st != nil && st.Ping(context.Background()) == nil {
 		// The job queue as `schalter serve` runs it (mails are jobs),
 		// polling often so tests do not wait for a notification.
-		q, err := cli.StartJobs(context.Background(), cfg, st, log, jobs.Options{FetchPoll: 20 * time.Millisecond})
+		q, err := cli.StartJobs(context.Background(), cfg, st, deps, log, jobs.Options{FetchPoll: 20 * time.Millisecond})
 		require.NoError(t, err)
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = q.Stop(ctx)
 		})
-		app.WithJobs(q)
+		deps.Jobs = q
 		idle = q
 	}
+	app := api.New(cfg, deps, log, pwa)
 	runCtx, stopRun := context.WithCancel(context.Background())
 	t.Cleanup(stopRun)
 	go app.Run(runCtx)
@@ -148,6 +149,16 @@ func startServer(t *testing.T, st *store.Store, withSearch bool, configure func(
 	}
 	srv.Start()
 	return &testBundle{srv: srv, store: st, logs: logs, engine: engine, app: app}
+}
+
+// newApp is a server wired as `schalter serve` wires it (cli.Wire), on
+// st, without search or job queue: for tests of the edge's middleware.
+func newApp(t *testing.T, cfg *config.Config, st *store.Store) *api.Server {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	deps, err := cli.Wire(cfg, st, log)
+	require.NoError(t, err)
+	return api.New(cfg, deps, log, nil)
 }
 
 // seedEditorToken gives the database an editor whose personal API token

@@ -88,7 +88,7 @@ func (s *Server) editor(ctx context.Context, authorization string) (string, erro
 		return "account:" + id.String(), nil
 	}
 	token, ok := strings.CutPrefix(authorization, "Bearer ")
-	if !ok || s.accounts == nil {
+	if !ok {
 		return "", apperr.New(apperr.Unauthorized, "an editor's session or personal API token is required")
 	}
 	id, err := s.accounts.APITokenAccount(ctx, strings.TrimSpace(token))

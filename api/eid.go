@@ -16,8 +16,6 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/config"
-	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/eid"
 )
 
@@ -52,35 +50,6 @@ var eidErrors = []struct {
 	{account.ErrEIDOtherIdentity, "eid_schon_verbunden", slog.LevelInfo},
 	{account.ErrEIDEmailTaken, "eid_email_bekannt", slog.LevelInfo},
 	{account.ErrEIDNoEmail, "eid_ohne_email", slog.LevelInfo},
-}
-
-// newEID configures the eID client and, with SCHALTER_EID_DEV, the
-// development identity provider that serves as its issuer.
-func (s *Server) newEID(cfg config.EID) {
-	if cfg.Issuer == "" {
-		return
-	}
-	levels := make([]eid.ACRLevel, 0, len(cfg.Levels))
-	for _, l := range cfg.Levels {
-		level, _ := account.ParseLevel(l.Level) // checked by config.FromEnv
-		levels = append(levels, eid.ACRLevel{ACR: l.ACR, Level: level})
-	}
-	callback := s.cfg.PublicURL + eidCallbackPath
-	s.eid = eid.New(eid.Config{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: callback, Levels: levels})
-	if !cfg.Dev {
-		return
-	}
-	if s.cfg.Env == "production" {
-		// config.FromEnv and serve refuse this already; a provider that
-		// logs anyone in as anyone must not start by any other path either.
-		panic("the development identity provider must never run in production")
-	}
-	idp, err := devidp.New(cfg.Issuer, devidp.Client{ID: cfg.ClientID, Secret: cfg.ClientSecret, RedirectURIs: []string{callback}})
-	if err != nil {
-		panic(err) // the issuer is PublicURL + /dev-idp, checked by config.FromEnv
-	}
-	s.devIdP = idp
-	s.log.Warn("development identity provider mounted: anyone can log in as a demo person; never use this in production", "issuer", cfg.Issuer)
 }
 
 // eidEnabled reports whether login with the state eID is configured.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/cli"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/mailtest"
@@ -477,13 +477,12 @@ func TestDevIdPMounted(t *testing.T) {
 	require.Equal(t, "eid", br.me(t)["auth"].(map[string]any)["level"])
 }
 
-// TestDevIdPNeverInProduction: api.New refuses it too, whatever path the
-// configuration took.
+// TestDevIdPNeverInProduction: the wiring refuses it too, whatever path
+// the configuration took.
 func TestDevIdPNeverInProduction(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{Env: "production", PublicURL: publicURL,
 		EID: config.EID{Issuer: publicURL + "/dev-idp", ClientID: config.DevIdPClientID, Levels: []config.ACRLevel{{ACR: acr30, Level: "eid"}}, Dev: true}}
-	require.PanicsWithValue(t, "the development identity provider must never run in production", func() {
-		api.New(cfg, pgtest.Store(t, pgtest.Options{}), slog.New(slog.DiscardHandler), nil)
-	})
+	_, err := cli.Wire(cfg, pgtest.Store(t, pgtest.Options{}), slog.New(slog.DiscardHandler))
+	require.EqualError(t, err, "the development identity provider must never run in production")
 }

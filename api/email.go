@@ -42,9 +42,6 @@ func (s *Server) registerEmailChange(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *VerifyInput) (*struct{}, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		return nil, s.problem(ctx, s.accounts.ConfirmEmailChange(ctx, in.Body.Token))
 	})
 }

@@ -33,9 +33,6 @@ type GuestInput struct {
 	Guest string `cookie:"schalter_guest" doc:"The anonymous guest id the server set on the first favourite."`
 }
 
-// favouritesService is built per use: it holds nothing but the store.
-func (s *Server) favouritesService() *favourites.Service { return favourites.New(s.store) }
-
 // favouriteOwner is whose favourites a request sees: the logged-in
 // account's, else the guest's (nobody without a valid guest cookie).
 func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) favourites.Owner {
@@ -51,7 +48,7 @@ func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) favourites.O
 func (s *Server) mergeGuestFavourites(ctx context.Context, in GuestInput, account string) {
 	id, err := uuid.Parse(account)
 	if err == nil {
-		err = s.favouritesService().MergeGuest(ctx, in.Guest, id)
+		err = s.favourites.MergeGuest(ctx, in.Guest, id)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "merging guest favourites", "request_id", RequestID(ctx), "err", err)
@@ -98,7 +95,7 @@ func (s *Server) registerFavourites(api huma.API) {
 		Errors:      []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouritesInput) (*Uncached[Items[FavouriteOut]], error) {
 		out := Items[FavouriteOut]{Items: []FavouriteOut{}}
-		favs, err := s.favouritesService().List(ctx, s.favouriteOwner(ctx, in.GuestInput))
+		favs, err := s.favourites.List(ctx, s.favouriteOwner(ctx, in.GuestInput))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -134,7 +131,7 @@ func (s *Server) registerFavourites(api huma.API) {
 			owner = favourites.Guest(id)
 			out.SetCookie = newGuestCookie(id)
 		}
-		if err := s.favouritesService().Add(ctx, owner, in.Slug); err != nil {
+		if err := s.favourites.Add(ctx, owner, in.Slug); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return out, nil
@@ -147,7 +144,7 @@ func (s *Server) registerFavourites(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *FavouriteInput) (*struct{}, error) {
-		if err := s.favouritesService().Remove(ctx, s.favouriteOwner(ctx, in.GuestInput), in.Slug); err != nil {
+		if err := s.favourites.Remove(ctx, s.favouriteOwner(ctx, in.GuestInput), in.Slug); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil

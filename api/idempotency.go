@@ -28,9 +28,6 @@ const idempotencyHeader = "Idempotency-Key"
 
 var validIdempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
-// idempotencyService is built per use: it holds nothing but the store.
-func (s *Server) idempotencyService() *idempotency.Service { return idempotency.New(s.store) }
-
 // captureWriter keeps a copy of what the handler writes, besides the
 // status the statusRecorder tracks.
 type captureWriter struct {
@@ -67,7 +64,7 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		fingerprint := idempotency.Fingerprint(r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), body)
 		scope := idempotencyScope(r)
 		ctx := r.Context()
-		svc := s.idempotencyService()
+		svc := s.idempotent
 
 		prev, err := svc.Claim(ctx, scope, key, fingerprint)
 		if err != nil {
@@ -121,30 +118,4 @@ func cookieValue(r *http.Request, name string) string {
 		return c.Value
 	}
 	return ""
-}
-
-// expireIdempotencyKeys deletes old keys every hour until ctx ends.
-func (s *Server) expireIdempotencyKeys(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := s.idempotencyService().Expire(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("expiring idempotency keys", "err", err)
-		} else if n > 0 {
-			s.log.Info("expired idempotency keys", "count", n)
-		}
-		// Forget the devices of sessions that ended, and credential
-		// attempts older than any throttle window (same hourly beat).
-		if _, err := s.store.PruneDevices(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("pruning ended sessions", "err", err)
-		}
-		if _, err := s.store.PruneAttempts(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			s.log.Warn("pruning credential attempts", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

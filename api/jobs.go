@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,11 +24,11 @@ func isJobsUIPath(p string) bool {
 	return p == jobsUIPath || strings.HasPrefix(p, jobsUIPath+"/")
 }
 
-// WithJobs mounts River UI for the queue. Without it, /admin/jobs is a 404.
-func (s *Server) WithJobs(q *jobs.Queue) *Server {
+// newJobsUI is River UI for the queue, mounted at /admin/jobs.
+func newJobsUI(q *jobs.Queue, log *slog.Logger) *riverui.Handler {
 	h, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(q.Client(), nil),
-		Logger:    s.log,
+		Logger:    log,
 		Prefix:    jobsUIPath,
 		// Arguments stay folded away: an operator opens them on purpose.
 		JobListHideArgsByDefault: true,
@@ -35,8 +36,7 @@ func (s *Server) WithJobs(q *jobs.Queue) *Server {
 	if err != nil {
 		panic(err) // only with a nil client or logger: a wiring mistake
 	}
-	s.jobsUI = h
-	return s
+	return h
 }
 
 // routeJobsUI mounts River UI behind requireAdmin.

@@ -75,10 +75,10 @@ func (s *Server) ready(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.health.Ping(ctx); err != nil {
 		return apperr.New(apperr.Unavailable, "database unreachable")
 	}
-	current, err := s.store.MigrationsCurrent(ctx)
+	current, err := s.health.MigrationsCurrent(ctx)
 	if err != nil {
 		return apperr.New(apperr.Unavailable, "cannot read the migration state")
 	}

@@ -277,9 +277,6 @@ func (s *Server) registerPasskeys(api huma.API) {
 			"empty allowCredentials (the browser offers the passkeys it holds for the site). Finish within 5 minutes in the same session, once.",
 		Errors: []int{http.StatusForbidden, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[PasskeyRequestOptions], error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		c, err := s.accounts.BeginPasskeyLogin(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -302,9 +299,6 @@ func (s *Server) registerPasskeys(api huma.API) {
 			"the account's login attempts.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeyLoginInput) (*struct{ Body Me }, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		cred, err := json.Marshal(in.Body.Credential)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -333,9 +327,6 @@ func (s *Server) registerPasskeys(api huma.API) {
 			"for navigator.credentials.create; the answer has the same shape for every address. Finish within 5 minutes in the same session, once.",
 		Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeySignupOptionsInput) (*Uncached[PasskeyCreationOptions], error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		c, err := s.accounts.BeginPasskeySignup(ctx, in.Body.Email)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -358,9 +349,6 @@ func (s *Server) registerPasskeys(api huma.API) {
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *PasskeySignupInput) (*struct{ Body Accepted }, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		cred, err := json.Marshal(in.Body.Credential)
 		if err != nil {
 			return nil, s.problem(ctx, err)

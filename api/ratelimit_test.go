@@ -1,21 +1,20 @@
 package api_test
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/pgtest"
 )
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{Env: "test", RateLimit: 5, City: config.City{Name: "Stadt Uster"}}
-	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	srv := httptest.NewServer(newApp(t, cfg, pgtest.Store(t, pgtest.Options{})).Handler())
 	t.Cleanup(srv.Close)
 	b := &testBundle{srv: srv}
 	for i := 0; i < 5; i++ {
@@ -33,7 +32,7 @@ func TestRateLimit(t *testing.T) {
 func TestAuthRateLimit(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{Env: "test", AuthRateLimit: 3, City: config.City{Name: "Stadt Uster"}}
-	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	srv := httptest.NewServer(newApp(t, cfg, pgtest.Store(t, pgtest.Options{})).Handler())
 	t.Cleanup(srv.Close)
 	b := &testBundle{srv: srv}
 	login := req{method: http.MethodPost, path: "/api/v1/session", body: `{"email":"a@example.ch","password":"x"}`}
@@ -68,7 +67,7 @@ func TestHSTSOnlyOverTLS(t *testing.T) {
 		want  bool
 	}{{false, "", false}, {false, "https", false}, {true, "http", false}, {true, "https", true}} {
 		cfg := &config.Config{Env: "test", TrustProxy: c.trust, City: config.City{Name: "Stadt Uster"}}
-		srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+		srv := httptest.NewServer(newApp(t, cfg, pgtest.Store(t, pgtest.Options{})).Handler())
 		b := &testBundle{srv: srv}
 		r := b.do(t, req{path: "/healthz", header: map[string]string{"X-Forwarded-Proto": c.proto}})
 		srv.Close()
@@ -79,7 +78,7 @@ func TestHSTSOnlyOverTLS(t *testing.T) {
 func TestHeadIsGet(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{Env: "test", City: config.City{Name: "Stadt Uster"}}
-	srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+	srv := httptest.NewServer(newApp(t, cfg, pgtest.Store(t, pgtest.Options{})).Handler())
 	t.Cleanup(srv.Close)
 	b := &testBundle{srv: srv}
 	r := b.do(t, req{method: http.MethodHead, path: "/api/v1/config"})

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -11,9 +10,9 @@ import (
 	vw "github.com/descope/virtualwebauthn"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/pgtest"
 )
 
 // requireRetryAfter checks that r tells the client, in whole seconds, when
@@ -33,7 +32,7 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 	t.Parallel()
 	noDB := func(t *testing.T, cfg *config.Config) *testBundle {
 		cfg.Env, cfg.City = "test", config.City{Name: "Stadt Uster"}
-		srv := httptest.NewServer(api.New(cfg, nil, slog.New(slog.DiscardHandler), nil).Handler())
+		srv := httptest.NewServer(newApp(t, cfg, pgtest.Store(t, pgtest.Options{})).Handler())
 		t.Cleanup(srv.Close)
 		return &testBundle{srv: srv}
 	}

@@ -15,13 +15,6 @@ import (
 
 const tagSearch = "Search"
 
-// WithSearch connects the search engine; without it the search operations
-// answer 503.
-func (s *Server) WithSearch(e search.Engine, settings search.Settings) *Server {
-	s.engine, s.searchSettings = e, settings
-	return s
-}
-
 // SearchInput is a search.
 type SearchInput struct {
 	LangParams

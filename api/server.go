@@ -1,8 +1,8 @@
 // Package api is Schalter's HTTP interface: the huma operations under
 // /api/v1, the middleware every request passes, and the routes that serve
 // the PWA, health and metrics. Handlers are thin: they check input (huma
-// tags and Resolve), call the store, and map errors in one place
-// (errors.go).
+// tags and Resolve), call a domain service (api.Deps, built by
+// internal/cli), and map errors in one place (errors.go).
 package api
 
 import (
@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -37,12 +36,10 @@ import (
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
-	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/privacy"
-	"github.com/schalter-ch/schalter/internal/secretbox"
-	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
-	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/search"
 )
 
@@ -54,34 +51,35 @@ const APIVersion = "1.0.0"
 // replicas can serve behind a load balancer.
 type Server struct {
 	cfg   *config.Config
-	store *store.Store
 	cache *snapshot.Cache
-	// engine is nil until WithSearch; search then answers 503.
+	// engine is nil without a search engine; search then answers 503.
 	engine         search.Engine
 	searchSettings search.Settings
-	// sessions, accounts and privacy are nil without a store (spec generation).
-	sessions *scs.SessionManager
-	accounts *account.Service
-	privacy  *privacy.Service
+	health         Readiness
+	sessions       *scs.SessionManager
+	accounts       *account.Service
+	privacy        *privacy.Service
+	editing        *editing.Service
+	favourites     *favourites.Service
+	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
 	// is the development identity provider, only with SCHALTER_EID_DEV.
 	eid    *eid.Client
 	devIdP *devidp.Provider
-	// jobsUI is River UI (WithJobs), nil without a job queue.
+	// jobsUI is River UI, nil without a job queue.
 	jobsUI   *riverui.Handler
 	log      *slog.Logger
 	metrics  *metrics
 	registry *prometheus.Registry
 	pwa      fs.FS
-	editing  *editing.Service // the catalogue editors' use cases; nil without a store
 
 	readyMu    sync.Mutex
 	readyUntil time.Time
 }
 
-// New returns a server. pwa is the built PWA (pwa/dist); it may be nil
-// when only the API is wanted (tests, `schalter openapi`).
-func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Server {
+// New returns a server on the services d (cli.Wire builds them). pwa is
+// the built PWA (pwa/dist); it may be nil when only the API is wanted.
+func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	installErrorModel()
@@ -93,46 +91,21 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger, pwa fs.FS) *Serv
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
-	s := &Server{cfg: cfg, store: st, cache: snapshot.New(st, log), log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa}
-	if st != nil {
-		s.sessions = newSessions(st, cfg.SessionLifetime, log)
-		s.editing = editing.New(st)
-		s.accounts = &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
-		s.privacy = privacy.New(st, s.accounts)
-		if cfg.SecretKey != "" {
-			box, err := secretbox.New(cfg.SecretKey)
-			if err != nil {
-				panic(err) // checked by config.FromEnv
-			}
-			s.accounts.Secrets = box
-		}
-		if rp, err := account.NewRelyingParty(cfg.PublicURL, cfg.City.Name); err == nil {
-			s.accounts.Passkeys = rp
-		} else {
-			log.Warn("passkeys are off", "err", err)
-		}
-		if cfg.SMTPAddr != "" && s.accounts.Secrets != nil {
-			// Mails are jobs; the queue's mail.Worker (wired in
-			// internal/cli) delivers them through SMTP.
-			s.accounts.Outbox = &mail.Outbox{Box: s.accounts.Secrets}
-		}
-		s.newEID(cfg.EID)
-		switch {
-		case cfg.SMSURL != "":
-			s.accounts.SMS = &sms.HTTP{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
-		case cfg.Env != "production":
-			// Development and tests: codes stay on the machine, readable
-			// in the log and in SCHALTER_DATA_DIR/sms-outbox.jsonl.
-			s.accounts.SMS = &sms.DevSink{Log: log, Dir: cfg.DataDir}
-			log.Info("no SMS gateway (SCHALTER_SMS_URL): SMS codes stay on this machine", "file", filepath.Join(cfg.DataDir, sms.OutboxFile))
-		}
-		// In production without a gateway SMS codes are off (503).
+	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
+		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
+		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, idempotent: d.Idempotency,
+		eid: d.EID, devIdP: d.DevIdP}
+	if d.Jobs != nil {
+		s.jobsUI = newJobsUI(d.Jobs, log)
 	}
 	return s
 }
 
 // Run does the server's background work until ctx ends: it keeps the
-// catalogue snapshot current and expires old idempotency keys.
+// catalogue snapshot current and runs River UI's cache. Housekeeping
+// (expired keys, ended sessions' devices, popularity) are periodic jobs on
+// the queue (cli.Periodic), so one replica does each, not all of them.
 func (s *Server) Run(ctx context.Context) {
 	if s.jobsUI != nil {
 		// River UI's background services (its query cache) run with the
@@ -141,8 +114,6 @@ func (s *Server) Run(ctx context.Context) {
 			s.log.Warn("River UI did not start", "err", err)
 		}
 	}
-	go s.expireIdempotencyKeys(ctx)
-	go s.favouritesService().Run(ctx, s.log)
 	s.cache.Run(ctx)
 }
 
@@ -266,9 +237,7 @@ func (s *Server) Handler() http.Handler {
 		}))
 	}
 	r.Use(s.crossOriginProtection(), s.idempotency)
-	if s.sessions != nil {
-		r.Use(s.withSessions)
-	}
+	r.Use(s.withSessions)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")

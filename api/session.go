@@ -10,14 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
-	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // Sessions live in PostgreSQL (scs with its pgx store): the cookie carries
@@ -41,15 +39,11 @@ const (
 // actions such as deleting the account.
 const recentLogin = 15 * time.Minute
 
-// errAccountsUnavailable answers account operations of a server without
-// a database (only the spec generator builds one).
-var errAccountsUnavailable = apperr.New(apperr.Unavailable, "accounts are not available")
-
 var sessionSecurity = []map[string][]string{{sessionScheme: {}}}
 
-func newSessions(st *store.Store, lifetime time.Duration, log *slog.Logger) *scs.SessionManager {
+func newSessions(st scs.Store, lifetime time.Duration, log *slog.Logger) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = pgxstore.New(st.Pool())
+	sm.Store = st
 	sm.Lifetime = lifetime // absolute: log in again after half a day
 	// No sm.IdleTimeout: scs would then rewrite the session row on every
 	// request to move its expiry. idleTimeout below does the same with one
@@ -162,7 +156,7 @@ type Me struct {
 
 // sessionAccount returns the account id of the request's session.
 func (s *Server) sessionAccount(ctx context.Context) (uuid.UUID, bool) {
-	if s.sessions == nil || ctx.Value(sessionLoadedKey{}) == nil {
+	if ctx.Value(sessionLoadedKey{}) == nil {
 		return uuid.Nil, false
 	}
 	id, err := uuid.Parse(s.sessions.GetString(ctx, keyAccount))
@@ -212,9 +206,6 @@ func (s *Server) registerSession(api huma.API) {
 			"(otp, sms): the login continues at POST /api/v1/session/second-factor.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *LoginInput) (*struct{ Body Me }, error) {
-		if s.sessions == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		acc, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -293,9 +284,6 @@ func (s *Server) registerAccounts(api huma.API) {
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *RegisterInput) (*struct{ Body Accepted }, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		if err := s.accounts.Register(ctx, in.Body.Email, in.Body.Password); err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -308,9 +296,6 @@ func (s *Server) registerAccounts(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *VerifyInput) (*struct{}, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		if err := s.accounts.VerifyEmail(ctx, in.Body.Token); err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -384,9 +369,6 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		Description: "After a correct password for an account with a second factor: a code from the authenticator app, one sent by SMS (POST /api/v1/session/second-factor/sms) or a recovery code completes the login. Codes work once; attempts are limited.",
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *CodeInput) (*struct{ Body Me }, error) {
-		if s.sessions == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
 		if err != nil {
 			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "log in with your password first"))
@@ -426,9 +408,6 @@ func (s *Server) registerAccountData(api huma.API) {
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *ResetRequestInput) (*struct{ Body Accepted }, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		if err := s.accounts.RequestPasswordReset(ctx, in.Body.Email); err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -441,9 +420,6 @@ func (s *Server) registerAccountData(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *ResetInput) (*struct{}, error) {
-		if s.accounts == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		if err := s.accounts.ResetPassword(ctx, in.Body.Token, in.Body.Password); err != nil {
 			return nil, s.problem(ctx, err)
 		}

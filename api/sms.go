@@ -142,9 +142,6 @@ func (s *Server) registerSMS(api huma.API) {
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[SMSSentOut], error) {
-		if s.sessions == nil {
-			return nil, s.problem(ctx, errAccountsUnavailable)
-		}
 		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
 		if err != nil {
 			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "log in with your password first"))

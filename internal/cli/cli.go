@@ -234,14 +234,19 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	if cfg.PWADir != "" {
 		assets = os.DirFS(cfg.PWADir)
 	}
+	deps, err := Wire(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	engine, settings, err := startSearch(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
 	defer engine.Close()
+	deps.Search, deps.SearchSettings = engine, settings
 	// The queue works with a context of its own: jobs in flight get the
 	// shutdown's grace period, not the signal's immediate cancel.
-	queue, err := StartJobs(context.WithoutCancel(ctx), cfg, st, log, jobs.Options{})
+	queue, err := StartJobs(context.WithoutCancel(ctx), cfg, st, deps, log, jobs.Options{})
 	if err != nil {
 		return err
 	}
@@ -252,7 +257,8 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 			log.Warn("stopping the job queue", "err", err)
 		}
 	}()
-	app := api.New(cfg, st, log, assets).WithSearch(engine, settings).WithJobs(queue)
+	deps.Jobs = queue
+	app := api.New(cfg, deps, log, assets)
 	go app.Run(ctx)
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -14,10 +14,13 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/mail"
-	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -25,25 +28,40 @@ import (
 // job of a kind missing here fails on every replica with "job kind is not
 // registered" and ends among the dead letters, so a new kind is added here
 // in the same change that first enqueues it.
-func Workers(cfg *config.Config, box *secretbox.Box) *river.Workers {
+func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	w := river.NewWorkers()
 	var sender mail.Sender
 	if cfg.SMTPAddr != "" {
 		sender = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 	}
-	river.AddWorker(w, &mail.Worker{Sender: sender, Box: box})
+	river.AddWorker(w, &mail.Worker{Sender: sender, Box: d.Accounts.Secrets})
+	river.AddWorker(w, &idempotency.ExpireWorker{Service: d.Idempotency, Log: log})
+	river.AddWorker(w, &account.PruneWorker{Service: d.Accounts, Log: log})
+	river.AddWorker(w, &favourites.BoostWorker{Service: d.Favourites, Log: log})
 	return w
 }
 
-// StartJobs starts the job queue's working client on st; stop it with
-// its Stop after the HTTP server has finished its requests, so the jobs
-// they enqueued are still picked up by this replica or another.
-func StartJobs(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, o jobs.Options) (*jobs.Queue, error) {
-	box, err := secretbox.New(cfg.SecretKey)
-	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
+// Periodic is the housekeeping the leader replica enqueues by itself.
+func Periodic() []jobs.Periodic {
+	return []jobs.Periodic{
+		{Interval: idempotency.ExpireEvery, Args: idempotency.ExpireArgs{}},
+		{Interval: account.PruneEvery, Args: account.PruneArgs{}},
+		{Interval: favourites.BoostEvery, Args: favourites.BoostArgs{}},
 	}
-	q, err := jobs.New(st, Workers(cfg, box), log, o)
+}
+
+// StartJobs starts the job queue's working client on st for the services
+// d (from Wire); stop it with its Stop after the HTTP server has finished
+// its requests, so the jobs they enqueued are still picked up by this
+// replica or another.
+func StartJobs(ctx context.Context, cfg *config.Config, st *store.Store, d api.Deps, log *slog.Logger, o jobs.Options) (*jobs.Queue, error) {
+	if d.Accounts.Secrets == nil {
+		// Mail jobs are sealed with the secret box; without it no worker
+		// could open them.
+		return nil, errors.New("job queue: SCHALTER_SECRET_KEY is not set")
+	}
+	o.Periodic = append(o.Periodic, Periodic()...)
+	q, err := jobs.New(st, Workers(cfg, d, log), log, o)
 	if err != nil {
 		return nil, err
 	}

@@ -64,13 +64,29 @@ func TestJobsCommand(t *testing.T) {
 
 	// The working client wired as `schalter serve` runs it delivers
 	// through the configured mailer; here none is configured, so the job
-	// fails and waits for a retry instead of vanishing.
-	q, err := StartJobs(ctx, &config.Config{SecretKey: key}, st, log, jobsOptionsForTest)
+	// fails and waits for a retry instead of vanishing. The housekeeping
+	// jobs run once at start.
+	cfg := &config.Config{Env: "test", SecretKey: key}
+	deps, err := Wire(cfg, st, log)
+	require.NoError(t, err)
+	q, err := StartJobs(ctx, cfg, st, deps, log, jobsOptionsForTest)
 	require.NoError(t, err)
 	defer q.Stop(ctx) //nolint:errcheck // the test is over
 	require.Eventually(t, func() bool {
-		js, err := q.List(ctx, 1)
-		return err == nil && len(js) == 1 && js[0].Attempt == 1 && strings.Contains(js[0].LastError, "no SMTP server configured")
+		js, err := q.List(ctx, 10)
+		if err != nil {
+			return false
+		}
+		done := map[string]bool{}
+		for _, j := range js {
+			switch {
+			case j.Kind == "mail":
+				done["mail"] = j.Attempt >= 1 && strings.Contains(j.LastError, "no SMTP server configured")
+			case j.State == "completed":
+				done[j.Kind] = true
+			}
+		}
+		return done["mail"] && done["idempotency_expire"] && done["account_prune"] && done["favourites_boost"]
 	}, 30*time.Second, 20*time.Millisecond)
 }
 

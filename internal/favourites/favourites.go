@@ -10,9 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"regexp"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -119,28 +117,4 @@ func (s *Service) MergeGuest(ctx context.Context, guestID string, account uuid.U
 // run it at the same time.
 func (s *Service) RefreshBoost(ctx context.Context) (int64, error) {
 	return s.st.RefreshFavouriteBoost(ctx)
-}
-
-// refreshEvery is how stale popularity from favourites may get: counts
-// change slowly, and a refresh reads every list.
-const refreshEvery = 10 * time.Minute
-
-// Run refreshes the popularity boost now and every refreshEvery until ctx
-// ends. A failed refresh is logged and tried again at the next tick: the
-// old boost stays meanwhile, which only makes search rank a little stale.
-func (s *Service) Run(ctx context.Context, log *slog.Logger) {
-	t := time.NewTicker(refreshEvery)
-	defer t.Stop()
-	for {
-		if n, err := s.RefreshBoost(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("refreshing popularity from favourites", "err", err)
-		} else if n > 0 {
-			log.Info("popularity updated from favourites", "services", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

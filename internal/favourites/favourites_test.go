@@ -2,6 +2,7 @@ package favourites_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/pgtest"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // Published services of the demo catalogue.
@@ -21,12 +23,14 @@ const (
 )
 
 type testBundle struct {
+	st  *store.Store
 	svc *favourites.Service
 }
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
-	return &testBundle{svc: favourites.New(pgtest.Store(t, pgtest.Options{Seed: true}))}
+	st := pgtest.Store(t, pgtest.Options{Seed: true})
+	return &testBundle{st: st, svc: favourites.New(st)}
 }
 
 // slugs lists owner's favourites by slug, newest first.
@@ -179,26 +183,34 @@ func TestMergeGuest(t *testing.T) {
 }
 
 // TestRefreshBoost: favourites feed popularity once; a second refresh
-// (another replica) changes nothing.
+// (another replica) changes nothing. The periodic job, worked as the
+// queue works it, makes the same change: a refresh after it has nothing
+// left to do.
 func TestRefreshBoost(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	ctx := context.Background()
-	for range 30 {
-		require.NoError(t, b.svc.Add(ctx, favourites.Guest(favourites.NewGuestID()), grill))
+	refresh := func(t *testing.T, b *testBundle) int64 {
+		n, err := b.svc.RefreshBoost(context.Background())
+		require.NoError(t, err)
+		return n
 	}
 	for _, tc := range []struct {
-		name string
-		want int64
+		name  string
+		first func(t *testing.T, b *testBundle)
 	}{
-		{"first refresh", 1},
-		{"again", 0},
+		{"service", func(t *testing.T, b *testBundle) { require.EqualValues(t, 1, refresh(t, b)) }},
+		{"periodic job", func(t *testing.T, b *testBundle) {
+			w := &favourites.BoostWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
+			require.NoError(t, pgtest.Work(t, b.st, w, favourites.BoostArgs{}))
+		}},
 	} {
-		// Sequential: the second sees the first's result.
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := b.svc.RefreshBoost(ctx)
-			require.NoError(t, err)
-			require.Equal(t, tc.want, n)
+			t.Parallel()
+			b := setup(t)
+			for range 30 {
+				require.NoError(t, b.svc.Add(context.Background(), favourites.Guest(favourites.NewGuestID()), grill))
+			}
+			tc.first(t, b)
+			require.Zero(t, refresh(t, b), "again: nothing left to change")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"testing"
 
@@ -187,32 +188,53 @@ func TestClaimReplayConflictRelease(t *testing.T) {
 	}
 }
 
-// TestExpire: keys older than MaxAge go, younger ones stay.
+// answered claims key in scope, answers it and backdates the claim by
+// age (a PostgreSQL interval).
+func (b *testBundle) answered(t *testing.T, scope, key, age string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := b.svc.Claim(ctx, scope, key, create.fingerprint())
+	require.NoError(t, err)
+	require.NoError(t, b.svc.Finish(ctx, scope, key, http.StatusOK, http.Header{}, nil))
+	_, err = b.st.Pool().Exec(ctx, "UPDATE idempotency_key SET created_at = now() - $1::interval WHERE key = $2", age, key)
+	require.NoError(t, err)
+}
+
+// replays reports whether key in scope still replays its answer.
+func (b *testBundle) replays(t *testing.T, scope, key string) bool {
+	t.Helper()
+	prev, err := b.svc.Claim(context.Background(), scope, key, create.fingerprint())
+	require.NoError(t, err)
+	return prev != nil
+}
+
+// TestExpire: keys older than MaxAge go, younger ones stay, whether the
+// service is called or the periodic job runs as the queue runs it.
 func TestExpire(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	ctx := context.Background()
-	scope := idempotency.Scope("Bearer x", "", "")
 	for _, tc := range []struct {
-		key string
-		age string // of the claim, as a PostgreSQL interval
+		name   string
+		expire func(t *testing.T, b *testBundle)
 	}{
-		{"old", "25 hours"},
-		{"young", "23 hours"},
+		{"service", func(t *testing.T, b *testBundle) {
+			n, err := b.svc.Expire(context.Background())
+			require.NoError(t, err)
+			require.EqualValues(t, 1, n)
+		}},
+		{"periodic job", func(t *testing.T, b *testBundle) {
+			w := &idempotency.ExpireWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
+			require.NoError(t, pgtest.Work(t, b.st, w, idempotency.ExpireArgs{}))
+		}},
 	} {
-		_, err := b.svc.Claim(ctx, scope, tc.key, create.fingerprint())
-		require.NoError(t, err)
-		require.NoError(t, b.svc.Finish(ctx, scope, tc.key, http.StatusOK, http.Header{}, nil))
-		_, err = b.st.Pool().Exec(ctx, "UPDATE idempotency_key SET created_at = now() - $1::interval WHERE key = $2", tc.age, tc.key)
-		require.NoError(t, err)
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			scope := idempotency.Scope("Bearer x", "", "")
+			b.answered(t, scope, "old", "25 hours")
+			b.answered(t, scope, "young", "23 hours")
+			tc.expire(t, b)
+			require.False(t, b.replays(t, scope, "old"), "an expired key runs again")
+			require.True(t, b.replays(t, scope, "young"), "a young key still replays")
+		})
 	}
-	n, err := b.svc.Expire(ctx)
-	require.NoError(t, err)
-	require.EqualValues(t, 1, n)
-	prev, err := b.svc.Claim(ctx, scope, "old", create.fingerprint())
-	require.NoError(t, err)
-	require.Nil(t, prev, "an expired key runs again")
-	prev, err = b.svc.Claim(ctx, scope, "young", create.fingerprint())
-	require.NoError(t, err)
-	require.NotNil(t, prev, "a young key still replays")
 }

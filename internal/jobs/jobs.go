@@ -41,6 +41,25 @@ type Options struct {
 	// replica died) and is given back to the queue (default 10 minutes;
 	// it must be longer than every worker's timeout).
 	RescueAfter time.Duration
+	// Periodic is the housekeeping the queue enqueues by itself.
+	Periodic []Periodic
+}
+
+// Periodic is a job the queue enqueues by itself every Interval, and once
+// when a replica becomes leader. Only the elected leader replica enqueues
+// them, and a job is unique per interval, so three replicas still prune
+// once an hour, not three times.
+type Periodic struct {
+	Interval time.Duration
+	Args     river.JobArgs
+}
+
+func (p Periodic) job() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(p.Interval), func() (river.JobArgs, *river.InsertOpts) {
+		// A failed run is retried a few times; after that the next
+		// period's run takes over, so none lingers for weeks.
+		return p.Args, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: p.Interval}}
+	}, &river.PeriodicJobOpts{ID: p.Args.Kind(), RunOnStart: true})
 }
 
 // Queue is a working client of the job queue.
@@ -71,6 +90,9 @@ func New(st *store.Store, workers *river.Workers, log *slog.Logger, o Options) (
 		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		for _, p := range o.Periodic {
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, p.job())
+		}
 	}
 	if cfg.FetchPollInterval != 0 && cfg.FetchPollInterval < river.FetchCooldownDefault {
 		cfg.FetchCooldown = cfg.FetchPollInterval

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/alexedwards/scs/pgxstore"
+
+	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/editing"
+	"github.com/schalter-ch/schalter/internal/eid"
+	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/idempotency"
+	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/privacy"
+	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/sms"
+	"github.com/schalter-ch/schalter/internal/snapshot"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// Wire builds every domain service and adapter the HTTP edge needs, once:
+// the secret box, the mail outbox (mail itself is delivered by the job
+// queue, see Workers), the SMS gateway or its development sink, the
+// passkey relying party, the eID client and, in development, its
+// identity provider. `schalter serve` and the API tests both call it;
+// serve adds the search engine and the job queue once they run.
+func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, error) {
+	accounts := &account.Service{Store: st, City: cfg.City.ShortName, PublicURL: cfg.PublicURL, Log: log}
+	if cfg.SecretKey != "" {
+		box, err := secretbox.New(cfg.SecretKey)
+		if err != nil {
+			return api.Deps{}, fmt.Errorf("SCHALTER_SECRET_KEY: %w", err)
+		}
+		accounts.Secrets = box
+		if cfg.SMTPAddr != "" {
+			accounts.Outbox = &mail.Outbox{Box: box}
+		}
+	}
+	if rp, err := account.NewRelyingParty(cfg.PublicURL, cfg.City.Name); err == nil {
+		accounts.Passkeys = rp
+	} else {
+		log.Warn("passkeys are off", "err", err)
+	}
+	switch {
+	case cfg.SMSURL != "":
+		accounts.SMS = &sms.HTTP{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
+	case cfg.Env != "production":
+		// Development and tests: codes stay on the machine, readable in
+		// the log and in SCHALTER_DATA_DIR/sms-outbox.jsonl.
+		accounts.SMS = &sms.DevSink{Log: log, Dir: cfg.DataDir}
+		log.Info("no SMS gateway (SCHALTER_SMS_URL): SMS codes stay on this machine", "file", filepath.Join(cfg.DataDir, sms.OutboxFile))
+	}
+	// In production without a gateway SMS codes are off (503).
+	d := api.Deps{
+		Accounts:    accounts,
+		Privacy:     privacy.New(st, accounts),
+		Editing:     editing.New(st),
+		Favourites:  favourites.New(st),
+		Idempotency: idempotency.New(st),
+		Catalogue:   snapshot.New(st, log),
+		Sessions:    pgxstore.New(st.Pool()),
+		Health:      st,
+	}
+	var err error
+	if d.EID, d.DevIdP, err = wireEID(cfg, log); err != nil {
+		return api.Deps{}, err
+	}
+	return d, nil
+}
+
+// wireEID builds the eID client, and the development identity provider
+// when SCHALTER_EID_DEV asks for it.
+func wireEID(cfg *config.Config, log *slog.Logger) (*eid.Client, *devidp.Provider, error) {
+	c := cfg.EID
+	if c.Issuer == "" {
+		return nil, nil, nil
+	}
+	levels := make([]eid.ACRLevel, 0, len(c.Levels))
+	for _, l := range c.Levels {
+		level, ok := account.ParseLevel(l.Level)
+		if !ok {
+			return nil, nil, fmt.Errorf("SCHALTER_EID_LEVELS: unknown level %q", l.Level)
+		}
+		levels = append(levels, eid.ACRLevel{ACR: l.ACR, Level: level})
+	}
+	callback := cfg.PublicURL + api.EIDCallbackPath
+	client := eid.New(eid.Config{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: callback, Levels: levels})
+	if !c.Dev {
+		return client, nil, nil
+	}
+	if cfg.Env == "production" {
+		// config.FromEnv and serve refuse this already; a provider that
+		// logs anyone in as anyone must not start by any other path either.
+		return nil, nil, fmt.Errorf("the development identity provider must never run in production")
+	}
+	idp, err := devidp.New(c.Issuer, devidp.Client{ID: c.ClientID, Secret: c.ClientSecret, RedirectURIs: []string{callback}})
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Warn("development identity provider mounted: anyone can log in as a demo person; never use this in production", "issuer", c.Issuer)
+	return client, idp, nil
+}
