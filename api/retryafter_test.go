@@ -72,8 +72,12 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 			auth := vw.NewAuthenticator()
 			cred, r := b.addPasskey(t, b.passwordLogin(t, "zora@example.ch"), &auth, "Schlüssel")
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
-			for range 9 { // the password login above counted as the first attempt
-				requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/session", body: `{"email":"zora@example.ch","password":"geraten"}`}), http.StatusUnauthorized)
+			// Assertions signed with another key, for the registered
+			// credential: ten fail, the eleventh is refused.
+			forged := newCredential(t)
+			forged.ID = cred.ID
+			for range 10 {
+				requireProblem(t, b.login(t, nil, auth, forged), http.StatusUnauthorized)
 			}
 			cred.Counter++
 			return b.login(t, nil, auth, cred)

@@ -114,10 +114,43 @@ type DeviceParams struct {
 	UserAgent string `header:"User-Agent" maxLength:"1000" doc:"Shown in the list of sessions, so the person recognises the device."`
 }
 
+// trustedDeviceCookie keeps the device token of a browser that logged in
+// with its password (account.TrustDevice): its login attempts count apart
+// from a stranger's, so a stranger's wrong passwords never lock the owner
+// out on their own devices. A year, and only sent to the session paths.
+const (
+	trustedDeviceCookie = "schalter_device"
+	trustedDeviceAge    = 365 * 24 * time.Hour
+)
+
+// TrustedDeviceInput carries the device token.
+type TrustedDeviceInput struct {
+	TrustedDevice string `cookie:"schalter_device" maxLength:"200" doc:"The token the server set at an earlier password login on this browser; its attempts are counted apart from other browsers'."`
+}
+
+// LoggedIn is a finished password login: the session, and the device
+// token for the next login from this browser.
+type LoggedIn struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      Me
+}
+
+// loggedIn answers a password login of account id with me, and makes the
+// browser a trusted device of that account.
+func (s *Server) loggedIn(id uuid.UUID, me *Me) *LoggedIn {
+	out := &LoggedIn{Body: *me}
+	if token := s.accounts.TrustDevice(id); token != "" {
+		out.SetCookie = http.Cookie{Name: trustedDeviceCookie, Value: token, Path: "/api/v1/session", MaxAge: int(trustedDeviceAge.Seconds()),
+			HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode}
+	}
+	return out
+}
+
 // LoginInput is a password login.
 type LoginInput struct {
 	DeviceParams
 	GuestInput
+	TrustedDeviceInput
 	Body struct {
 		Email    string `json:"email" maxLength:"254" doc:"The account's e-mail address." example:"anna.muster@example.ch"`
 		Password string `json:"password" minLength:"1" maxLength:"1024" example:"grüne Velos fahren leise"`
@@ -201,12 +234,14 @@ func (s *Server) registerSession(api huma.API) {
 		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/session", Tags: []string{tagAccount},
 		Summary: "Log in with a password",
 		Description: "Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an " +
-			"unknown address get the same answer after the same work. Attempts are limited per address and per client. " +
+			"unknown address get the same answer after the same work. Wrong passwords are limited per address and per client; " +
+			"a browser that logged in to the account with its password before (schalter_device cookie) has a limit of its own, " +
+			"so wrong passwords from elsewhere never lock the owner out there, and the owner is mailed when the address reaches its limit. " +
 			"For an account with a second factor the answer is 401 with an error at body.code whose value lists the factors " +
 			"(otp, sms): the login continues at POST /api/v1/session/second-factor.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
-	}, func(ctx context.Context, in *LoginInput) (*struct{ Body Me }, error) {
-		acc, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password)
+	}, func(ctx context.Context, in *LoginInput) (*LoggedIn, error) {
+		acc, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password, in.TrustedDevice)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -225,7 +260,7 @@ func (s *Server) registerSession(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &struct{ Body Me }{*me}, nil
+		return s.loggedIn(acc.ID, me), nil
 	})
 
 	huma.Register(api, huma.Operation{
@@ -368,7 +403,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		Summary:     "Log in: the second factor",
 		Description: "After a correct password for an account with a second factor: a code from the authenticator app, one sent by SMS (POST /api/v1/session/second-factor/sms) or a recovery code completes the login. Codes work once; attempts are limited.",
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError},
-	}, func(ctx context.Context, in *CodeInput) (*struct{ Body Me }, error) {
+	}, func(ctx context.Context, in *CodeInput) (*LoggedIn, error) {
 		id, err := uuid.Parse(s.sessions.GetString(ctx, keyPending))
 		if err != nil {
 			return nil, s.problem(ctx, apperr.New(apperr.Unauthorized, "log in with your password first"))
@@ -382,7 +417,7 @@ func (s *Server) registerTwoFactor(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &struct{ Body Me }{*me}, nil
+		return s.loggedIn(id, me), nil
 	})
 }
 

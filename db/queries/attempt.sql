@@ -12,3 +12,6 @@ INSERT INTO auth_attempt (key) VALUES (@key);
 
 -- name: AttemptsPrune :execrows
 DELETE FROM auth_attempt WHERE at < @before;
+
+-- name: AttemptsClear :exec
+DELETE FROM auth_attempt WHERE key = @key;

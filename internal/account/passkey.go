@@ -389,9 +389,11 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, state string, credenti
 	if err != nil {
 		return nil, err
 	}
-	// The same key as password logins: guessing spread over both ways
-	// hits one limit.
-	key := strings.ToLower(acc.Email)
+	// A limit of its own: a passkey cannot be guessed, so wrong
+	// passwords (loginKey) never lock its owner out of this way in, and
+	// failed assertions (a broken or cloned authenticator) are counted
+	// here.
+	key := "passkey:" + acc.ID.String()
 	if over, err := s.exhausted(ctx, key); err != nil {
 		return nil, err
 	} else if over {

@@ -16,8 +16,11 @@ import (
 // resetFor is how long a password-reset link works.
 const resetFor = time.Hour
 
-// RequestPasswordReset mails a reset link when the address has a verified
-// account. The caller answers the same either way (no enumeration).
+// RequestPasswordReset asks for a reset link for an address. The request
+// does the same for every address (one job, ByAddressWorker): the job
+// mails the link when the address has a verified account and "no account
+// with this address" otherwise, so neither the answer nor its timing tells
+// a stranger which addresses have accounts.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	typed, normalized, err := NormalizeEmail(email)
 	if err != nil {
@@ -26,30 +29,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	if err := s.limit(ctx, "reset:"+normalized, "too many requests for this address"); err != nil {
 		return err
 	}
-	acc, err := s.Store.AccountByEmail(ctx, normalized)
-	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && acc.EmailVerifiedAt == nil) {
-		// The address hears that it has no account to reset. Both paths
-		// enqueue one mail in one transaction, so neither the answer nor
-		// its timing tells a stranger which addresses have accounts, and
-		// the person who forgot which address they used learns it is not
-		// this one.
-		return s.send(ctx, s.Store.Queries, "reset_unknown", typed, s.text("reset_unknown", ""))
-	}
-	if err != nil {
-		return err
-	}
-	token, hash := NewToken()
-	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		if err := q.CreateEmailToken(ctx, hash, acc.ID, "reset", time.Now().Add(resetFor)); err != nil {
-			return err
-		}
-		return s.send(ctx, q, "reset", acc.Email, mailText{
-			subject: "Neues Passwort für Ihr Konto",
-			body: fmt.Sprintf("Guten Tag\n\nMit diesem Link setzen Sie ein neues Passwort (gültig eine Stunde):\n\n%s/account/reset#%s\n\n"+
-				"Wenn Sie das nicht angefordert haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt dann, wie es ist.\n\nStadt %s",
-				s.PublicURL, token, s.City),
-		})
-	})
+	return s.byAddress(ctx, s.Store.Queries, byAddressReset, typed)
 }
 
 // ResetPassword sets a new password with the token from the link, once.
@@ -64,6 +44,15 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
 		id, err := q.SetPasswordWithToken(ctx, HashToken(token), hash)
 		if err != nil {
+			return err
+		}
+		// The link proved the address: a stranger's run of wrong
+		// passwords no longer holds its owner up on a new device.
+		acc, err := q.AccountByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := q.ClearAttempts(ctx, throttleKey(loginKey(acc.Email))); err != nil {
 			return err
 		}
 		return s.notify(ctx, q, id, "password_changed")
@@ -154,6 +143,8 @@ var securityEvents = map[string]string{
 	"roles_changed":           "Die Rollen Ihres Kontos (Mitarbeitende, Redaktion, Administration) wurden soeben von der Administration geändert.",
 	"eid_linked":              "Ihr Konto wurde soeben mit einer staatlichen elektronischen Identität (eID) verbunden. Sie können sich nun auch damit anmelden.",
 	"eid_unlinked":            "Die Verbindung Ihres Kontos mit einer staatlichen elektronischen Identität (eID) wurde soeben aufgehoben.",
+	"login_throttled": "Für Ihr Konto wurde soeben mehrmals ein falsches Passwort eingegeben. Anmeldungen mit Passwort von neuen Geräten sind darum für 15 Minuten angehalten. " +
+		"Auf Geräten, auf denen Sie sich schon einmal angemeldet haben, mit einem Passkey oder mit der eID melden Sie sich wie gewohnt an.",
 }
 
 func securityText(city, event string) mailText {

@@ -37,6 +37,7 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &mail.Worker{Sender: sender, Box: d.Accounts.Secrets})
 	river.AddWorker(w, &idempotency.ExpireWorker{Service: d.Idempotency, Log: log})
 	river.AddWorker(w, &account.PruneWorker{Service: d.Accounts, Log: log})
+	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
 	river.AddWorker(w, &favourites.BoostWorker{Service: d.Favourites, Log: log})
 	return w
 }

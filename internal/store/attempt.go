@@ -37,3 +37,9 @@ func (q *Queries) Attempts(ctx context.Context, key []byte, window time.Duration
 func (q *Queries) PruneAttempts(ctx context.Context, before time.Time) (int64, error) {
 	return q.gen.AttemptsPrune(ctx, q.db, before)
 }
+
+// ClearAttempts forgets key's attempts (a password reset ends the
+// address's run of wrong passwords).
+func (q *Queries) ClearAttempts(ctx context.Context, key []byte) error {
+	return q.gen.AttemptsClear(ctx, q.db, key)
+}

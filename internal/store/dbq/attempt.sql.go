@@ -47,6 +47,15 @@ func (q *Queries) AttemptLock(ctx context.Context, db DBTX, key []byte) error {
 	return err
 }
 
+const attemptsClear = `-- name: AttemptsClear :exec
+DELETE FROM auth_attempt WHERE key = $1
+`
+
+func (q *Queries) AttemptsClear(ctx context.Context, db DBTX, key []byte) error {
+	_, err := db.Exec(ctx, attemptsClear, key)
+	return err
+}
+
 const attemptsPrune = `-- name: AttemptsPrune :execrows
 DELETE FROM auth_attempt WHERE at < $1
 `

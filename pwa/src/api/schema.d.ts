@@ -1155,7 +1155,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a password
-         * @description Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an unknown address get the same answer after the same work. Attempts are limited per address and per client. For an account with a second factor the answer is 401 with an error at body.code whose value lists the factors (otp, sms): the login continues at POST /api/v1/session/second-factor.
+         * @description Starts a session (HttpOnly, Secure, SameSite=Lax cookie with a new token). A wrong password and an unknown address get the same answer after the same work. Wrong passwords are limited per address and per client; a browser that logged in to the account with its password before (schalter_device cookie) has a limit of its own, so wrong passwords from elsewhere never lock the owner out there, and the owner is mailed when the address reaches its limit. For an account with a second factor the answer is 401 with an error at body.code whose value lists the factors (otp, sms): the login continues at POST /api/v1/session/second-factor.
          */
         post: operations["login"];
         /**
@@ -7502,6 +7502,8 @@ export interface operations {
             cookie?: {
                 /** @description The anonymous guest id the server set on the first favourite. */
                 schalter_guest?: string;
+                /** @description The token the server set at an earlier password login on this browser; its attempts are counted apart from other browsers'. */
+                schalter_device?: string;
             };
         };
         requestBody: {
@@ -7513,6 +7515,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7931,6 +7934,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
