@@ -35,7 +35,8 @@ func TestPruneJob(t *testing.T) {
 	require.NoError(t, err)
 
 	w := &account.PruneWorker{Service: svc, Log: slog.New(slog.DiscardHandler)}
-	require.NoError(t, pgtest.Work(t, st, w, account.PruneArgs{}))
+	_, err = pgtest.Work(t, st, w, account.PruneArgs{})
+	require.NoError(t, err)
 
 	var devices []string
 	rows, err := st.Pool().Query(ctx, "SELECT token FROM session_device ORDER BY token")

@@ -200,7 +200,8 @@ func TestRefreshBoost(t *testing.T) {
 		{"service", func(t *testing.T, b *testBundle) { require.EqualValues(t, 1, refresh(t, b)) }},
 		{"periodic job", func(t *testing.T, b *testBundle) {
 			w := &favourites.BoostWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
-			require.NoError(t, pgtest.Work(t, b.st, w, favourites.BoostArgs{}))
+			_, err := pgtest.Work(t, b.st, w, favourites.BoostArgs{})
+			require.NoError(t, err)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

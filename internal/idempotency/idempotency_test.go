@@ -223,7 +223,8 @@ func TestExpire(t *testing.T) {
 		}},
 		{"periodic job", func(t *testing.T, b *testBundle) {
 			w := &idempotency.ExpireWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
-			require.NoError(t, pgtest.Work(t, b.st, w, idempotency.ExpireArgs{}))
+			_, err := pgtest.Work(t, b.st, w, idempotency.ExpireArgs{})
+			require.NoError(t, err)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
