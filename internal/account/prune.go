@@ -2,10 +2,7 @@ package account
 
 import (
 	"context"
-	"log/slog"
 	"time"
-
-	"github.com/riverqueue/river"
 
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -20,36 +17,24 @@ const PruneEvery = time.Hour
 const attemptsKept = 24 * time.Hour
 
 // Prune forgets the devices of sessions that ended and the credential
-// attempts older than attemptsKept, in one transaction.
-func (s *Service) Prune(ctx context.Context) (devices, attempts int64, err error) {
-	err = s.Store.InTx(ctx, func(q *store.Queries) error {
-		if devices, err = q.PruneDevices(ctx); err != nil {
+// attempts older than attemptsKept, in one transaction, and returns how
+// many rows went.
+func (s *Service) Prune(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		devices, err := q.PruneDevices(ctx)
+		if err != nil {
 			return err
 		}
-		attempts, err = q.PruneAttempts(ctx, time.Now().Add(-attemptsKept))
+		attempts, err := q.PruneAttempts(ctx, time.Now().Add(-attemptsKept))
+		n = devices + attempts
 		return err
 	})
-	return devices, attempts, err
+	return n, err
 }
 
-// PruneArgs is the periodic job that runs Prune.
+// PruneArgs is the periodic job that runs Prune (a jobs.Chore).
 type PruneArgs struct{}
 
 // Kind names the job in River.
 func (PruneArgs) Kind() string { return "account_prune" }
-
-// PruneWorker works PruneArgs.
-type PruneWorker struct {
-	river.WorkerDefaults[PruneArgs]
-	Service *Service
-	Log     *slog.Logger
-}
-
-// Work prunes; a failure is retried by the queue.
-func (w *PruneWorker) Work(ctx context.Context, _ *river.Job[PruneArgs]) error {
-	devices, attempts, err := w.Service.Prune(ctx)
-	if err == nil && devices+attempts > 0 {
-		w.Log.InfoContext(ctx, "pruned ended sessions and old credential attempts", "devices", devices, "attempts", attempts)
-	}
-	return err
-}

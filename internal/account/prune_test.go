@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -34,9 +33,7 @@ func TestPruneJob(t *testing.T) {
 	_, err = st.Pool().Exec(ctx, "UPDATE auth_attempt SET at = now() - interval '25 hours' WHERE key = 'old'")
 	require.NoError(t, err)
 
-	w := &account.PruneWorker{Service: svc, Log: slog.New(slog.DiscardHandler)}
-	_, err = pgtest.Work(t, st, w, account.PruneArgs{})
-	require.NoError(t, err)
+	pgtest.Chore(t, st, account.PruneArgs{}, svc.Prune)
 
 	var devices []string
 	rows, err := st.Pool().Query(ctx, "SELECT token FROM session_device ORDER BY token")

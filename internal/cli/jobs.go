@@ -35,10 +35,10 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 		sender = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 	}
 	river.AddWorker(w, &mail.Worker{Sender: sender, Box: d.Accounts.Secrets})
-	river.AddWorker(w, &idempotency.ExpireWorker{Service: d.Idempotency, Log: log})
-	river.AddWorker(w, &account.PruneWorker{Service: d.Accounts, Log: log})
+	river.AddWorker(w, &jobs.Chore[idempotency.ExpireArgs]{Run: d.Idempotency.Expire, Done: "expired idempotency keys", Log: log})
+	river.AddWorker(w, &jobs.Chore[account.PruneArgs]{Run: d.Accounts.Prune, Done: "pruned ended sessions' devices and old credential attempts", Log: log})
+	river.AddWorker(w, &jobs.Chore[favourites.BoostArgs]{Run: d.Favourites.RefreshBoost, Done: "popularity updated from favourites", Log: log})
 	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
-	river.AddWorker(w, &favourites.BoostWorker{Service: d.Favourites, Log: log})
 	return w
 }
 

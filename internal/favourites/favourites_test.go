@@ -2,7 +2,6 @@ package favourites_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/google/uuid"
@@ -199,9 +198,7 @@ func TestRefreshBoost(t *testing.T) {
 	}{
 		{"service", func(t *testing.T, b *testBundle) { require.EqualValues(t, 1, refresh(t, b)) }},
 		{"periodic job", func(t *testing.T, b *testBundle) {
-			w := &favourites.BoostWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
-			_, err := pgtest.Work(t, b.st, w, favourites.BoostArgs{})
-			require.NoError(t, err)
+			pgtest.Chore(t, b.st, favourites.BoostArgs{}, b.svc.RefreshBoost)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package idempotency_test
 import (
 	"context"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"testing"
 
@@ -222,9 +221,7 @@ func TestExpire(t *testing.T) {
 			require.EqualValues(t, 1, n)
 		}},
 		{"periodic job", func(t *testing.T, b *testBundle) {
-			w := &idempotency.ExpireWorker{Service: b.svc, Log: slog.New(slog.DiscardHandler)}
-			_, err := pgtest.Work(t, b.st, w, idempotency.ExpireArgs{})
-			require.NoError(t, err)
+			pgtest.Chore(t, b.st, idempotency.ExpireArgs{}, b.svc.Expire)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -9,6 +10,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
 
+	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -27,4 +29,17 @@ func Work[T river.JobArgs](t testing.TB, st *store.Store, w river.Worker[T], arg
 	}
 	defer func(tx pgx.Tx) { _ = tx.Rollback(ctx) }(tx)
 	return tw.Work(ctx, t, tx, args, nil)
+}
+
+// Chore works the periodic job args with run, as cli.Workers registers
+// it (a jobs.Chore), and fails the test unless it completes.
+func Chore[T river.JobArgs](t testing.TB, st *store.Store, args T, run func(context.Context) (int64, error)) {
+	t.Helper()
+	res, err := Work(t, st, &jobs.Chore[T]{Run: run, Log: slog.New(slog.DiscardHandler)}, args)
+	if err != nil {
+		t.Fatalf("%s: %v", args.Kind(), err)
+	}
+	if res.EventKind != river.EventKindJobCompleted {
+		t.Fatalf("%s: %s, want completed", args.Kind(), res.EventKind)
+	}
 }
