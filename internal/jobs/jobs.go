@@ -41,6 +41,10 @@ type Options struct {
 	// replica died) and is given back to the queue (default 10 minutes;
 	// it must be longer than every worker's timeout).
 	RescueAfter time.Duration
+	// JobTimeout bounds one attempt of a job whose worker sets no timeout
+	// of its own (default River's, one minute; tests use less, with a
+	// short RescueAfter, which must not be shorter).
+	JobTimeout time.Duration
 	// Periodic is the housekeeping the queue enqueues by itself.
 	Periodic []Periodic
 }
@@ -79,6 +83,7 @@ func New(st *store.Store, workers *river.Workers, log *slog.Logger, o Options) (
 		CancelledJobRetentionPeriod: 28 * 24 * time.Hour,
 		RescueStuckJobsAfter:        o.RescueAfter,
 		FetchPollInterval:           o.FetchPoll,
+		JobTimeout:                  o.JobTimeout,
 	}
 	if cfg.RescueStuckJobsAfter == 0 {
 		cfg.RescueStuckJobsAfter = 10 * time.Minute
