@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,10 +42,8 @@ type signIn struct {
 
 // completeLogin turns a proven identity into a session. The token is
 // always renewed (no fixation, also at step-up). When the session already
-// belongs to the same account this is a step-up: methods add up, and the
-// level is the highest of the session's, the new proof's and what the
-// methods together prove (a password, then a code: two factors).
-// Otherwise it is a new login.
+// belongs to the same account this is a step-up (account.StepUp says what
+// the session then proves); otherwise it is a new login.
 func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return nil, err
@@ -55,15 +52,7 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 	current, ok := s.sessionAccount(ctx)
 	stepUp := ok && current == in.Account
 	if stepUp {
-		// Earlier methods first, so the list reads in the order they happened.
-		merged := strings.Split(s.sessions.GetString(ctx, keyMethods), ",")
-		for _, m := range methods {
-			if !slices.Contains(merged, m) {
-				merged = append(merged, m)
-			}
-		}
-		methods = slices.DeleteFunc(merged, func(m string) bool { return m == "" })
-		level = max(level, s.sessionLevel(ctx), account.LevelFor(methods))
+		methods, level = account.StepUp(strings.Split(s.sessions.GetString(ctx, keyMethods), ","), s.sessionLevel(ctx), methods, level)
 	}
 	s.sessions.Remove(ctx, keyPending)
 	s.sessions.Put(ctx, keyAccount, in.Account.String())

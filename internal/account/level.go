@@ -1,5 +1,7 @@
 package account
 
+import "slices"
+
 // Level is how sure Schalter is about who is behind a session, in the
 // order of the catalogue's "assurance" field. Services and sensitive
 // actions name the level they need; a session below it gets a step-up
@@ -57,4 +59,19 @@ func LevelFor(methods []string) Level {
 		return LevelAccount
 	}
 	return LevelNone
+}
+
+// StepUp is what a session proves after a further proof on top of what it
+// proved before (earlier methods and level): the methods add up, earlier
+// ones first so the list reads in the order they happened, and the level
+// is the highest of the session's, the new proof's and what the methods
+// together prove (a password, then a code: two factors).
+func StepUp(earlier []string, earlierLevel Level, proved []string, provedLevel Level) ([]string, Level) {
+	methods := slices.DeleteFunc(slices.Clone(earlier), func(m string) bool { return m == "" })
+	for _, m := range proved {
+		if m != "" && !slices.Contains(methods, m) {
+			methods = append(methods, m)
+		}
+	}
+	return methods, max(earlierLevel, provedLevel, LevelFor(methods))
 }
