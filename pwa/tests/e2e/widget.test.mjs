@@ -84,9 +84,12 @@ describe("the <schalter-search> widget on another website", () => {
       assert.equal(await input.getAttribute("placeholder"), "Dienstleistung suchen");
       await page.keyboard.type(typed, { delay: 20 });
       const listbox = page.getByRole("listbox", { name: "Suchergebnisse" });
-      await listbox.getByRole("option").first().waitFor();
-      assert.equal(await listbox.getByRole("option").count(), suggested.hits.length + 1, "the results (results=5) and 'all results'");
+      // The widget searches as the person types: results of a shorter
+      // query may show first. Wait for those of the whole query.
       await page.locator("schalter-search").getByRole("status").filter({ hasText: `${suggested.hits.length} Treffer` }).waitFor();
+      const want = suggested.hits.length + 1;
+      for (let i = 0; i < 100 && (await listbox.getByRole("option").count()) !== want; i++) await page.waitForTimeout(50);
+      assert.equal(await listbox.getByRole("option").count(), want, "the results (results=5) and 'all results'");
       for (let i = 0; i <= index; i++) await page.keyboard.press("ArrowDown");
       const active = await input.getAttribute("aria-activedescendant");
       assert.ok(active);
