@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -128,7 +129,7 @@ type AdminServiceList struct {
 	Total int               `json:"total"`
 }
 
-// ImportInput is an import: JSON ({"services": [...]}) or CSV.
+// ImportInput is an import: JSON ({"services": [...], "forms": {...}}) or CSV.
 type ImportInput struct {
 	ContentType string `header:"Content-Type"`
 	DryRun      bool   `query:"dry_run" doc:"Check the import and report what it would do, without changing anything."`
@@ -141,6 +142,7 @@ type ImportReport struct {
 	Created   int  `json:"created" example:"2"`
 	Updated   int  `json:"updated" example:"5"`
 	Unchanged int  `json:"unchanged" example:"150"`
+	Forms     int  `json:"forms_published" example:"1" doc:"Forms of the import published as a new version (a form equal to the published one is left alone)."`
 }
 
 // ExportInput selects the export format and states.
@@ -278,8 +280,8 @@ func (s *Server) registerAdmin(api huma.API) {
 	huma.Register(api, reg(huma.Operation{
 		OperationID: "adminImportServices", Method: http.MethodPost, Path: "/api/v1/admin/import",
 		Summary: "Import services (editors)",
-		Description: "Creates or replaces services from JSON (`{\"services\": [ServiceDocument…]}`) or CSV (see docs/catalogue.md). " +
-			"All or nothing: when any row is bad, nothing changes and every bad row is reported with its line (CSV) or position (JSON, 1-based). " +
+		Description: "Creates or replaces services from JSON (`{\"services\": [ServiceDocument…], \"forms\": {slug: FormDefinition}}`) or CSV (see docs/catalogue.md; CSV carries no forms). " +
+			"All or nothing: when any row or form is bad, nothing changes and every bad row is reported with its line (CSV) or position (JSON, 1-based), every bad form at `forms.<slug>`. " +
 			"Importing the same file again changes nothing, so a retry is safe.",
 		MaxBodyBytes: maxImportBytes,
 		// The body is checked row by row (internal/editing), so that every
@@ -289,11 +291,8 @@ func (s *Server) registerAdmin(api huma.API) {
 		RequestBody: &huma.RequestBody{
 			Required: true,
 			Content: map[string]*huma.MediaType{
-				"application/json": {Schema: &huma.Schema{
-					Type: "object", Required: []string{"services"}, AdditionalProperties: false,
-					Properties: map[string]*huma.Schema{"services": {Type: "array", Items: ServiceDocument{}.Schema(api.OpenAPI().Components.Schemas)}},
-				}},
-				"text/csv": {Schema: &huma.Schema{Type: "string", Description: "One service per row; header: " + strings.Join(catalog.CSVHeader(), ",")}},
+				"application/json": {Schema: catalogueFile(api.OpenAPI().Components.Schemas)},
+				"text/csv":         {Schema: &huma.Schema{Type: "string", Description: "One service per row; header: " + strings.Join(catalog.CSVHeader(), ",")}},
 			},
 		},
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusInternalServerError},
@@ -310,16 +309,16 @@ func (s *Server) registerAdmin(api huma.API) {
 		if !in.DryRun {
 			s.refreshed(ctx)
 		}
-		return &struct{ Body ImportReport }{ImportReport{DryRun: in.DryRun, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged}}, nil
+		return &struct{ Body ImportReport }{ImportReport{DryRun: in.DryRun, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, Forms: res.Forms}}, nil
 	})
 
 	huma.Register(api, reg(huma.Operation{
 		OperationID: "adminExportServices", Method: http.MethodGet, Path: "/api/v1/admin/export",
-		Summary: "Export services (editors)", Description: "All services as JSON (the import format) or CSV, by slug.",
+		Summary: "Export services (editors)", Description: "All services as JSON (the import format, with each service's published form) or CSV, by slug.",
 		Responses: map[string]*huma.Response{"200": {
 			Description: "The export file.",
 			Content: map[string]*huma.MediaType{
-				"application/json": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{"services": {Type: "array", Items: ServiceDocument{}.Schema(api.OpenAPI().Components.Schemas)}}}},
+				"application/json": {Schema: catalogueFile(api.OpenAPI().Components.Schemas)},
 				"text/csv":         {Schema: &huma.Schema{Type: "string"}},
 			},
 		}},
@@ -342,6 +341,19 @@ func (s *Server) registerAdmin(api huma.API) {
 			Body:               body,
 		}, nil
 	})
+}
+
+// catalogueFile is the JSON of exports and imports: services and their
+// forms.
+func catalogueFile(reg huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Type: "object", Required: []string{"services"}, AdditionalProperties: false,
+		Properties: map[string]*huma.Schema{
+			"services": {Type: "array", Items: ServiceDocument{}.Schema(reg)},
+			"forms": {Type: "object", Description: "Order forms by service slug. On import each becomes the service's published form, unless it equals the published one.",
+				AdditionalProperties: reg.Schema(reflect.TypeFor[FormDefinition](), true, "")},
+		},
+	}
 }
 
 // importFormats are the media types an import may have.

@@ -10,6 +10,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/privacy"
@@ -27,6 +28,7 @@ type Deps struct {
 	Privacy     *privacy.Service
 	Editing     *editing.Service
 	Favourites  *favourites.Service
+	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.
 	Catalogue *snapshot.Cache

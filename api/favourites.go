@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/guest"
 )
 
 // Guests keep favourites without an account: the server stores them under
@@ -127,7 +128,7 @@ func (s *Server) registerFavourites(api huma.API) {
 		out := &FavouriteWritten{}
 		owner := s.favouriteOwner(ctx, in.GuestInput)
 		if owner.IsZero() {
-			id := favourites.NewGuestID()
+			id := guest.New()
 			owner = favourites.Guest(id)
 			out.SetCookie = newGuestCookie(id)
 		}

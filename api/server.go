@@ -37,6 +37,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/snapshot"
@@ -61,6 +62,7 @@ type Server struct {
 	privacy        *privacy.Service
 	editing        *editing.Service
 	favourites     *favourites.Service
+	forms          *forms.Service
 	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
 	// is the development identity provider, only with SCHALTER_EID_DEV.
@@ -94,7 +96,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
-		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, idempotent: d.Idempotency,
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, forms: d.Forms, idempotent: d.Idempotency,
 		eid: d.EID, devIdP: d.DevIdP}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
@@ -156,6 +158,7 @@ func humaConfig() huma.Config {
 		{Name: tagCatalogue, Description: "The public service catalogue (Onlineschalter)."},
 		{Name: tagAdmin, Description: "Changing the catalogue: an editor's or administrator's session, or the admin bearer token for scripts."},
 		{Name: tagSearch, Description: "Search as residents type, with facets and suggestions."},
+		{Name: tagForms, Description: "Order forms of services: the published form residents fill, and its versions for editors."},
 		{Name: tagFavourites, Description: "Favourite services of a guest (anonymous cookie); accounts take them over later."},
 		{Name: tagAccount, Description: "Mein Konto: registration, logins (password, passkey, second factors, state eID), assurance levels and step-up, sessions, roles."},
 		{Name: tagPrivacy, Description: "The privacy cockpit: profile, consents to prefill forms, and the transparency log of who saw which data."},
@@ -270,6 +273,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerAdmin(api)
 	s.registerSearch(api)
 	s.registerFavourites(api)
+	s.registerForms(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)

@@ -23,6 +23,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
 	"github.com/schalter-ch/schalter/internal/searchsync"
@@ -196,6 +197,11 @@ func seed(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	}
 	log.Info("demo catalogue loaded", "offices", res.Offices, "categories", res.Categories, "audiences", res.Audiences,
 		"services_created", res.Created, "services_updated", res.Updated, "services_unchanged", res.Unchanged)
+	n, err := forms.New(st, account.ProfileFields).Seed(ctx, db.SeedFS())
+	if err != nil {
+		return err
+	}
+	log.Info("demo forms loaded", "forms_added", n)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/privacy"
@@ -56,11 +57,13 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 		log.Info("no SMS gateway (SCHALTER_SMS_URL): SMS codes stay on this machine", "file", filepath.Join(cfg.DataDir, sms.OutboxFile))
 	}
 	// In production without a gateway SMS codes are off (503).
+	orderForms := forms.New(st, account.ProfileFields)
 	d := api.Deps{
 		Accounts:    accounts,
 		Privacy:     privacy.New(st, accounts),
-		Editing:     editing.New(st),
+		Editing:     editing.New(st, orderForms),
 		Favourites:  favourites.New(st),
+		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),
 		Sessions:    pgxstore.New(st.Pool()),

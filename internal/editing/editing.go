@@ -20,6 +20,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -37,11 +38,13 @@ import (
 // Field errors name their place in the request as the edge reports it
 // ("body.fees[0].amount_rappen" for documents, a line for imports).
 type Service struct {
-	st *store.Store
+	st    *store.Store
+	forms *forms.Service
 }
 
-// New returns the editing service on st.
-func New(st *store.Store) *Service { return &Service{st: st} }
+// New returns the editing service on st; the catalogue's import and
+// export carry the services' forms through fs.
+func New(st *store.Store, fs *forms.Service) *Service { return &Service{st: st, forms: fs} }
 
 // states is the state filter of editors' reads: one state, or all of them
 // when state is empty.
@@ -162,31 +165,62 @@ func (s *Service) Revisions(ctx context.Context, slug string) ([]store.Revision,
 type Format string
 
 const (
-	JSON Format = "json" // {"services": [ServiceDocument…]}
-	CSV  Format = "csv"  // one service per row, header catalog.CSVHeader
+	JSON Format = "json" // {"services": [ServiceDocument…], "forms": {slug: form definition}}
+	CSV  Format = "csv"  // one service per row, header catalog.CSVHeader; no forms
 )
 
-// Import creates or replaces the services in body, all or nothing: when
-// any row is bad nothing changes, and every bad row is reported with its
-// line (CSV) or position (JSON, 1-based). A service whose document is
-// unchanged is left alone, so importing the same file twice is safe. With
-// dryRun everything is checked and counted, and nothing is written.
-func (s *Service) Import(ctx context.Context, actor string, f Format, body []byte, dryRun bool) (*store.ImportResult, error) {
-	items, bad, err := parseImport(f, body)
+// ImportResult counts what an import did (or would do).
+type ImportResult struct {
+	store.ImportResult
+	// Forms is how many forms were published anew.
+	Forms int
+}
+
+// errDryRun rolls back a dry-run import.
+var errDryRun = errors.New("dry run")
+
+// Import creates or replaces the services in body and publishes the forms
+// that come with them (JSON only), all or nothing: when any row or form is
+// bad nothing changes, and every bad row is reported with its line (CSV)
+// or position (JSON, 1-based), every bad form at "forms.<service>". What
+// is unchanged is left alone, so importing the same file twice is safe.
+// With dryRun everything is checked and counted, and nothing is written.
+func (s *Service) Import(ctx context.Context, actor string, f Format, body []byte, dryRun bool) (*ImportResult, error) {
+	items, defs, bad, err := parseImport(f, body)
 	if err != nil {
 		return nil, err
 	}
-	// The store adds the errors it finds in the rows that parsed (unknown
-	// references, duplicate slugs) and rejects the import when there are
-	// any, so an editor sees every bad row at once.
-	return s.st.ImportServices(ctx, items, bad, actor, dryRun)
+	bad = append(bad, s.forms.Check(defs)...)
+	var res ImportResult
+	err = s.st.InTx(ctx, func(q *store.Queries) error {
+		// The store adds the errors it finds in the rows that parsed
+		// (unknown references, duplicate slugs) and rejects the import
+		// when there are any, so an editor sees every bad row at once.
+		r, err := q.ImportServices(ctx, items, bad, actor)
+		if err != nil {
+			return err
+		}
+		res.ImportResult = *r
+		if res.Forms, err = s.forms.Import(ctx, q, defs, actor); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return &res, nil
 }
 
-// parseImport reads an import into the rows that parsed and the errors of
-// those that did not.
-func parseImport(f Format, body []byte) ([]store.ImportItem, []apperr.FieldError, error) {
+// parseImport reads an import into the rows that parsed, the forms, and
+// the errors of those that did not parse.
+func parseImport(f Format, body []byte) ([]store.ImportItem, map[string]forms.Definition, []apperr.FieldError, error) {
 	var items []store.ImportItem
 	var bad []apperr.FieldError
+	defs := map[string]forms.Definition{}
 	add := func(line int, raw []byte) {
 		svc, fe := catalog.ParseService(raw, "")
 		for _, e := range fe {
@@ -200,7 +234,8 @@ func parseImport(f Format, body []byte) ([]store.ImportItem, []apperr.FieldError
 	switch f {
 	case JSON:
 		var doc struct {
-			Services []json.RawMessage `json:"services"`
+			Services []json.RawMessage          `json:"services"`
+			Forms    map[string]json.RawMessage `json:"forms"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -209,31 +244,40 @@ func parseImport(f Format, body []byte) ([]store.ImportItem, []apperr.FieldError
 			if err != nil {
 				msg = err.Error()
 			}
-			return nil, nil, apperr.InvalidFields("the import must be a JSON object with a services array", apperr.FieldError{Path: "body", Message: msg})
+			return nil, nil, nil, apperr.InvalidFields("the import must be a JSON object with a services array", apperr.FieldError{Path: "body", Message: msg})
 		}
 		for i, raw := range doc.Services {
 			add(i+1, raw)
 		}
+		for slug, raw := range doc.Forms {
+			def, err := forms.Decode(raw)
+			if err != nil {
+				bad = append(bad, apperr.FieldError{Path: "forms." + slug, Message: "not a form definition: " + err.Error()})
+				continue
+			}
+			defs[slug] = def
+		}
 	case CSV:
 		rows, fe, err := catalog.DecodeCSV(bytes.NewReader(body))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		bad = append(bad, fe...)
 		for _, r := range rows {
 			add(r.Line, r.JSON)
 		}
 	default:
-		return nil, nil, fmt.Errorf("editing: unknown import format %q", f)
+		return nil, nil, nil, fmt.Errorf("editing: unknown import format %q", f)
 	}
 	if len(items) == 0 && len(bad) == 0 {
-		return nil, nil, apperr.InvalidFields("the import contains no services", apperr.FieldError{Path: "body", Message: "no services"})
+		return nil, nil, nil, apperr.InvalidFields("the import contains no services", apperr.FieldError{Path: "body", Message: "no services"})
 	}
-	return items, bad, nil
+	return items, defs, bad, nil
 }
 
 // Export writes every service in state (all states when empty), by slug,
 // in the import format f, so an export imported again changes nothing.
+// JSON carries the published form of each exported service.
 func (s *Service) Export(ctx context.Context, state string, f Format) ([]byte, error) {
 	recs, err := s.List(ctx, state)
 	if err != nil {
@@ -248,9 +292,19 @@ func (s *Service) Export(ctx context.Context, state string, f Format) ([]byte, e
 	case CSV:
 		err = catalog.EncodeCSV(&buf, services)
 	case JSON:
+		var all map[string]forms.Definition
+		if all, err = s.forms.Current(ctx); err != nil {
+			return nil, err
+		}
+		defs := map[string]forms.Definition{}
+		for _, svc := range services {
+			if d, ok := all[svc.Slug]; ok {
+				defs[svc.Slug] = d
+			}
+		}
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(map[string]any{"services": services})
+		err = enc.Encode(map[string]any{"services": services, "forms": defs})
 	default:
 		err = fmt.Errorf("editing: unknown export format %q", f)
 	}

@@ -1,18 +1,22 @@
 package editing_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/editing"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -33,7 +37,7 @@ func setup(t *testing.T) *testBundle {
 	require.NoError(t, err)
 	base := rec.Service
 	base.Related = nil // a copy must not depend on other services
-	return &testBundle{st: st, svc: editing.New(st), base: base}
+	return &testBundle{st: st, svc: editing.New(st, forms.New(st, account.ProfileFields)), base: base}
 }
 
 // doc returns the base document under slug in state, as an editor sends
@@ -312,15 +316,21 @@ func TestImportExport(t *testing.T) {
 		return len(recs)
 	}
 	before := count()
-	importJSON := func(docs ...[]byte) []byte {
+	importWith := func(defs map[string]json.RawMessage, docs ...[]byte) []byte {
 		raw := make([]json.RawMessage, len(docs))
 		for i, d := range docs {
 			raw[i] = d
 		}
-		body, err := json.Marshal(map[string]any{"services": raw})
+		body, err := json.Marshal(map[string]any{"services": raw, "forms": defs})
 		require.NoError(t, err)
 		return body
 	}
+	importJSON := func(docs ...[]byte) []byte { return importWith(nil, docs...) }
+	form, err := os.ReadFile("../forms/testdata/extract.json")
+	require.NoError(t, err)
+	// badForm lacks the closing comment and has a label in German only.
+	badForm := bytes.Replace(form, []byte(`"fr": "Prénom", "it": "Nome", "en": "First name"`), []byte(`"de": "Vorname"`), 1)
+	badForm = bytes.Replace(badForm, []byte(`"given_name": {"type": "string"`), []byte(`"given_name": {"type": "strin"`), 1)
 
 	t.Run("bad imports change nothing", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -337,6 +347,15 @@ func TestImportExport(t *testing.T) {
 			{name: "no services key", format: editing.JSON, body: []byte(`{"servces": []}`), want: []string{"0:body"}},
 			{name: "empty", format: editing.JSON, body: []byte(`{"services": []}`), want: []string{"0:body"}},
 			{name: "unknown column", format: editing.CSV, body: []byte("slug,farbe\nx,blau\n"), want: []string{"1:farbe"}},
+			{name: "a bad form rejects its services too", format: editing.JSON,
+				body: importWith(map[string]json.RawMessage{"import-gut": badForm}, b.doc(t, "import-gut", catalog.StateDraft)),
+				want: []string{"0:forms.import-gut.schema", "0:forms.import-gut.ui.sections[0].fields[0].label.fr", "0:forms.import-gut.ui.sections[0].fields[0].label.it", "0:forms.import-gut.ui.sections[0].fields[0].label.en"}},
+			{name: "a form keeps to its keys", format: editing.JSON,
+				body: importWith(map[string]json.RawMessage{"import-gut": json.RawMessage(`{"schema": {}, "ui": {}, "lable": 1}`)}, b.doc(t, "import-gut", catalog.StateDraft)),
+				want: []string{"0:forms.import-gut"}},
+			{name: "a form of no service", format: editing.JSON,
+				body: importWith(map[string]json.RawMessage{"gibt-es-nicht": form}, b.doc(t, "import-gut", catalog.StateDraft)),
+				want: []string{"0:forms.gibt-es-nicht"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := b.svc.Import(ctx, editor, tc.format, tc.body, false)
@@ -353,22 +372,34 @@ func TestImportExport(t *testing.T) {
 	})
 
 	t.Run("dry run, import, again", func(t *testing.T) {
-		body := importJSON(b.doc(t, "import-a", catalog.StateDraft), b.doc(t, "import-b", catalog.StatePublished))
+		body := importWith(map[string]json.RawMessage{"import-a": form}, b.doc(t, "import-a", catalog.StateDraft), b.doc(t, "import-b", catalog.StatePublished))
+		changed := bytes.Replace(form, []byte(`"maxLength": 2000`), []byte(`"maxLength": 1000`), 1)
+		bodyChanged := importWith(map[string]json.RawMessage{"import-a": changed}, b.doc(t, "import-a", catalog.StateDraft), b.doc(t, "import-b", catalog.StatePublished))
 		for _, step := range []struct {
-			dryRun bool
-			want   store.ImportResult
-			count  int
+			body     []byte
+			dryRun   bool
+			want     editing.ImportResult
+			count    int
+			versions int // of import-a's form
 		}{
-			{dryRun: true, want: store.ImportResult{Created: 2}, count: before},
-			{want: store.ImportResult{Created: 2}, count: before + 2},
-			{want: store.ImportResult{Unchanged: 2}, count: before + 2},
+			{body: body, dryRun: true, want: editing.ImportResult{ImportResult: store.ImportResult{Created: 2}, Forms: 1}, count: before},
+			{body: body, want: editing.ImportResult{ImportResult: store.ImportResult{Created: 2}, Forms: 1}, count: before + 2, versions: 1},
+			{body: body, want: editing.ImportResult{ImportResult: store.ImportResult{Unchanged: 2}}, count: before + 2, versions: 1},
+			{body: bodyChanged, want: editing.ImportResult{ImportResult: store.ImportResult{Unchanged: 2}, Forms: 1}, count: before + 2, versions: 2},
 		} {
-			res, err := b.svc.Import(ctx, editor, editing.JSON, body, step.dryRun)
+			res, err := b.svc.Import(ctx, editor, editing.JSON, step.body, step.dryRun)
 			require.NoError(t, err)
 			require.Equal(t, step.want, *res)
 			require.Equal(t, step.count, count())
+			n, err := b.st.FormCount(ctx, "import-a")
+			require.NoError(t, err)
+			require.Equal(t, step.versions, n)
 		}
 		require.Equal(t, store.ActionImport, b.revisions(t, "import-a")[0].Action)
+		cur, err := b.st.CurrentForm(ctx, "import-a")
+		require.NoError(t, err)
+		require.Equal(t, 2, cur.Version, "the changed form is published, the one before archived")
+		require.Contains(t, string(cur.Definition), `"maxLength": 1000`)
 	})
 
 	t.Run("an export imports as unchanged", func(t *testing.T) {
@@ -380,7 +411,12 @@ func TestImportExport(t *testing.T) {
 				require.NoError(t, err)
 				recs, err := b.svc.List(ctx, state)
 				require.NoError(t, err)
-				require.Equal(t, store.ImportResult{Unchanged: len(recs)}, *res, "%s %q", f, state)
+				require.Equal(t, editing.ImportResult{ImportResult: store.ImportResult{Unchanged: len(recs)}}, *res, "%s %q", f, state)
+				if f == editing.JSON {
+					var doc struct{ Forms map[string]json.RawMessage }
+					require.NoError(t, json.Unmarshal(exp, &doc))
+					require.Contains(t, doc.Forms, "betreibungsregisterauszug-bestellen", "the export carries the forms")
+				}
 			}
 		}
 	})

@@ -8,13 +8,11 @@ package favourites
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"regexp"
 
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/guest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -33,26 +31,14 @@ type Owner struct{ tag string }
 // Account is the owner of a logged-in account's list.
 func Account(id uuid.UUID) Owner { return Owner{tag: "account:" + id.String()} }
 
-// validGuestID is what NewGuestID makes. Anything else in the cookie is
-// ignored, so a forged cookie cannot reach an account's list ("account:…")
-// or smuggle text into the owner column.
-var validGuestID = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
 // Guest is the owner of the list of the guest id from the cookie, or the
-// zero Owner when id is not one NewGuestID could have made.
+// zero Owner when id is not one guest.New could have made (so a forged
+// cookie cannot reach an account's list, "account:…").
 func Guest(id string) Owner {
-	if !validGuestID.MatchString(id) {
+	if !guest.Valid(id) {
 		return Owner{}
 	}
 	return Owner{tag: "guest:" + id}
-}
-
-// NewGuestID is a new guest's id: 128 random bits, so it says nothing
-// about the person and cannot be guessed.
-func NewGuestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // IsZero reports whether o is nobody.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/favourites"
+	"github.com/schalter-ch/schalter/internal/guest"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -47,19 +48,19 @@ func (b *testBundle) slugs(t *testing.T, owner favourites.Owner) []string {
 func TestOwners(t *testing.T) {
 	t.Parallel()
 	id := uuid.New()
-	guest := favourites.NewGuestID()
+	gid := guest.New()
 	for _, tc := range []struct {
 		name  string
 		owner favourites.Owner
 		want  string // stored form; "" for nobody
 	}{
 		{"account", favourites.Account(id), "account:" + id.String()},
-		{"guest", favourites.Guest(guest), "guest:" + guest},
+		{"guest", favourites.Guest(gid), "guest:" + gid},
 		{"no cookie", favourites.Guest(""), ""},
 		{"upper case", favourites.Guest("0123456789ABCDEF0123456789ABCDEF"), ""},
-		{"too short", favourites.Guest(guest[:31]), ""},
+		{"too short", favourites.Guest(gid[:31]), ""},
 		{"an account's owner as cookie", favourites.Guest("account:" + id.String()), ""},
-		{"a tagged guest as cookie", favourites.Guest("guest:" + guest), ""},
+		{"a tagged guest as cookie", favourites.Guest("guest:" + gid), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -67,7 +68,7 @@ func TestOwners(t *testing.T) {
 			require.Equal(t, tc.want == "", tc.owner.IsZero())
 		})
 	}
-	require.NotEqual(t, guest, favourites.NewGuestID(), "guest ids are random")
+	require.NotEqual(t, gid, guest.New(), "guest ids are random")
 }
 
 // TestOwnersKeptApart: whatever one owner keeps or drops never shows in
@@ -77,15 +78,15 @@ func TestOwnersKeptApart(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	anna, bruno := favourites.Account(uuid.New()), favourites.Account(uuid.New())
-	guest, other := favourites.Guest(favourites.NewGuestID()), favourites.Guest(favourites.NewGuestID())
-	owners := []favourites.Owner{anna, bruno, guest, other}
+	visitor, other := favourites.Guest(guest.New()), favourites.Guest(guest.New())
+	owners := []favourites.Owner{anna, bruno, visitor, other}
 	for _, tc := range []struct {
 		name  string
 		owner favourites.Owner
 	}{
 		{"account", anna},
 		{"another account", bruno},
-		{"guest", guest},
+		{"guest", visitor},
 		{"another guest", other},
 	} {
 		// Sequential: each case adds to one owner and checks all of them.
@@ -159,9 +160,9 @@ func TestMergeGuest(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
 			ctx := context.Background()
-			guestID, accountID := favourites.NewGuestID(), uuid.New()
+			guestID, accountID := guest.New(), uuid.New()
+			bystander := favourites.Guest(guest.New())
 			guest, account := favourites.Guest(guestID), favourites.Account(accountID)
-			bystander := favourites.Guest(favourites.NewGuestID())
 			require.NoError(t, b.svc.Add(ctx, bystander, hund))
 			for _, s := range tc.guest {
 				require.NoError(t, b.svc.Add(ctx, guest, s))
@@ -205,7 +206,7 @@ func TestRefreshBoost(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
 			for range 30 {
-				require.NoError(t, b.svc.Add(context.Background(), favourites.Guest(favourites.NewGuestID()), grill))
+				require.NoError(t, b.svc.Add(context.Background(), favourites.Guest(guest.New()), grill))
 			}
 			tc.first(t, b)
 			require.Zero(t, refresh(t, b), "again: nothing left to change")

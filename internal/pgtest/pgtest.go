@@ -27,7 +27,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schalter-ch/schalter/db"
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -151,6 +153,9 @@ func template(ctx context.Context, admin string, opts Options) (string, error) {
 	prefix := "tpl_"
 	if opts.Seed {
 		prefix = "tplseed_"
+		// What seed does, besides the files it reads: a change there must
+		// not reuse a template built by the old code.
+		h.Write([]byte(seedCode))
 		_ = fs.WalkDir(db.Seed, ".", func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				b, _ := fs.ReadFile(db.Seed, p)
@@ -209,12 +214,18 @@ func buildTemplate(ctx context.Context, admin, name string, opts Options) error 
 	return err
 }
 
+// seedCode names what seed loads; bump it when seed starts loading more.
+const seedCode = "catalogue+forms"
+
 func seed(ctx context.Context, st *store.Store) error {
 	b, err := catalog.LoadBundle(db.SeedFS())
 	if err != nil {
 		return fmt.Errorf("demo catalogue: %w", err)
 	}
-	_, err = st.Seed(ctx, b)
+	if _, err = st.Seed(ctx, b); err != nil {
+		return err
+	}
+	_, err = forms.New(st, account.ProfileFields).Seed(ctx, db.SeedFS())
 	return err
 }
 

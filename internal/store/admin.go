@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -193,11 +192,12 @@ type ImportResult struct {
 
 // ImportServices creates or replaces services, all or nothing: when any
 // item is bad, nothing is written and every bad item is reported with its
-// line.
-// With dryRun everything is checked and counted, then rolled back.
+// line. In a transaction (Store.InTx) it is part of that transaction, so
+// a caller can import more with it (the forms) or roll it all back (a dry
+// run).
 // bad carries the errors the caller found while parsing; they are reported
 // together with the ones found here.
-func (q *Queries) ImportServices(ctx context.Context, items []ImportItem, bad []apperr.FieldError, actor string, dryRun bool) (*ImportResult, error) {
+func (q *Queries) ImportServices(ctx context.Context, items []ImportItem, bad []apperr.FieldError, actor string) (*ImportResult, error) {
 	res := &ImportResult{}
 	err := q.inTx(ctx, func(tx pgx.Tx) error {
 		refs, err := q.refs(ctx, tx)
@@ -241,19 +241,13 @@ func (q *Queries) ImportServices(ctx context.Context, items []ImportItem, bad []
 				res.Created++
 			}
 		}
-		if dryRun {
-			return errDryRun
-		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errDryRun) {
+	if err != nil {
 		return nil, err
 	}
 	return res, nil
 }
-
-// errDryRun rolls back a dry-run import.
-var errDryRun = errors.New("dry run")
 
 // upsert writes svc unless the stored document is identical; it reports
 // whether anything changed.

@@ -102,6 +102,16 @@ type Favourite struct {
 	CreatedAt time.Time
 }
 
+type FormVersion struct {
+	ServiceSlug string
+	Version     int32
+	State       string
+	Definition  []byte
+	Actor       string
+	CreatedAt   time.Time
+	PublishedAt *time.Time
+}
+
 type IdempotencyKey struct {
 	Scope       string
 	Key         string

@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Export services (editors)
-         * @description All services as JSON (the import format) or CSV, by slug.
+         * @description All services as JSON (the import format, with each service's published form) or CSV, by slug.
          */
         get: operations["adminExportServices"];
         put?: never;
@@ -215,7 +215,7 @@ export interface paths {
         put?: never;
         /**
          * Import services (editors)
-         * @description Creates or replaces services from JSON (`{"services": [ServiceDocument…]}`) or CSV (see docs/catalogue.md). All or nothing: when any row is bad, nothing changes and every bad row is reported with its line (CSV) or position (JSON, 1-based). Importing the same file again changes nothing, so a retry is safe.
+         * @description Creates or replaces services from JSON (`{"services": [ServiceDocument…], "forms": {slug: FormDefinition}}`) or CSV (see docs/catalogue.md; CSV carries no forms). All or nothing: when any row or form is bad, nothing changes and every bad row is reported with its line (CSV) or position (JSON, 1-based), every bad form at `forms.<slug>`. Importing the same file again changes nothing, so a retry is safe.
          */
         post: operations["adminImportServices"];
         delete?: never;
@@ -286,6 +286,90 @@ export interface paths {
          * @description Hides the service from residents and keeps it for the record. Idempotent: doing it twice changes nothing the second time. If-Match is optional here.
          */
         post: operations["adminArchiveService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/services/{slug}/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Versions of a service's form (editors)
+         * @description Every version, newest first, with its state.
+         */
+        get: operations["adminListFormVersions"];
+        put?: never;
+        /**
+         * Add a version of a service's form (editors)
+         * @description Checks the definition against the rules of Schalter's forms (errors name the field) and stores it as the next version, a draft until published. Versions are never changed: a correction is a new version.
+         */
+        post: operations["adminCreateFormVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/services/{slug}/forms/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version of a service's form (editors)
+         * @description The definition of any version, draft, published or archived: drafts and cases started on it are checked against it.
+         */
+        get: operations["adminGetFormVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/services/{slug}/forms/{version}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a version with sample data (editors)
+         * @description Validates the data as a submission against this version would be: 200 when it passes, 422 with the errors per field (body.data.…) when not. Nothing is stored.
+         */
+        post: operations["adminPreviewForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/services/{slug}/forms/{version}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a version of a service's form (editors)
+         * @description Makes the draft the form residents fill; the version published before is archived in the same step. Drafts and cases started on an older version keep it. A version that is not a draft any more answers 412.
+         */
+        post: operations["adminPublishForm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1144,6 +1228,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/services/{slug}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order form of a service
+         * @description The published form of a published service: its JSON Schema and UI schema, in every language. 404 when the service cannot be ordered online (its page says how to get it).
+         */
+        get: operations["getServiceForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -1729,6 +1833,78 @@ export interface components {
             /** @example Auszug für eine Person */
             label: string;
         };
+        FieldCondition: {
+            equals: unknown;
+            field: string;
+        };
+        FormDefinition: {
+            /** @description JSON Schema (draft 2020-12) of the form's data: an object closed to unknown fields; the last property is the optional comment. */
+            schema: unknown;
+            /** @description Sections and fields in order, labels and help in every language, conditional fields (show_if) and which profile field may prefill which form field. */
+            ui: components["schemas"]["UISchema"];
+        };
+        FormField: {
+            help?: {
+                [key: string]: string;
+            };
+            label: {
+                [key: string]: string;
+            };
+            name: string;
+            show_if?: components["schemas"]["FieldCondition"];
+            widget?: string;
+        };
+        FormOut: {
+            /** Format: date-time */
+            published_at?: string;
+            /** @description JSON Schema (draft 2020-12) of the form's data: an object closed to unknown fields; the last property is the optional comment. */
+            schema: unknown;
+            /** @example betreibungsregisterauszug-bestellen */
+            service: string;
+            /** @enum {string} */
+            state: "draft" | "published" | "archived";
+            /** @description Sections and fields in order, labels and help in every language, conditional fields (show_if) and which profile field may prefill which form field. */
+            ui: components["schemas"]["UISchema"];
+            /**
+             * Format: int64
+             * @description Drafts and cases name the version they were filled against.
+             * @example 3
+             */
+            version: number;
+        };
+        FormPreviewInputBody: {
+            /** @description What a person would enter, as the form's JSON. */
+            data: unknown;
+        };
+        FormPreviewOut: {
+            /** @description Always true: data that fails is answered with 422 and the errors per field. */
+            valid: boolean;
+        };
+        FormSection: {
+            fields: components["schemas"]["FormField"][];
+            id: string;
+            title: {
+                [key: string]: string;
+            };
+        };
+        FormVersionRow: {
+            /**
+             * @description Who wrote the version.
+             * @example account:3f2a9c0d-1e4b-5a6c-7d8e-9f0012345678
+             */
+            actor: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            published_at?: string;
+            /** @enum {string} */
+            state: "draft" | "published" | "archived";
+            /**
+             * Format: int64
+             * @example 3
+             */
+            version: number;
+        };
         Health: {
             /**
              * @example ok
@@ -1747,6 +1923,12 @@ export interface components {
              */
             created: number;
             dry_run: boolean;
+            /**
+             * Format: int64
+             * @description Forms of the import published as a new version (a form equal to the published one is left alone).
+             * @example 1
+             */
+            forms_published: number;
             /**
              * Format: int64
              * @example 150
@@ -1778,6 +1960,9 @@ export interface components {
         };
         ItemsFavouriteOut: {
             items: components["schemas"]["FavouriteOut"][];
+        };
+        ItemsFormVersionRow: {
+            items: components["schemas"]["FormVersionRow"][];
         };
         ItemsOfficeOut: {
             items: components["schemas"]["OfficeOut"][];
@@ -2602,6 +2787,12 @@ export interface components {
              */
             secret: string;
         };
+        UISchema: {
+            prefill?: {
+                [key: string]: string;
+            };
+            sections: components["schemas"]["FormSection"][];
+        };
         VerifyInputBody: {
             /** @description The token from the link in the e-mail. */
             token: string;
@@ -3322,7 +3513,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        services?: components["schemas"]["ServiceDocument"][];
+                        /** @description Order forms by service slug. On import each becomes the service's published form, unless it equals the published one. */
+                        forms?: {
+                            [key: string]: components["schemas"]["FormDefinition"];
+                        };
+                        services: components["schemas"]["ServiceDocument"][];
                     };
                     "text/csv": string;
                 };
@@ -3387,6 +3582,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Order forms by service slug. On import each becomes the service's published form, unless it equals the published one. */
+                    forms?: {
+                        [key: string]: components["schemas"]["FormDefinition"];
+                    };
                     services: components["schemas"]["ServiceDocument"][];
                 };
                 "application/octet-stream": string;
@@ -3881,6 +4080,419 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    adminListFormVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsFormVersionRow"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    adminCreateFormVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormDefinition"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    adminGetFormVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    adminPreviewForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                slug: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormPreviewInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormPreviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    adminPublishForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                slug: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
                 };
             };
             /** @description Not Found */
@@ -7437,6 +8049,80 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                     };
+                };
+            };
+            /** @description Not Modified: the representation named in If-None-Match is still current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getServiceForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response; when it still matches, the answer is 304 without a body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Language"?: string;
+                    ETag?: string;
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
                 };
             };
             /** @description Not Modified: the representation named in If-None-Match is still current; no body. */

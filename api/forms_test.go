@@ -1,0 +1,60 @@
+package api_test
+
+import (
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestForms: an editor adds a version of a service's form, tries it with
+// sample data and publishes it; residents then read it, with an ETag
+// that names the version. A draft is never public, and a definition that
+// breaks the rules is a 422 naming the field.
+func TestForms(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	const svc = "hund-abmelden"
+	def, err := os.ReadFile("../internal/forms/testdata/extract.json")
+	require.NoError(t, err)
+	formPath := "/api/v1/admin/services/" + svc + "/forms"
+
+	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form"}), http.StatusNotFound)
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath, body: string(def)}), http.StatusUnauthorized)
+	broken := []byte(string(def[:len(def)-2]) + `,"extra":1}`)
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath, body: string(broken), header: admin(nil)}), http.StatusUnprocessableEntity)
+	noComment := mustJSON(t, map[string]any{"schema": map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{"x": map[string]any{"type": "string"}}},
+		"ui": map[string]any{"sections": []any{map[string]any{"id": "a", "title": map[string]string{"de": "A", "fr": "A", "it": "A", "en": "A"},
+			"fields": []any{map[string]any{"name": "x", "label": map[string]string{"de": "X", "fr": "X", "it": "X", "en": "X"}}}}}}})
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath, body: noComment, header: admin(nil)}), http.StatusUnprocessableEntity, "body.schema.properties")
+
+	created := b.do(t, req{method: http.MethodPost, path: formPath, body: string(def), header: admin(nil)})
+	require.Equal(t, http.StatusCreated, created.status, string(created.body))
+	require.Equal(t, formPath+"/1", created.header.Get("Location"))
+	require.Equal(t, "draft", created.json(t)["state"])
+	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form"}), http.StatusNotFound)
+
+	sample := `{"data":{"given_name":"Tamara","family_name":"Keller","birth_date":"1990-04-01","purpose":"other","delivery":"account"}}`
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath + "/1/preview", body: sample, header: admin(nil)}), http.StatusUnprocessableEntity, "body.data.purpose_other")
+	ok := b.do(t, req{method: http.MethodPost, path: formPath + "/1/preview", body: `{"data":{"given_name":"Tamara","family_name":"Keller","birth_date":"1990-04-01","purpose":"job","delivery":"account"}}`, header: admin(nil)})
+	require.Equal(t, http.StatusOK, ok.status, string(ok.body))
+
+	pub := b.do(t, req{method: http.MethodPost, path: formPath + "/1/publish", header: admin(nil)})
+	require.Equal(t, http.StatusOK, pub.status, string(pub.body))
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath + "/1/publish", header: admin(nil)}), http.StatusPreconditionFailed)
+
+	form := b.do(t, req{path: "/api/v1/services/" + svc + "/form"})
+	require.Equal(t, http.StatusOK, form.status, string(form.body))
+	require.EqualValues(t, 1, form.json(t)["version"])
+	etag := form.header.Get("ETag")
+	require.NotEmpty(t, etag)
+	again := b.do(t, req{path: "/api/v1/services/" + svc + "/form", header: map[string]string{"If-None-Match": etag}})
+	require.Equal(t, http.StatusNotModified, again.status)
+
+	list := b.do(t, req{path: formPath, header: admin(nil)})
+	require.Equal(t, http.StatusOK, list.status)
+	require.Len(t, list.json(t)["items"], 1)
+	requireProblem(t, b.do(t, req{path: formPath + "/7", header: admin(nil)}), http.StatusNotFound)
+	requireProblem(t, b.do(t, req{path: "/api/v1/admin/services/gibt-es-nicht/forms/1", header: admin(nil)}), http.StatusNotFound)
+}

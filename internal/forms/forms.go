@@ -1,0 +1,306 @@
+// Package forms holds the order forms of services: a definition is a JSON
+// Schema (draft 2020-12) for the data and a UI schema for how the form is
+// shown (sections, labels and help in every language, conditional fields,
+// which profile fields may prefill which form field). Compile checks a
+// definition against the rules every Schalter form follows; the compiled
+// form validates what a person entered, with field errors at the paths of
+// the wrong values. The PWA renders and checks the same definition as the
+// person types; the server's check (Validate) is the one that counts.
+package forms
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/schemacheck"
+)
+
+// LocalizedText is a text in every language of the catalogue (catalog.Languages).
+type LocalizedText map[string]string
+
+// Definition is one version of a service's order form.
+type Definition struct {
+	// Schema is the JSON Schema of the data: an object whose properties
+	// are the form's fields, closed to unknown fields.
+	Schema json.RawMessage `json:"schema"`
+	UI     UISchema        `json:"ui"`
+}
+
+// UISchema is how the form is shown and filled.
+type UISchema struct {
+	Sections []FormSection `json:"sections"`
+	// Prefill maps form fields to the profile fields that may fill them,
+	// once the person consents for the service.
+	Prefill map[string]string `json:"prefill,omitempty"`
+}
+
+// FormSection is a step of the form.
+type FormSection struct {
+	ID     string        `json:"id"`
+	Title  LocalizedText `json:"title"`
+	Fields []FormField   `json:"fields"`
+}
+
+// FormField shows one property of the schema.
+type FormField struct {
+	Name   string        `json:"name"`
+	Label  LocalizedText `json:"label"`
+	Help   LocalizedText `json:"help,omitempty"`
+	Widget string        `json:"widget,omitempty"`
+	// ShowIf shows the field only when an earlier field has a value.
+	ShowIf *FieldCondition `json:"show_if,omitempty"`
+}
+
+// FieldCondition is "field equals value".
+type FieldCondition struct {
+	Field  string `json:"field"`
+	Equals any    `json:"equals"`
+}
+
+// Widgets are the controls the PWA can render; empty means one chosen
+// from the property's type.
+var Widgets = []string{"text", "textarea", "email", "tel", "date", "number", "select", "radio", "checkbox", "file", "map"}
+
+// CommentField ends every form: a free text for what the form does not ask.
+const CommentField = "comment"
+
+// commentMax bounds the comment, so that a form cannot take a novel.
+const commentMax = 2000
+
+var (
+	validName    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	validSection = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+)
+
+// Form is a checked definition, ready to validate data.
+type Form struct {
+	Definition
+	schema *jsonschema.Schema
+}
+
+// schemaURL names a form's schema for the compiler; nothing is loaded
+// from it (the compiler has no loader), so a form cannot reach out.
+const schemaURL = "https://schalter.ch/forms/form.schema.json"
+
+// Compile checks def against the rules of Schalter's forms, with field
+// errors under prefix (e.g. "body"): the schema compiles as draft 2020-12
+// with no references outside itself; it is an object closed to unknown
+// fields; every property is shown by exactly one field and every field
+// shows a property; every text exists in every language; the form ends
+// with the optional comment; prefill names profile fields (profileFields)
+// for existing form fields; conditions name an earlier field, and a
+// conditional field is not required unconditionally.
+func Compile(def Definition, profileFields []string, prefix string) (*Form, error) {
+	var errs []apperr.FieldError
+	add := func(path, msg string, args ...any) {
+		errs = append(errs, apperr.FieldError{Path: schemacheck.JSONPath(prefix, strings.Split(path, ".")), Message: fmt.Sprintf(msg, args...)})
+	}
+	var top struct {
+		Type                 any                        `json:"type"`
+		Schema               string                     `json:"$schema"`
+		AdditionalProperties *bool                      `json:"additionalProperties"`
+		Properties           map[string]json.RawMessage `json:"properties"`
+		Required             []string                   `json:"required"`
+	}
+	if err := json.Unmarshal(def.Schema, &top); err != nil {
+		return nil, apperr.InvalidFields("the form definition is not valid", apperr.FieldError{Path: prefix + ".schema", Message: "must be a JSON Schema object: " + err.Error()})
+	}
+	if top.Schema != "" && top.Schema != "https://json-schema.org/draft/2020-12/schema" {
+		add("schema.$schema", "must be draft 2020-12 (https://json-schema.org/draft/2020-12/schema)")
+	}
+	if top.Type != "object" {
+		add("schema.type", `must be "object"`)
+	}
+	if top.AdditionalProperties == nil || *top.AdditionalProperties {
+		add("schema.additionalProperties", "must be false: a form takes only the fields it shows")
+	}
+	sch, err := compileSchema(def.Schema)
+	if err != nil {
+		add("schema", "%s", err.Error())
+	}
+
+	shown := map[string]bool{}
+	seenSection := map[string]bool{}
+	order := map[string]int{} // field → position, for conditions
+	last := ""
+	for i, sec := range def.UI.Sections {
+		sp := fmt.Sprintf("ui.sections.%d", i)
+		if !validSection.MatchString(sec.ID) || seenSection[sec.ID] {
+			add(sp+".id", "must be a unique slug such as %q", "person")
+		}
+		seenSection[sec.ID] = true
+		checkText(sec.Title, sp+".title", true, add)
+		if len(sec.Fields) == 0 {
+			add(sp+".fields", "a section shows at least one field")
+		}
+		for j, f := range sec.Fields {
+			fp := fmt.Sprintf("%s.fields.%d", sp, j)
+			switch {
+			case !validName.MatchString(f.Name):
+				add(fp+".name", "must be a lower-case name such as %q", "given_name")
+			case top.Properties[f.Name] == nil:
+				add(fp+".name", "%q is not a property of the schema", f.Name)
+			case shown[f.Name]:
+				add(fp+".name", "%q is shown twice", f.Name)
+			}
+			shown[f.Name] = true
+			order[f.Name] = len(order)
+			last = f.Name
+			checkText(f.Label, fp+".label", true, add)
+			checkText(f.Help, fp+".help", false, add)
+			if f.Widget != "" && !slices.Contains(Widgets, f.Widget) {
+				add(fp+".widget", "unknown widget %q (%s)", f.Widget, strings.Join(Widgets, ", "))
+			}
+			if msg := widgetShape(f.Widget, top.Properties[f.Name]); msg != "" {
+				add("schema.properties."+f.Name, "%s", msg)
+			}
+			if c := f.ShowIf; c != nil {
+				if at, ok := order[c.Field]; !ok || at >= order[f.Name] {
+					add(fp+".show_if.field", "must name a field shown before this one")
+				}
+				if slices.Contains(top.Required, f.Name) {
+					add(fp+".show_if", "a field shown only on a condition cannot be required always; require it in the schema's if/then")
+				}
+			}
+		}
+	}
+	for _, name := range sortedKeys(top.Properties) {
+		if !shown[name] {
+			add("schema.properties."+name, "no field of the UI shows it")
+		}
+	}
+	checkComment(top.Properties[CommentField], slices.Contains(top.Required, CommentField), last, add)
+	for _, field := range sortedKeys(def.UI.Prefill) {
+		if !shown[field] {
+			add("ui.prefill."+field, "not a field of the form")
+		}
+		if p := def.UI.Prefill[field]; !slices.Contains(profileFields, p) {
+			add("ui.prefill."+field, "%q is not a profile field (%s)", p, strings.Join(profileFields, ", "))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, apperr.InvalidFields("the form definition is not valid", errs...)
+	}
+	return &Form{Definition: def, schema: sch}, nil
+}
+
+// Validate checks what a person entered against the form, with field
+// errors under prefix (e.g. "body.data").
+func (f *Form) Validate(data json.RawMessage, prefix string) error {
+	if errs := schemacheck.Validate(f.schema, data, prefix); len(errs) > 0 {
+		return apperr.InvalidFields("the form is not filled in correctly", errs...)
+	}
+	return nil
+}
+
+func compileSchema(raw json.RawMessage) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(schemaURL)
+}
+
+// checkText requires t in every language (when required, or when any is
+// given), and Swiss German spelling.
+func checkText(t LocalizedText, path string, required bool, add func(string, string, ...any)) {
+	if len(t) == 0 && !required {
+		return
+	}
+	for _, l := range catalog.Languages {
+		if strings.TrimSpace(t[l]) == "" {
+			add(path+"."+l, "the text is missing in %s", l)
+		}
+	}
+	for l := range t {
+		if !slices.Contains(catalog.Languages, l) {
+			add(path+"."+l, "unknown language (%s)", strings.Join(catalog.Languages, ", "))
+		}
+	}
+	if strings.Contains(t["de"], "ß") {
+		add(path+".de", `Swiss German writes "ss", not "ß"`)
+	}
+}
+
+// checkComment requires the optional free comment as the form's last field.
+func checkComment(raw json.RawMessage, required bool, last string, add func(string, string, ...any)) {
+	if raw == nil {
+		add("schema.properties", "every form ends with an optional %q field", CommentField)
+		return
+	}
+	var c struct {
+		Type      string `json:"type"`
+		MaxLength int    `json:"maxLength"`
+	}
+	if json.Unmarshal(raw, &c) != nil || c.Type != "string" || c.MaxLength < 1 || c.MaxLength > commentMax {
+		add("schema.properties."+CommentField, "must be a string with a maxLength of at most %d", commentMax)
+	}
+	if required {
+		add("schema.required", "the comment is optional")
+	}
+	if last != CommentField {
+		add("ui.sections", "the comment is the last field of the last section")
+	}
+}
+
+// AttachmentPattern is what a file field holds: ids of uploaded
+// attachments, never the files themselves.
+const AttachmentPattern = "^att_[A-Za-z0-9_-]{22}$"
+
+// widgetShape says what is wrong with a property for the widgets whose
+// value has a fixed shape (files, a map position), or "".
+func widgetShape(widget string, raw json.RawMessage) string {
+	var p struct {
+		Type     string `json:"type"`
+		MaxItems int    `json:"maxItems"`
+		Items    struct {
+			Type    string `json:"type"`
+			Pattern string `json:"pattern"`
+		} `json:"items"`
+		Properties map[string]struct {
+			Type string   `json:"type"`
+			Min  *float64 `json:"minimum"`
+			Max  *float64 `json:"maximum"`
+		} `json:"properties"`
+		Required []string `json:"required"`
+	}
+	if raw == nil || json.Unmarshal(raw, &p) != nil {
+		return ""
+	}
+	switch widget {
+	case "file":
+		if p.Type != "array" || p.Items.Type != "string" || p.Items.Pattern != AttachmentPattern || p.MaxItems < 1 || p.MaxItems > 10 {
+			return fmt.Sprintf(`a file field is {"type":"array","items":{"type":"string","pattern":%q},"maxItems":1..10}`, AttachmentPattern)
+		}
+	case "map":
+		lat, lon := p.Properties["lat"], p.Properties["lon"]
+		if p.Type != "object" || lat.Type != "number" || lon.Type != "number" || lat.Min == nil || lat.Max == nil || lon.Min == nil || lon.Max == nil ||
+			!slices.Contains(p.Required, "lat") || !slices.Contains(p.Required, "lon") {
+			return `a map field is an object with required numbers "lat" and "lon", each with a minimum and maximum (the city's area)`
+		}
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
