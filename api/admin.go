@@ -166,12 +166,18 @@ type RevisionList struct {
 
 var adminErrors = []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError}
 
-func (s *Server) registerAdmin(api huma.API) {
-	reg := func(op huma.Operation) huma.Operation {
-		op.Tags = []string{tagAdmin}
+// editorOp returns a function that marks operations as editors' ones
+// under tag.
+func editorOp(tag string) func(huma.Operation) huma.Operation {
+	return func(op huma.Operation) huma.Operation {
+		op.Tags = []string{tag}
 		op.Security = adminSecurity
 		return op
 	}
+}
+
+func (s *Server) registerAdmin(api huma.API) {
+	reg := editorOp(tagAdmin)
 
 	huma.Register(api, reg(huma.Operation{
 		OperationID: "adminListServices", Method: http.MethodGet, Path: "/api/v1/admin/services",

@@ -96,11 +96,7 @@ func (s *Server) registerForms(api huma.API) {
 		return &Cached[FormOut]{ETag: etag, CacheControl: catalogueCacheControl, Vary: "Accept-Encoding", Body: formOut(v)}, nil
 	})
 
-	reg := func(op huma.Operation) huma.Operation {
-		op.Tags = []string{tagForms}
-		op.Security = adminSecurity
-		return op
-	}
+	reg := editorOp(tagForms)
 	huma.Register(api, reg(huma.Operation{
 		OperationID: "adminListFormVersions", Method: http.MethodGet, Path: "/api/v1/admin/services/{slug}/forms",
 		Summary: "Versions of a service's form (editors)", Description: "Every version, newest first, with its state.",
