@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -172,13 +173,13 @@ func Compile(def Definition, profileFields []string, prefix string) (*Form, erro
 			}
 		}
 	}
-	for _, name := range sortedKeys(top.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(top.Properties)) {
 		if !shown[name] {
 			add("schema.properties."+name, "no field of the UI shows it")
 		}
 	}
 	checkComment(top.Properties[CommentField], slices.Contains(top.Required, CommentField), last, add)
-	for _, field := range sortedKeys(def.UI.Prefill) {
+	for _, field := range slices.Sorted(maps.Keys(def.UI.Prefill)) {
 		if !shown[field] {
 			add("ui.prefill."+field, "not a field of the form")
 		}
@@ -294,13 +295,4 @@ func widgetShape(widget string, raw json.RawMessage) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

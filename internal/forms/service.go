@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -164,7 +165,7 @@ func (s *Service) Seed(ctx context.Context, fsys fs.FS) (int, error) {
 		return 0, err
 	}
 	added := 0
-	for _, slug := range sortedKeys(defs) {
+	for _, slug := range slices.Sorted(maps.Keys(defs)) {
 		if _, err := Compile(defs[slug], s.profileFields, SeedDir+"/"+slug+".json"); err != nil {
 			return added, err
 		}

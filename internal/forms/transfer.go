@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -25,7 +27,7 @@ func Decode(raw []byte) (Definition, error) {
 // with every bad service.
 func (s *Service) Check(defs map[string]Definition) []apperr.FieldError {
 	var errs []apperr.FieldError
-	for _, slug := range sortedKeys(defs) {
+	for _, slug := range slices.Sorted(maps.Keys(defs)) {
 		if _, err := Compile(defs[slug], s.profileFields, "forms."+slug); err != nil {
 			if e, ok := apperr.As(err); ok {
 				errs = append(errs, e.Fields...)
@@ -46,7 +48,7 @@ func (s *Service) Check(defs map[string]Definition) []apperr.FieldError {
 // forms changed.
 func (s *Service) Import(ctx context.Context, q *store.Queries, defs map[string]Definition, actor string) (int, error) {
 	changed := 0
-	for _, slug := range sortedKeys(defs) {
+	for _, slug := range slices.Sorted(maps.Keys(defs)) {
 		raw, err := json.Marshal(defs[slug])
 		if err != nil {
 			return 0, err
