@@ -7,6 +7,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
@@ -28,6 +29,7 @@ type Deps struct {
 	Privacy     *privacy.Service
 	Editing     *editing.Service
 	Favourites  *favourites.Service
+	Drafts      *drafts.Service
 	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.

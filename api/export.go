@@ -43,6 +43,7 @@ type AccountExport struct {
 	Profile      ProfileOut        `json:"profile"`
 	Consents     []ConsentOut      `json:"consents"`
 	Favourites   []FavouriteExport `json:"favourites"`
+	Drafts       []DraftExport     `json:"drafts" doc:"Order drafts not yet submitted, with what was entered."`
 	Sessions     []DeviceOut       `json:"sessions"`
 	KnownDevices []KnownDeviceOut  `json:"known_devices" doc:"Browsers and systems the account logged in from, for the new-device notice."`
 	Transparency []AccessEntryOut  `json:"transparency" doc:"Every recorded read or disclosure of the person's data."`
@@ -68,6 +69,14 @@ type FavouriteExport struct {
 	AddedAt time.Time `json:"added_at"`
 }
 
+// DraftExport is an order draft in the export.
+type DraftExport struct {
+	Service   string          `json:"service"`
+	Data      json.RawMessage `json:"data"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	ExpiresAt time.Time       `json:"expires_at"`
+}
+
 // exportOut shapes the export (privacy.Export) for the wire.
 func exportOut(x *privacy.Export) *AccountExport {
 	d := x.Account
@@ -89,6 +98,9 @@ func exportOut(x *privacy.Export) *AccountExport {
 	out.Consents = mapAll(x.Consents, consentOut)
 	out.Favourites = mapAll(x.Favourites, func(f privacy.Favourite) FavouriteExport {
 		return FavouriteExport{Service: f.Slug, AddedAt: f.AddedAt.UTC()}
+	})
+	out.Drafts = mapAll(x.Drafts, func(d privacy.Draft) DraftExport {
+		return DraftExport{Service: d.Service, Data: d.Data, UpdatedAt: d.UpdatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}
 	})
 	out.Sessions = mapAll(x.Sessions, func(dv account.Device) DeviceOut {
 		return DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()}
@@ -117,7 +129,7 @@ func (s *Server) registerExport(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "exportMyData", Method: http.MethodGet, Path: "/api/v1/me/export", Tags: []string{tagAccount}, Security: sessionSecurity,
 		Summary: "Export my data",
-		Description: "Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, " +
+		Description: "Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, " +
 			"sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.",
 		Responses: map[string]*huma.Response{"200": {Description: "The export", Content: map[string]*huma.MediaType{
 			"application/json": {Schema: huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[AccountExport]())},
@@ -158,7 +170,7 @@ var exportLabels = map[string]string{
 	"postal_code": "Postleitzahl", "locality": "Ort", "country": "Land", "phone": "Telefonnummer", "language": "Sprache",
 	"notify_channels": "Benachrichtigungskanäle", "consents": "Einwilligungen zum Vorausfüllen", "service": "Leistung",
 	"fields": "Angaben", "granted_at": "Erteilt am", "revoked_at": "Widerrufen am", "active": "Gültig",
-	"favourites": "Favoriten", "added_at": "Hinzugefügt am", "sessions": "Sitzungen und Geräte", "device": "Gerät",
+	"favourites": "Favoriten", "added_at": "Hinzugefügt am", "drafts": "Angefangene Anträge (Entwürfe)", "sessions": "Sitzungen und Geräte", "device": "Gerät",
 	"methods": "Anmeldeart", "expires_at": "Läuft ab am", "current": "Diese Sitzung",
 	"known_devices": "Geräte, von denen aus Sie sich angemeldet haben", "label": "Gerät", "first_seen": "Zuerst am", "last_seen": "Zuletzt am",
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
@@ -181,7 +193,7 @@ func exportDocument(raw []byte, city string) []byte {
 		`table{border-collapse:collapse;width:100%%;font-size:.9rem}th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}`+
 		`dt{font-weight:600}dd{margin:0 0 .5rem 0}h2{margin-top:2rem;border-bottom:2px solid #1a1a1a}</style></head><body>`+
 		`<h1>Meine Daten bei %[1]s</h1><p>Diese Auskunft enthält alle Daten, die der Online-Schalter über Ihr Konto speichert.</p>`, html.EscapeString(city))
-	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "sessions", "known_devices", "transparency"}
+	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "drafts", "sessions", "known_devices", "transparency"}
 	for k := range doc {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)

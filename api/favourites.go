@@ -43,16 +43,15 @@ func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) favourites.O
 	return favourites.Guest(in.Guest)
 }
 
-// mergeGuestFavourites moves a guest's favourites into the account that
-// just logged in. A failure only leaves them with the guest id, so it is
-// logged, not returned.
-func (s *Server) mergeGuestFavourites(ctx context.Context, in GuestInput, account string) {
-	id, err := uuid.Parse(account)
-	if err == nil {
-		err = s.favourites.MergeGuest(ctx, in.Guest, id)
-	}
-	if err != nil {
+// adoptGuest hands what a guest kept (favourites, order drafts) to the
+// account that just logged in. A failure only leaves them with the guest
+// id, so it is logged, not returned.
+func (s *Server) adoptGuest(ctx context.Context, in GuestInput, account uuid.UUID) {
+	if err := s.favourites.MergeGuest(ctx, in.Guest, account); err != nil {
 		s.log.WarnContext(ctx, "merging guest favourites", "request_id", RequestID(ctx), "err", err)
+	}
+	if _, err := s.drafts.AdoptGuest(ctx, in.Guest, account); err != nil {
+		s.log.WarnContext(ctx, "adopting guest drafts", "request_id", RequestID(ctx), "err", err)
 	}
 }
 

@@ -284,7 +284,9 @@ func isCredentialPath(r *http.Request) bool {
 	if strings.HasPrefix(p, "/api/v1/session") || strings.HasPrefix(p, "/api/v1/accounts") {
 		return r.Method != http.MethodDelete // logging out is never limited
 	}
-	return r.Method == http.MethodPost && (strings.HasPrefix(p, "/api/v1/me/step-up") ||
+	// A "continue later" token is a credential to a draft, and its mail
+	// goes to any address: both get the low limit.
+	return r.Method == http.MethodPost && (strings.HasPrefix(p, "/api/v1/me/step-up") || p == "/api/v1/drafts/resume" || strings.HasSuffix(p, "/continue-later") ||
 		strings.HasPrefix(p, "/api/v1/me/totp") || strings.HasPrefix(p, "/api/v1/me/sms"))
 }
 

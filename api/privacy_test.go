@@ -236,6 +236,8 @@ func TestExportDocument(t *testing.T) {
 		body: mustJSON(t, map[string]any{"fields": []string{"locality"}})}).status)
 	require.Equal(t, http.StatusOK, b.do(t, req{path: "/api/v1/me/services/adressauskunft/prefill", header: anna}).status)
 
+	require.Equal(t, http.StatusCreated, b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", header: anna,
+		body: `{"service":"hund-anmelden","data":{"dog_name":"Bello"}}`}).status)
 	j := b.do(t, req{path: "/api/v1/me/export", header: anna})
 	require.Equal(t, http.StatusOK, j.status, string(j.body))
 	require.Contains(t, j.header.Get("Content-Disposition"), "schalter-meine-daten.json")
@@ -244,6 +246,8 @@ func TestExportDocument(t *testing.T) {
 	require.Len(t, x["consents"], 1)
 	require.Len(t, x["transparency"], 1)
 	require.Len(t, x["sessions"], 1)
+	require.Len(t, x["drafts"], 1)
+	require.Equal(t, "Bello", x["drafts"].([]any)[0].(map[string]any)["data"].(map[string]any)["dog_name"], "with what was entered")
 
 	h := b.do(t, req{path: "/api/v1/me/export?format=html", header: anna})
 	require.Equal(t, http.StatusOK, h.status, string(h.body))
@@ -251,7 +255,7 @@ func TestExportDocument(t *testing.T) {
 	require.Equal(t, "no-store", h.header.Get("Cache-Control"))
 	doc := string(h.body)
 	for _, want := range []string{`lang="de-CH"`, "Meine Daten bei", "<h2>Profil</h2>", "<dt>Vorname</dt>", "Anna &lt;script&gt;",
-		"Wer hat Ihre Daten gesehen", "Rechtsgrundlage", "anna@example.ch", "Ja"} {
+		"Wer hat Ihre Daten gesehen", "Rechtsgrundlage", "Angefangene Anträge", "Bello", "anna@example.ch", "Ja"} {
 		require.Contains(t, doc, want)
 	}
 	require.NotContains(t, doc, "<script>")

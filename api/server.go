@@ -34,6 +34,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
@@ -62,6 +63,7 @@ type Server struct {
 	privacy        *privacy.Service
 	editing        *editing.Service
 	favourites     *favourites.Service
+	drafts         *drafts.Service
 	forms          *forms.Service
 	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
@@ -96,7 +98,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
-		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, forms: d.Forms, idempotent: d.Idempotency,
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, forms: d.Forms, idempotent: d.Idempotency,
 		eid: d.EID, devIdP: d.DevIdP}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
@@ -274,6 +276,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerSearch(api)
 	s.registerFavourites(api)
 	s.registerForms(api)
+	s.registerDrafts(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)

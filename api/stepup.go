@@ -65,7 +65,7 @@ func (s *Server) completeLogin(ctx context.Context, in signIn) (*Me, error) {
 		return nil, err
 	}
 	if !stepUp {
-		s.mergeGuestFavourites(ctx, in.Guest, in.Account.String())
+		s.adoptGuest(ctx, in.Guest, in.Account)
 		s.accounts.NotifyLogin(ctx, in.Account, in.UserAgent)
 	}
 	return s.me(ctx)

@@ -17,4 +17,9 @@ WITH gone AS (
 DELETE FROM sessions WHERE sessions.token IN (SELECT ended FROM gone);
 
 -- name: SessionDevicePrune :execrows
-DELETE FROM session_device d WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.token = d.token AND s.expiry > now());
+-- A login records its device before the session row is written (scs
+-- saves the session when the response goes out), so a device younger
+-- than a minute may simply not have its session yet.
+DELETE FROM session_device d
+WHERE d.created_at < now() - interval '1 minute'
+  AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.token = d.token AND s.expiry > now());

@@ -13,7 +13,8 @@ import (
 
 // TestPruneJob: the periodic job, worked as the queue works it, forgets
 // the devices of ended sessions and attempts older than a day, and keeps
-// a live session's device and a recent attempt (which still throttles).
+// a live session's device, a device recorded by a login whose session
+// row is not written yet, and a recent attempt (which still throttles).
 func TestPruneJob(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -23,9 +24,11 @@ func TestPruneJob(t *testing.T) {
 	require.NoError(t, err)
 	_, err = st.Pool().Exec(ctx, "INSERT INTO sessions (token, data, expiry) VALUES ('live', '\\x'::bytea, now() + interval '1 hour')")
 	require.NoError(t, err)
-	for _, token := range []string{"live", "ended"} {
+	for _, token := range []string{"live", "ended", "logging-in"} {
 		require.NoError(t, svc.AddDevice(ctx, token, "device-"+token, acc.ID, "curl/8", "pwd"))
 	}
+	_, err = st.Pool().Exec(ctx, "UPDATE session_device SET created_at = now() - interval '2 minutes' WHERE token <> 'logging-in'")
+	require.NoError(t, err)
 	for _, key := range []string{"old", "recent"} {
 		_, err := st.Attempt(ctx, []byte(key), 10, time.Hour)
 		require.NoError(t, err)
@@ -44,7 +47,7 @@ func TestPruneJob(t *testing.T) {
 		devices = append(devices, tok)
 	}
 	require.NoError(t, rows.Err())
-	require.Equal(t, []string{"live"}, devices)
+	require.Equal(t, []string{"live", "logging-in"}, devices)
 	n, err := st.Attempts(ctx, []byte("recent"), time.Hour)
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "a recent attempt still counts")

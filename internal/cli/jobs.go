@@ -17,6 +17,7 @@ import (
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/jobs"
@@ -38,6 +39,7 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &jobs.Chore[idempotency.ExpireArgs]{Run: d.Idempotency.Expire, Done: "expired idempotency keys", Log: log})
 	river.AddWorker(w, &jobs.Chore[account.PruneArgs]{Run: d.Accounts.Prune, Done: "pruned ended sessions' devices and old credential attempts", Log: log})
 	river.AddWorker(w, &jobs.Chore[favourites.BoostArgs]{Run: d.Favourites.RefreshBoost, Done: "popularity updated from favourites", Log: log})
+	river.AddWorker(w, &jobs.Chore[drafts.PruneArgs]{Run: d.Drafts.Prune, Done: "deleted expired order drafts and their links", Log: log})
 	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
 	return w
 }
@@ -48,6 +50,7 @@ func Periodic() []jobs.Periodic {
 		{Interval: idempotency.ExpireEvery, Args: idempotency.ExpireArgs{}},
 		{Interval: account.PruneEvery, Args: account.PruneArgs{}},
 		{Interval: favourites.BoostEvery, Args: favourites.BoostArgs{}},
+		{Interval: drafts.PruneEvery, Args: drafts.PruneArgs{}},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
 	"github.com/schalter-ch/schalter/internal/favourites"
@@ -58,11 +59,14 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	}
 	// In production without a gateway SMS codes are off (503).
 	orderForms := forms.New(st, account.ProfileFields)
+	orderDrafts := drafts.New(st, orderForms)
+	orderDrafts.Outbox, orderDrafts.PublicURL, orderDrafts.City = accounts.Outbox, cfg.PublicURL, cfg.City.ShortName
 	d := api.Deps{
 		Accounts:    accounts,
 		Privacy:     privacy.New(st, accounts),
 		Editing:     editing.New(st, orderForms),
 		Favourites:  favourites.New(st),
+		Drafts:      orderDrafts,
 		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),

@@ -87,6 +87,12 @@ type Form struct {
 	schema *jsonschema.Schema
 }
 
+// HasSection reports whether id is a section of the form ("" is the
+// start, before any).
+func (f *Form) HasSection(id string) bool {
+	return id == "" || slices.ContainsFunc(f.UI.Sections, func(s FormSection) bool { return s.ID == id })
+}
+
 // schemaURL names a form's schema for the compiler; nothing is loaded
 // from it (the compiler has no loader), so a form cannot reach out.
 const schemaURL = "https://schalter.ch/forms/form.schema.json"
@@ -200,6 +206,38 @@ func (f *Form) Validate(data json.RawMessage, prefix string) error {
 		return apperr.InvalidFields("the form is not filled in correctly", errs...)
 	}
 	return nil
+}
+
+// CheckDraft checks data that is still being filled in. What no draft
+// may hold is an error (not an object, a field the form does not have);
+// what is only not right yet comes back as issues to show (a wrong
+// format, a number out of range), and a missing field is no issue at
+// all until the person submits.
+func (f *Form) CheckDraft(data json.RawMessage, prefix string) ([]apperr.FieldError, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return nil, apperr.InvalidFields("a draft holds the form's fields", apperr.FieldError{Path: prefix, Message: "must be a JSON object of the form's fields"})
+	}
+	var unknown []apperr.FieldError
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if !f.shows(name) {
+			unknown = append(unknown, apperr.FieldError{Path: schemacheck.JSONPath(prefix, []string{name}), Message: "is not a field of this form"})
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, apperr.InvalidFields("the draft has fields the form does not have", unknown...)
+	}
+	return schemacheck.Partial(f.schema, data, prefix), nil
+}
+
+// shows reports whether name is a field of the form.
+func (f *Form) shows(name string) bool {
+	for _, s := range f.UI.Sections {
+		if slices.ContainsFunc(s.Fields, func(fl FormField) bool { return fl.Name == name }) {
+			return true
+		}
+	}
+	return false
 }
 
 func compileSchema(raw json.RawMessage) (*jsonschema.Schema, error) {

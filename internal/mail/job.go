@@ -62,6 +62,20 @@ func (o *Outbox) Job(purpose string, m Message) (JobArgs, error) {
 	return JobArgs{Purpose: purpose, Sealed: o.Box.Seal(b, sealContext)}, nil
 }
 
+// Open is the message sealed in a job's arguments (for the worker, and
+// for tests that follow a link they mailed).
+func (o *Outbox) Open(args JobArgs) (Message, error) {
+	var m Message
+	plain, err := o.Box.Open(args.Sealed, sealContext)
+	if err != nil {
+		return m, fmt.Errorf("mail: opening the message: %w", err)
+	}
+	if err := json.Unmarshal(plain, &m); err != nil {
+		return m, fmt.Errorf("mail: decoding the message: %w", err)
+	}
+	return m, nil
+}
+
 // Worker delivers mail jobs through a Sender. A failure River retries with
 // backoff; a failure no retry can fix (the server refused the recipient
 // for good, the message cannot be opened) cancels the job at once, so it
@@ -77,14 +91,10 @@ func (w *Worker) Timeout(*river.Job[JobArgs]) time.Duration { return time.Minute
 
 // Work implements river.Worker.
 func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
-	plain, err := w.Box.Open(job.Args.Sealed, sealContext)
+	m, err := (&Outbox{Box: w.Box}).Open(job.Args)
 	if err != nil {
 		// Sealed with another key (rotated, or a copied database).
-		return river.JobCancel(fmt.Errorf("mail: opening the message: %w", err))
-	}
-	var m Message
-	if err := json.Unmarshal(plain, &m); err != nil {
-		return river.JobCancel(fmt.Errorf("mail: decoding the message: %w", err))
+		return river.JobCancel(err)
 	}
 	if w.Sender == nil {
 		return ErrNotConfigured // retried: the mailer may be configured by then

@@ -22,6 +22,7 @@ type Export struct {
 	Profile      store.Profile
 	Consents     []store.Consent
 	Favourites   []store.Favourite
+	Drafts       []store.Draft // order drafts, with what was entered
 	Sessions     []store.Device
 	KnownDevices []store.KnownDevice
 	Transparency []Entry // the whole log, newest first
@@ -50,6 +51,7 @@ func (s *Service) Export(ctx context.Context, me uuid.UUID) (*Export, error) {
 		func() (err error) { x.Consents, err = s.q.Consents(ctx, me); return },
 		// Favourites are keyed by owner, shared with guests (api/favourites.go).
 		func() (err error) { x.Favourites, err = s.q.Favourites(ctx, "account:"+me.String()); return },
+		func() (err error) { x.Drafts, err = s.q.Drafts(ctx, store.DraftOwner{Account: &me}); return },
 		func() (err error) { x.Sessions, err = s.q.Devices(ctx, me); return },
 		func() (err error) { x.KnownDevices, err = s.q.KnownDevices(ctx, me); return },
 		func() (err error) { x.Transparency, err = s.wholeLog(ctx, me); return },

@@ -27,6 +27,7 @@ type (
 	EIDIdentity = store.EIDIdentity
 	Favourite   = store.Favourite
 	KnownDevice = store.KnownDevice
+	Draft       = store.Draft
 )
 
 // VerifyLog walks the transparency log's hash chain (administrators:

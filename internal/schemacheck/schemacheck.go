@@ -25,16 +25,30 @@ var printer = message.NewPrinter(language.English)
 // Validate checks raw JSON against schema. Field errors carry paths
 // prefixed with prefix (e.g. "body").
 func Validate(schema *jsonschema.Schema, raw []byte, prefix string) []apperr.FieldError {
+	return check(schema, raw, prefix, false)
+}
+
+// Partial checks data that is still being filled in (an order draft):
+// like Validate, but a missing required field is not an error yet.
+func Partial(schema *jsonschema.Schema, raw []byte, prefix string) []apperr.FieldError {
+	return check(schema, raw, prefix, true)
+}
+
+func check(schema *jsonschema.Schema, raw []byte, prefix string, partial bool) []apperr.FieldError {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return []apperr.FieldError{{Path: prefix, Message: "not valid JSON: " + err.Error()}}
 	}
-	return Errors(schema.Validate(inst), prefix)
+	return flatten(schema.Validate(inst), prefix, partial)
 }
 
 // Errors flattens a validation error into field errors, sorted by path
 // (none for a nil error).
 func Errors(err error, prefix string) []apperr.FieldError {
+	return flatten(err, prefix, false)
+}
+
+func flatten(err error, prefix string, partial bool) []apperr.FieldError {
 	if err == nil {
 		return nil
 	}
@@ -43,18 +57,21 @@ func Errors(err error, prefix string) []apperr.FieldError {
 		return []apperr.FieldError{{Path: prefix, Message: err.Error()}}
 	}
 	var out []apperr.FieldError
-	collectLeaves(ve, prefix, &out)
+	collectLeaves(ve, prefix, partial, &out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return dedupe(out)
 }
 
 // collectLeaves flattens the schema error tree into the errors that say
 // what is wrong (the leaves), each with the JSON path of the bad value.
-func collectLeaves(ve *jsonschema.ValidationError, prefix string, out *[]apperr.FieldError) {
+func collectLeaves(ve *jsonschema.ValidationError, prefix string, partial bool, out *[]apperr.FieldError) {
 	if len(ve.Causes) == 0 {
 		// A missing property is reported at its parent; name the property,
 		// so that clients can point at the empty field.
 		if req, ok := ve.ErrorKind.(*kind.Required); ok {
+			if partial {
+				return
+			}
 			for _, m := range req.Missing {
 				*out = append(*out, apperr.FieldError{Path: JSONPath(prefix, append(slices.Clone(ve.InstanceLocation), m)), Message: "is required"})
 			}
@@ -70,7 +87,7 @@ func collectLeaves(ve *jsonschema.ValidationError, prefix string, out *[]apperr.
 		return
 	}
 	for _, c := range ve.Causes {
-		collectLeaves(c, prefix, out)
+		collectLeaves(c, prefix, partial, out)
 	}
 }
 

@@ -86,6 +86,28 @@ type Category struct {
 	Position int32
 }
 
+type Draft struct {
+	ID          uuid.UUID
+	ServiceSlug string
+	FormVersion int32
+	AccountID   *uuid.UUID
+	GuestHash   []byte
+	Data        []byte
+	Section     string
+	Revision    int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+type DraftResume struct {
+	Hash      []byte
+	DraftID   uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type EmailToken struct {
 	Hash      []byte
 	AccountID uuid.UUID

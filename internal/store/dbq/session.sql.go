@@ -100,9 +100,14 @@ func (q *Queries) SessionDeviceList(ctx context.Context, db DBTX, accountID uuid
 }
 
 const sessionDevicePrune = `-- name: SessionDevicePrune :execrows
-DELETE FROM session_device d WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.token = d.token AND s.expiry > now())
+DELETE FROM session_device d
+WHERE d.created_at < now() - interval '1 minute'
+  AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.token = d.token AND s.expiry > now())
 `
 
+// A login records its device before the session row is written (scs
+// saves the session when the response goes out), so a device younger
+// than a minute may simply not have its session yet.
 func (q *Queries) SessionDevicePrune(ctx context.Context, db DBTX) (int64, error) {
 	result, err := db.Exec(ctx, sessionDevicePrune)
 	if err != nil {

@@ -516,6 +516,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my drafts
+         * @description The drafts of the logged-in account, or of the guest, last changed first, with when each will be deleted.
+         */
+        get: operations["listDrafts"];
+        put?: never;
+        /**
+         * Start a draft of a service's form
+         * @description Created on the first change in a form, owned by the logged-in account or else the guest (the guest cookie is set when there is none). The draft keeps the form version published now. Accepts incomplete data and answers with the issues found so far; refuses only what no draft may hold (not an object, unknown fields, more than 64 KiB). Send an Idempotency-Key so that a retry does not start a second draft.
+         */
+        post: operations["createDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drafts/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a draft from a "continue later" link
+         * @description Spends the link's token and gives the draft to this browser's guest (setting the cookie when there is none) or to the logged-in account. A used, expired or unknown token is 404.
+         */
+        post: operations["resumeDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drafts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A draft
+         * @description The draft with its data and issues; the ETag is its revision, for If-Match on the next save. Another person's draft is 404.
+         */
+        get: operations["getDraft"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft
+         * @description Deletes the draft and what was entered in it.
+         */
+        delete: operations["deleteDraft"];
+        options?: never;
+        head?: never;
+        /**
+         * Save a draft (autosave)
+         * @description Replaces the draft's data and section, only over the revision in If-Match. A save made from an older revision (another device or tab saved meanwhile) is 412 with `current`, the draft as it is now: show both and let the person keep one by saving again with current's ETag. Every save keeps the draft for another retention period.
+         */
+        patch: operations["saveDraft"];
+        trace?: never;
+    };
+    "/api/v1/drafts/{id}/continue-later": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a guest a link to continue later
+         * @description For a guest's draft: mails a link that resumes it in any browser, once, within 72 hours (the draft then moves to that browser, or to the account logged in there). At most 3 links per draft and 5 per address a day. An account's draft needs none (409): the account shows it on every device. 503 when the server has no mailer.
+         */
+        post: operations["mailDraftLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/favourites": {
         parameters: {
             query?: never;
@@ -741,7 +833,7 @@ export interface paths {
         };
         /**
          * Export my data
-         * @description Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
+         * @description Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
          */
         get: operations["exportMyData"];
         put?: never;
@@ -1697,6 +1789,123 @@ export interface components {
              */
             methods: string[];
         };
+        DraftCreateInputBody: {
+            /** @description The form's fields as entered so far (a JSON object; what is missing may stay missing until submission). At most 64 KiB. */
+            data: unknown;
+            /**
+             * @description The section the person is at, to resume there.
+             * @example dog
+             */
+            section?: string;
+            /**
+             * @description The service whose published form the draft fills.
+             * @example hund-anmelden
+             */
+            service: string;
+        };
+        DraftExport: {
+            data: unknown;
+            /** Format: date-time */
+            expires_at: string;
+            service: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DraftFields: {
+            /** @description The form's fields as entered so far (a JSON object; what is missing may stay missing until submission). At most 64 KiB. */
+            data: unknown;
+            /**
+             * @description The section the person is at, to resume there.
+             * @example dog
+             */
+            section?: string;
+        };
+        DraftIssue: {
+            /** @example body.data.microchip_number */
+            location: string;
+            /** @example does not match pattern '^[0-9]{15}$' */
+            message: string;
+        };
+        DraftLinkInputBody: {
+            /**
+             * @description Where to send the link.
+             * @example tamara@example.ch
+             */
+            email: string;
+        };
+        DraftOut: {
+            /** Format: date-time */
+            created_at: string;
+            data: unknown;
+            /**
+             * Format: date-time
+             * @description When the draft is deleted unless it is changed again.
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description The version of the form the draft was started on and is checked against.
+             */
+            form_version: number;
+            /** @description Kept for a guest (in this browser only) rather than in an account. */
+            guest: boolean;
+            /** Format: uuid */
+            id: string;
+            /** @description What is not right yet, per field, as a submission would find it; a missing field is not listed until submission. */
+            issues: components["schemas"]["DraftIssue"][];
+            /**
+             * Format: int64
+             * @description How many days after its last change a draft is kept: 30 in an account, 7 for a guest.
+             * @example 30
+             */
+            retention_days: number;
+            /** Format: int64 */
+            revision: number;
+            section?: string;
+            /** @example hund-anmelden */
+            service: string;
+            /** @example Hund anmelden */
+            service_title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DraftResumeInputBody: {
+            /** @description The token from the link's fragment (after #). */
+            token: string;
+        };
+        DraftSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the draft is deleted unless it is changed again.
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description The version of the form the draft was started on and is checked against.
+             */
+            form_version: number;
+            /** @description Kept for a guest (in this browser only) rather than in an account. */
+            guest: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description How many days after its last change a draft is kept: 30 in an account, 7 for a guest.
+             * @example 30
+             */
+            retention_days: number;
+            /** Format: int64 */
+            revision: number;
+            section?: string;
+            /** @example hund-anmelden */
+            service: string;
+            /** @example Hund anmelden */
+            service_title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         EIDExport: {
             /** @description The assurance of the last login with it. */
             acr: string;
@@ -1954,6 +2163,9 @@ export interface components {
         };
         ItemsDeviceOut: {
             items: components["schemas"]["DeviceOut"][];
+        };
+        ItemsDraftSummary: {
+            items: components["schemas"]["DraftSummary"][];
         };
         ItemsEIDOut: {
             items: components["schemas"]["EIDOut"][];
@@ -5030,6 +5242,594 @@ export interface operations {
             };
         };
     };
+    listDrafts: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsDraftSummary"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createDraft: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftCreateInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    resumeDraft: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftResumeInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getDraft: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    saveDraft: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /** @description The ETag of the draft this save was made from. */
+                "If-Match": string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftFields"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    mailDraftLink: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: {
+                /** @description The anonymous guest id the server set on the first favourite. */
+                schalter_guest?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftLinkInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listFavourites: {
         parameters: {
             query?: {
@@ -5983,6 +6783,8 @@ export interface operations {
                     "application/json": {
                         account: components["schemas"]["AccountExportAccountStruct"];
                         consents: components["schemas"]["ConsentOut"][];
+                        /** @description Order drafts not yet submitted, with what was entered. */
+                        drafts: components["schemas"]["DraftExport"][];
                         /** @description State eID identities linked to the account. */
                         eid_identities: components["schemas"]["EIDExport"][];
                         /** Format: date-time */
