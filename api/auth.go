@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
@@ -39,8 +40,12 @@ func needsAdmin(op *huma.Operation) bool {
 // never logged.
 func (s *Server) adminAuth(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		if accessOf(ctx.Operation()) == AccessAdmin {
-			if err := s.requireAdmin(ctx.Context()); err != nil {
+		if a := accessOf(ctx.Operation()); a == AccessAdmin || a == AccessStaff {
+			check := s.requireAdmin
+			if a == AccessStaff {
+				check = s.requireStaff
+			}
+			if err := check(ctx.Context()); err != nil {
 				writeErr(ctx, err)
 				return
 			}
@@ -111,16 +116,26 @@ func (s *Server) editor(ctx context.Context, authorization string) (string, erro
 // requireAdmin lets an administrator's session through, at level
 // two_factor: a stolen password alone must not hand out roles.
 func (s *Server) requireAdmin(ctx context.Context) error {
+	return s.requireRole(ctx, s.accounts.IsAdmin, "administrators only")
+}
+
+// requireStaff lets a session of an office's staff through, at level
+// two_factor: staff read residents' submissions.
+func (s *Server) requireStaff(ctx context.Context) error {
+	return s.requireRole(ctx, s.accounts.IsStaff, "staff of an office only")
+}
+
+func (s *Server) requireRole(ctx context.Context, has func(context.Context, uuid.UUID) (bool, error), refusal string) error {
 	id, ok := s.sessionAccount(ctx)
 	if !ok {
 		return huma.Error401Unauthorized("not logged in")
 	}
-	admin, err := s.accounts.IsAdmin(ctx, id)
+	ok, err := has(ctx, id)
 	if err != nil {
 		return s.problem(ctx, err)
 	}
-	if !admin {
-		return huma.Error403Forbidden("administrators only")
+	if !ok {
+		return huma.Error403Forbidden(refusal)
 	}
 	return s.requireLevel(ctx, account.LevelTwoFactor, 0)
 }

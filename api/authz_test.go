@@ -24,8 +24,9 @@ import (
 type principal struct {
 	name   string
 	header map[string]string
-	// roles this caller has: "account" (logged in), "editor", "admin".
-	account, editor, admin bool
+	// roles this caller has: "account" (logged in), "editor", "admin",
+	// "staff" (of some office).
+	account, editor, admin, staff bool
 }
 
 // TestAuthorizationMatrix walks every operation of the committed OpenAPI
@@ -63,12 +64,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		cookie := strings.Split(cookieOf(r, "schalter_session"), ";")[0]
 		editor := len(p.roles) > 0 && (p.roles[0].Role == account.RoleEditor || p.roles[0].Role == account.RoleAdmin)
 		admin := len(p.roles) > 0 && p.roles[0].Role == account.RoleAdmin
+		staff := len(p.roles) > 0 && p.roles[0].Role == account.RoleStaff
 		if admin {
 			// Role management needs two factors: the administrator sets up
 			// the authenticator app, which steps the session up.
 			cookie = twoFactorSession(t, b, cookie)
 		}
-		principals = append(principals, principal{name: p.name, header: map[string]string{"Cookie": cookie}, account: true, editor: editor, admin: admin})
+		principals = append(principals, principal{name: p.name, header: map[string]string{"Cookie": cookie}, account: true, editor: editor, admin: admin, staff: staff})
 	}
 
 	raw, err := os.ReadFile(filepath.Join(pgtest.RepoRoot(), "openapi", "openapi.yaml"))
@@ -100,9 +102,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			ops++
-			url := strings.NewReplacer("{slug}", "adressauskunft", "{id}", "00000000000000000000000000000000").Replace(path)
+			url := strings.NewReplacer("{slug}", "adressauskunft", "{id}", "00000000000000000000000000000000", "{number}", "UST-2026-000001-0").Replace(path)
 			for _, p := range principals {
-				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor, "admin": p.admin}[op.Access]
+				allowed := map[string]bool{"public": true, "guest": true, "account": p.account, "editor": p.editor, "admin": p.admin, "staff": p.staff}[op.Access]
 				t.Run(op.OperationID+"/"+p.name, func(t *testing.T) {
 					body := ""
 					if method == http.MethodPost || method == http.MethodPatch || method == http.MethodPut {

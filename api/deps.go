@@ -6,6 +6,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
@@ -30,6 +31,7 @@ type Deps struct {
 	Editing     *editing.Service
 	Favourites  *favourites.Service
 	Drafts      *drafts.Service
+	Cases       *cases.Service
 	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.

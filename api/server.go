@@ -32,6 +32,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -64,6 +65,7 @@ type Server struct {
 	editing        *editing.Service
 	favourites     *favourites.Service
 	drafts         *drafts.Service
+	cases          *cases.Service
 	forms          *forms.Service
 	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
@@ -98,7 +100,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
-		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, forms: d.Forms, idempotent: d.Idempotency,
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, forms: d.Forms, idempotent: d.Idempotency,
 		eid: d.EID, devIdP: d.DevIdP}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
@@ -277,6 +279,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerFavourites(api)
 	s.registerForms(api)
 	s.registerDrafts(api)
+	s.registerCases(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)
@@ -355,6 +358,7 @@ const (
 	AccessAccount = "account" // a logged-in account, on its own data
 	AccessEditor  = "editor"  // a catalogue editor or administrator
 	AccessAdmin   = "admin"   // an administrator's session at level two_factor
+	AccessStaff   = "staff"   // a session of an office's staff at level two_factor, on its office's cases
 )
 
 func accessOf(op *huma.Operation) string {
@@ -364,6 +368,9 @@ func accessOf(op *huma.Operation) string {
 			schemes[name] = true
 			if name == sessionScheme && slices.Contains(scopes, account.RoleAdmin) {
 				return AccessAdmin
+			}
+			if name == sessionScheme && slices.Contains(scopes, account.RoleStaff) {
+				return AccessStaff
 			}
 		}
 	}

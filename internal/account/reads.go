@@ -34,11 +34,21 @@ func (s *Service) Roles(ctx context.Context, id uuid.UUID) ([]Role, error) {
 
 // IsAdmin reports whether the account is an administrator.
 func (s *Service) IsAdmin(ctx context.Context, id uuid.UUID) (bool, error) {
+	return s.hasRole(ctx, id, RoleAdmin)
+}
+
+// IsStaff reports whether the account works in an office (any office:
+// which cases it sees is internal/cases' rule).
+func (s *Service) IsStaff(ctx context.Context, id uuid.UUID) (bool, error) {
+	return s.hasRole(ctx, id, RoleStaff)
+}
+
+func (s *Service) hasRole(ctx context.Context, id uuid.UUID, role string) (bool, error) {
 	roles, err := s.Store.Roles(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(roles, func(r Role) bool { return r.Role == RoleAdmin }), nil
+	return slices.ContainsFunc(roles, func(r Role) bool { return r.Role == role }), nil
 }
 
 // APITokens lists the account's personal API tokens, newest first.

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/alexedwards/scs/pgxstore"
 
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -67,6 +69,7 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 		Editing:     editing.New(st, orderForms),
 		Favourites:  favourites.New(st),
 		Drafts:      orderDrafts,
+		Cases:       cases.New(st, orderForms, orderDrafts, casePrefix(cfg.City)),
 		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),
@@ -111,4 +114,23 @@ func wireEID(cfg *config.Config, log *slog.Logger) (*eid.Client, *devidp.Provide
 	}
 	log.Warn("development identity provider mounted: anyone can log in as a demo person; never use this in production", "issuer", c.Issuer)
 	return client, idp, nil
+}
+
+// casePrefix is the configured case number prefix, or, for a
+// configuration built in code without one (tests), the first three
+// letters of the city's short name.
+func casePrefix(c config.City) string {
+	if c.CasePrefix != "" {
+		return c.CasePrefix
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(c.ShortName) {
+		if r >= 'A' && r <= 'Z' && b.Len() < 3 {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() < 2 {
+		return "CH"
+	}
+	return b.String()
 }

@@ -91,6 +91,9 @@ type City struct {
 	AccentColor  string `json:"accent_color"`
 	LogoURL      string `json:"logo_url"`
 	Website      string `json:"website"`
+	// CasePrefix starts every case number (UST-2026-004711-3); internal
+	// only, so not sent to the PWA.
+	CasePrefix string `json:"-"`
 }
 
 // Var documents one environment variable.
@@ -139,6 +142,7 @@ var Vars = []Var{
 	{"SCHALTER_SMS_FROM", "(unset: the gateway's default)", "Sender shown on the phone: an alphanumeric name of up to 11 characters (e.g. Uster) or a number in E.164."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
+	{"SCHALTER_CASE_PREFIX", "UST", "2 to 5 capital letters that start every case number (UST-2026-004711-3); never change it once cases exist."},
 	{"SCHALTER_CITY_PRIMARY_COLOR", "#00508c", "Brand colour (hex); must give 4.5:1 contrast with white text."},
 	{"SCHALTER_CITY_ACCENT_COLOR", "#b3122e", "Accent colour (hex)."},
 	{"SCHALTER_CITY_LOGO_URL", "(none)", "URL or path of the city logo (SVG or PNG)."},
@@ -147,6 +151,8 @@ var Vars = []Var{
 
 var (
 	hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	// validCasePrefix matches the case number format checked by the database.
+	validCasePrefix = regexp.MustCompile(`^[A-Z]{2,5}$`)
 	// smsSender: an alphanumeric sender id (GSM allows 11 characters) or a number.
 	smsSender = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9 ]{0,10}|\+[1-9][0-9]{6,14})$`)
 )
@@ -189,9 +195,13 @@ func FromEnv() (*Config, error) {
 			AccentColor:  get("SCHALTER_CITY_ACCENT_COLOR", "#b3122e"),
 			LogoURL:      os.Getenv("SCHALTER_CITY_LOGO_URL"),
 			Website:      get("SCHALTER_CITY_WEBSITE", "https://www.uster.ch"),
+			CasePrefix:   get("SCHALTER_CASE_PREFIX", "UST"),
 		},
 	}
 	var errs []string
+	if !validCasePrefix.MatchString(c.City.CasePrefix) {
+		errs = append(errs, "SCHALTER_CASE_PREFIX must be 2 to 5 capital letters, e.g. UST")
+	}
 	switch c.Env {
 	case "dev", "test", "production":
 	default:

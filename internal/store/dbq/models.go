@@ -73,6 +73,21 @@ type AuthAttempt struct {
 	At  time.Time
 }
 
+type CaseCounter struct {
+	Year int32
+	Last int32
+}
+
+type CaseEvent struct {
+	ID        int64
+	CaseID    uuid.UUID
+	At        time.Time
+	Status    string
+	ActorKind string
+	Actor     string
+	Message   string
+}
+
 type CatalogueRevision struct {
 	ID       bool
 	Revision int64
@@ -156,6 +171,22 @@ type Office struct {
 	Slug      string
 	Doc       []byte
 	UpdatedAt time.Time
+}
+
+type OrderCase struct {
+	ID          uuid.UUID
+	Number      string
+	AccountID   *uuid.UUID
+	ServiceSlug string
+	FormVersion int32
+	OfficeSlug  string
+	Data        []byte
+	Language    string
+	Delivery    string
+	Notify      []string
+	Status      string
+	SubmittedAt time.Time
+	UpdatedAt   time.Time
 }
 
 type Passkey struct {

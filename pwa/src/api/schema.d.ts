@@ -720,6 +720,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My cases
+         * @description The account's cases, newest first, with their status.
+         */
+        get: operations["listMyCases"];
+        put?: never;
+        /**
+         * Submit a draft
+         * @description Checks the draft completely against the form version it was filled on (422 per field under body.data), and the session against the service's assurance level (403 step-up problem below it). The draft becomes the case, with a number such as UST-2026-004711-3 and the first step of its timeline, in one transaction; a second submission of the draft is 404. Send an Idempotency-Key.
+         */
+        post: operations["submitCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cases/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my cases
+         * @description What was submitted and the timeline. Another person's case is 404.
+         */
+        get: operations["getMyCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cases/{number}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw my case
+         * @description Possible while the office has not started (status received); afterwards 409: ask the office.
+         */
+        post: operations["withdrawMyCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/consents": {
         parameters: {
             query?: never;
@@ -1174,6 +1238,66 @@ export interface paths {
         get: operations["listMyDataAccess"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My offices' cases (staff)
+         * @description The cases of the offices the staff member works in, oldest first, without what was submitted. Staff only, at level two_factor.
+         */
+        get: operations["officeCaseQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/cases/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a case (staff)
+         * @description What was submitted and the timeline, for staff of the office that handles the case (another office: 404). Every opening is written to the person's transparency log.
+         */
+        get: operations["officeOpenCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/cases/{number}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a case's status (staff)
+         * @description received → in_progress, waiting, done or rejected; in_progress ⇄ waiting; done, rejected and withdrawn are final (409). The message is shown to the person.
+         */
+        post: operations["officeMoveCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1689,6 +1813,65 @@ export interface components {
              */
             methods: string[];
         };
+        CaseEventOut: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Who made the step; staff are not named to the resident.
+             * @enum {string}
+             */
+            by: "resident" | "staff" | "system";
+            /** @description What the office or the person wrote with it. */
+            message?: string;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+        };
+        CaseOut: {
+            /** @description True while the office has not started: the person may still withdraw. */
+            can_withdraw: boolean;
+            /** @description What was submitted, unchangeable. */
+            data: unknown;
+            /**
+             * @description How documents reach the person: into the account, or by post to the address in the form.
+             * @enum {string}
+             */
+            delivery: "account" | "post";
+            /** Format: int64 */
+            form_version: number;
+            /** @enum {string} */
+            language: "de" | "fr" | "it" | "en";
+            /** @description Channels the person is told about changes on (email, sms; web push follows with the notifications). */
+            notify: string[];
+            /** @example UST-2026-004711-3 */
+            number: string;
+            /** @example betreibungsamt */
+            office: string;
+            /** @example betreibungsregisterauszug-bestellen */
+            service: string;
+            service_title: string;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            /** Format: date-time */
+            submitted_at: string;
+            timeline: components["schemas"]["CaseEventOut"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CaseSummary: {
+            /** @example UST-2026-004711-3 */
+            number: string;
+            /** @example betreibungsamt */
+            office: string;
+            /** @example betreibungsregisterauszug-bestellen */
+            service: string;
+            service_title: string;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         CategoryOut: {
             /** @example home */
             icon: string;
@@ -2155,6 +2338,9 @@ export interface components {
         ItemsAudienceOut: {
             items: components["schemas"]["AudienceOut"][];
         };
+        ItemsCaseSummary: {
+            items: components["schemas"]["CaseSummary"][];
+        };
         ItemsCategoryOut: {
             items: components["schemas"]["CategoryOut"][];
         };
@@ -2224,6 +2410,15 @@ export interface components {
             factors: components["schemas"]["FactorsOut"];
             id: string;
             roles: components["schemas"]["RoleOut"][];
+        };
+        MoveInputBody: {
+            /** @description Shown to the person on the timeline. */
+            message?: string;
+            /**
+             * @description in_progress: started; waiting: for the person; done; rejected.
+             * @enum {string}
+             */
+            status: "in_progress" | "waiting" | "done" | "rejected";
         };
         OfficeOut: {
             address: components["schemas"]["AddressOut"];
@@ -2914,6 +3109,52 @@ export interface components {
             /** @description The complete list; an empty list makes the account a resident only. */
             roles: components["schemas"]["RoleIn"][];
         };
+        StaffCaseEventOut: {
+            /** @example eva.meier@uster.ch */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Who made the step; staff are not named to the resident.
+             * @enum {string}
+             */
+            by: "resident" | "staff" | "system";
+            /** @description What the office or the person wrote with it. */
+            message?: string;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+        };
+        StaffCaseOut: {
+            /** @description True while the office has not started: the person may still withdraw. */
+            can_withdraw: boolean;
+            /** @description What was submitted, unchangeable. */
+            data: unknown;
+            /**
+             * @description How documents reach the person: into the account, or by post to the address in the form.
+             * @enum {string}
+             */
+            delivery: "account" | "post";
+            /** Format: int64 */
+            form_version: number;
+            /** @enum {string} */
+            language: "de" | "fr" | "it" | "en";
+            /** @description Channels the person is told about changes on (email, sms; web push follows with the notifications). */
+            notify: string[];
+            /** @example UST-2026-004711-3 */
+            number: string;
+            /** @example betreibungsamt */
+            office: string;
+            /** @example betreibungsregisterauszug-bestellen */
+            service: string;
+            service_title: string;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            /** Format: date-time */
+            submitted_at: string;
+            timeline: components["schemas"]["StaffCaseEventOut"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
         StepUpProblem: {
             /**
              * @description The level of the caller's session.
@@ -2964,6 +3205,20 @@ export interface components {
              */
             type: string;
         };
+        SubmitInputBody: {
+            /**
+             * Format: uuid
+             * @description The draft to submit; it becomes the case and is gone.
+             */
+            draft: string;
+            /**
+             * @description Channels to be told about changes on: email, sms (needs a mobile number in the profile). Default: email.
+             * @example [
+             *       "email"
+             *     ]
+             */
+            notify?: string[];
+        };
         SuggestResult: {
             query: string;
             suggestions: components["schemas"]["SuggestionOut"][];
@@ -3008,6 +3263,10 @@ export interface components {
         VerifyInputBody: {
             /** @description The token from the link in the e-mail. */
             token: string;
+        };
+        WithdrawInputBody: {
+            /** @description Why, for the office (optional). */
+            message?: string;
         };
     };
     responses: never;
@@ -6331,6 +6590,335 @@ export interface operations {
             };
         };
     };
+    listMyCases: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsCaseSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    submitCase: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getMyCase: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    withdrawMyCase: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listMyConsents: {
         parameters: {
             query?: never;
@@ -8325,6 +8913,256 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeCaseQueue: {
+        parameters: {
+            query?: {
+                /** @description Only cases in these statuses (received, in_progress, waiting, done, rejected, withdrawn); all when empty. */
+                status?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsCaseSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeOpenCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeMoveCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,112 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+const extractData = `{"given_name":"Tamara","family_name":"Keller","birth_date":"1990-03-04","street":"Bahnhofstrasse 1","postal_code":"8610",
+	"locality":"Uster","same_address_5_years":"yes","purpose":"rental","delivery":"account","copies":1}`
+
+// TestCaseJourney is Tamara's: a guest draft of the Betreibungsregisterauszug,
+// login, a step-up to two factors at submission, the case number and its
+// timeline; the Betreibungsamt opens and moves it, another office and
+// another resident get nothing.
+func TestCaseJourney(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	create := b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", body: `{"service":"betreibungsregisterauszug-bestellen","data":{"given_name":"Tamara"}}`})
+	require.Equal(t, http.StatusCreated, create.status, string(create.body))
+	g := guestOf(t, create)
+	draft := create.json(t)["id"].(string)
+	require.Equal(t, http.StatusOK, b.do(t, req{method: http.MethodPatch, path: "/api/v1/drafts/" + draft, header: with(g, "If-Match", `"1"`),
+		body: `{"data":` + extractData + `}`}).status)
+
+	submit := func(h map[string]string, body string) resp {
+		return b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases", header: h, body: body})
+	}
+	body := `{"draft":"` + draft + `","notify":["email"]}`
+	requireProblem(t, submit(g, body), http.StatusUnauthorized)
+
+	loginAs(t, b, "tamara@example.ch")
+	login := b.do(t, req{method: http.MethodPost, path: "/api/v1/session", header: g,
+		body: mustJSON(t, map[string]string{"email": "tamara@example.ch", "password": "grüne Velos fahren leise"})})
+	require.Equal(t, http.StatusOK, login.status)
+	tamara := map[string]string{"Cookie": strings.Split(cookieOf(login, "schalter_session"), ";")[0]}
+
+	p := requireProblem(t, submit(tamara, body), http.StatusForbidden)
+	require.Equal(t, "two_factor", p["required_level"], "the extract needs two factors")
+	requireProblem(t, submit(tamara, `{"draft":"nope"}`), http.StatusUnprocessableEntity, "body.draft")
+	tamara = map[string]string{"Cookie": twoFactorSession(t, b, tamara["Cookie"])}
+	requireProblem(t, submit(tamara, `{"draft":"`+draft+`","notify":["fax"]}`), http.StatusUnprocessableEntity, "body.notify[0]")
+
+	key := with(tamara, "Idempotency-Key", "submit-1")
+	sub := submit(key, body)
+	require.Equal(t, http.StatusCreated, sub.status, string(sub.body))
+	c := sub.json(t)
+	number := c["number"].(string)
+	require.Regexp(t, `^UST-[0-9]{4}-[0-9]{6}-[0-9]$`, number)
+	require.Equal(t, "received", c["status"])
+	require.Equal(t, "betreibungsamt", c["office"])
+	require.Equal(t, true, c["can_withdraw"])
+	require.Len(t, c["timeline"], 1)
+	again := submit(key, body)
+	require.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
+	require.Equal(t, number, again.json(t)["number"], "a retry is the same case")
+	requireProblem(t, submit(tamara, body), http.StatusNotFound) // the draft became the case
+
+	mine := b.do(t, req{path: "/api/v1/me/cases", header: tamara}).json(t)["items"].([]any)
+	require.Len(t, mine, 1)
+	got := b.do(t, req{path: "/api/v1/me/cases/" + strings.ToLower(number), header: tamara})
+	require.Equal(t, http.StatusOK, got.status, string(got.body))
+	require.Equal(t, "Tamara", got.json(t)["data"].(map[string]any)["given_name"])
+	requireProblem(t, b.do(t, req{path: "/api/v1/me/cases/" + number, header: loginAs(t, b, "bruno@example.ch")}), http.StatusNotFound)
+	requireProblem(t, b.do(t, req{path: "/api/v1/me/cases/" + number}), http.StatusUnauthorized)
+	wrong := number[:len(number)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(number, "0")]
+	requireProblem(t, b.do(t, req{path: "/api/v1/me/cases/" + wrong, header: tamara}), http.StatusNotFound)
+
+	// The Betreibungsamt's staff, with two factors; another office's.
+	staff := func(email, office string) map[string]string {
+		h := loginAs(t, b, email, store.Role{Role: account.RoleStaff, Office: office})
+		return map[string]string{"Cookie": twoFactorSession(t, b, h["Cookie"])}
+	}
+	debt := staff("beat@uster.ch", "betreibungsamt")
+	tax := staff("stefan@uster.ch", "steueramt")
+	queue := b.do(t, req{path: "/api/v1/office/cases?status=received", header: debt})
+	require.Equal(t, http.StatusOK, queue.status, string(queue.body))
+	require.Len(t, queue.json(t)["items"], 1)
+	require.Empty(t, b.do(t, req{path: "/api/v1/office/cases", header: tax}).json(t)["items"])
+	requireProblem(t, b.do(t, req{path: "/api/v1/office/cases/" + number, header: tax}), http.StatusNotFound)
+	requireProblem(t, b.do(t, req{path: "/api/v1/office/cases?status=lost", header: debt}), http.StatusUnprocessableEntity)
+
+	opened := b.do(t, req{path: "/api/v1/office/cases/" + number, header: debt})
+	require.Equal(t, http.StatusOK, opened.status, string(opened.body))
+	log := b.do(t, req{path: "/api/v1/me/transparency", header: tamara})
+	require.Contains(t, string(log.body), number, "Tamara sees that the office opened her case")
+	require.Contains(t, string(log.body), "beat@uster.ch")
+
+	move := func(h map[string]string, body string) resp {
+		return b.do(t, req{method: http.MethodPost, path: "/api/v1/office/cases/" + number + "/status", header: h, body: body})
+	}
+	requireProblem(t, move(tax, `{"status":"in_progress"}`), http.StatusNotFound)
+	requireProblem(t, move(debt, `{"status":"withdrawn"}`), http.StatusUnprocessableEntity, "body.status")
+	moved := move(debt, `{"status":"in_progress","message":"Wir stellen den Auszug aus."}`)
+	require.Equal(t, http.StatusOK, moved.status, string(moved.body))
+	require.Equal(t, "beat@uster.ch", moved.json(t)["timeline"].([]any)[1].(map[string]any)["actor"], "the office sees who")
+
+	seen := b.do(t, req{path: "/api/v1/me/cases/" + number, header: tamara})
+	tl := seen.json(t)["timeline"].([]any)
+	require.Len(t, tl, 2)
+	require.Equal(t, "staff", tl[1].(map[string]any)["by"])
+	require.Equal(t, "Wir stellen den Auszug aus.", tl[1].(map[string]any)["message"])
+	require.NotContains(t, string(seen.body), "beat@uster.ch", "the resident is not told which staff member")
+	require.Equal(t, false, seen.json(t)["can_withdraw"])
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases/" + number + "/withdraw", header: tamara, body: `{}`}), http.StatusConflict)
+	requireProblem(t, move(debt, `{"status":"in_progress"}`), http.StatusConflict)
+}

@@ -1,0 +1,44 @@
+-- name: CaseNextNumber :one
+-- One counter row per year: numbers are gapless within a committed year
+-- (a rolled back submission gives its number back) and the row lock
+-- serialises only the moment of numbering.
+INSERT INTO case_counter (year, last) VALUES (@year, 1)
+ON CONFLICT (year) DO UPDATE SET last = case_counter.last + 1
+RETURNING last;
+
+-- name: CaseInsert :one
+INSERT INTO order_case (number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
+VALUES (@number, @account_id, @service_slug, @form_version, @office_slug, @data, @language, @delivery, @notify)
+RETURNING *;
+
+-- name: CaseEventInsert :one
+INSERT INTO case_event (case_id, status, actor_kind, actor, message)
+VALUES (@case_id, @status, @actor_kind, @actor, @message)
+RETURNING *;
+
+-- name: CaseOfAccount :one
+SELECT * FROM order_case WHERE number = @number AND account_id = @account_id;
+
+-- name: CaseOfOffices :one
+SELECT * FROM order_case WHERE number = @number AND office_slug = ANY(@offices::text[]);
+
+-- name: CaseLock :one
+SELECT * FROM order_case WHERE id = @id FOR UPDATE;
+
+-- name: CasesOfAccount :many
+SELECT * FROM order_case WHERE account_id = @account_id ORDER BY submitted_at DESC, id LIMIT @max;
+
+-- name: CasesOfOffices :many
+SELECT * FROM order_case
+WHERE office_slug = ANY(@offices::text[]) AND (cardinality(@statuses::text[]) = 0 OR status = ANY(@statuses::text[]))
+ORDER BY submitted_at, id LIMIT @max;
+
+-- name: CaseSetStatus :exec
+UPDATE order_case SET status = @status, updated_at = now() WHERE id = @id;
+
+-- name: CaseEvents :many
+SELECT * FROM case_event WHERE case_id = @case_id ORDER BY id;
+
+-- name: CaseService :one
+SELECT office_slug, coalesce(doc->>'assurance', 'account')::text AS assurance
+FROM service WHERE slug = @slug AND state = 'published';

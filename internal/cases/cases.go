@@ -1,0 +1,393 @@
+// Package cases holds the use cases of submitted orders: submitting a
+// draft (checked completely against the form version it was filled on,
+// at the service's assurance level), the case number, the immutable copy
+// of what was submitted, the status timeline, the person's withdrawal,
+// and what the office's staff see and do with the cases of their office.
+//
+// Rules that protect the person: a case is visible to the account that
+// submitted it and to staff of the office that handles it, to nobody
+// else (everything else is NotFound, so a case number reveals nothing);
+// every time staff open a case's data, the person's transparency log
+// gets an entry in the same transaction as the read; what was submitted
+// never changes (a database trigger refuses it), only the status moves,
+// and only along the transitions below, each with an event on the
+// timeline.
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/drafts"
+	"github.com/schalter-ch/schalter/internal/forms"
+	"github.com/schalter-ch/schalter/internal/store"
+	"github.com/schalter-ch/schalter/internal/transparency"
+)
+
+// Statuses of a case.
+const (
+	Received   = "received"
+	InProgress = "in_progress"
+	Waiting    = "waiting" // for the person: a document, an answer
+	Done       = "done"
+	Rejected   = "rejected"
+	Withdrawn  = "withdrawn"
+)
+
+// Statuses lists them in the order of a case's life.
+var Statuses = []string{Received, InProgress, Waiting, Done, Rejected, Withdrawn}
+
+// next are the moves an office may make from each status; done,
+// rejected and withdrawn are final. Withdrawing is the person's own move
+// (Withdraw), and only from received: once the office has started, the
+// person asks the office instead.
+var next = map[string][]string{
+	Received:   {InProgress, Waiting, Done, Rejected},
+	InProgress: {Waiting, Done, Rejected},
+	Waiting:    {InProgress, Done, Rejected},
+}
+
+// CanMove reports whether an office may move a case from one status to
+// another.
+func CanMove(from, to string) bool { return slices.Contains(next[from], to) }
+
+// Channels a person can be told about their case on. Web push joins when
+// the notifications land (the column allows it already).
+var Channels = []string{"email", "sms"}
+
+// Record is a submitted order as stored; Event a step of its timeline.
+type (
+	Record = store.Case
+	Event  = store.CaseEvent
+)
+
+// Case is a submitted order with its timeline.
+type Case struct {
+	Record
+	Events []Event
+}
+
+// StepUp is the cause of a Forbidden submission: the session's assurance
+// level is below the service's. The edge turns it into a step-up problem.
+type StepUp struct{ Need account.Level }
+
+func (s *StepUp) Error() string { return "the service needs the assurance level " + s.Need.String() }
+
+// Service runs the cases use cases.
+type Service struct {
+	st     *store.Store
+	forms  *forms.Service
+	drafts *drafts.Service
+	// Prefix starts every case number (config SCHALTER_CASE_PREFIX).
+	prefix string
+	zone   *time.Location
+}
+
+// New returns the cases service; prefix starts the case numbers.
+func New(st *store.Store, f *forms.Service, d *drafts.Service, prefix string) *Service {
+	zone, err := time.LoadLocation("Europe/Zurich")
+	if err != nil {
+		zone = time.UTC // no tzdata: the year turns an hour or two late
+	}
+	return &Service{st: st, forms: f, drafts: d, prefix: prefix, zone: zone}
+}
+
+// Submission is a person submitting their draft.
+type Submission struct {
+	Account uuid.UUID
+	Email   string // the account's, for the timeline's actor
+	// Level is what the person's session proves.
+	Level    account.Level
+	Draft    uuid.UUID
+	Notify   []string
+	Language string
+}
+
+// Submit turns the account's draft into a case: the data must pass the
+// form version the draft was filled on, and the session must reach the
+// service's assurance level (at least an account). The draft is gone
+// and the case exists, with its first event, in one transaction; a
+// second submission of the same draft finds no draft (NotFound).
+func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
+	if in.Account == uuid.Nil {
+		return nil, apperr.New(apperr.Unauthorized, "log in to submit")
+	}
+	owner := drafts.Account(in.Account)
+	d, err := s.drafts.Get(ctx, owner, in.Draft)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := s.st.OrderableService(ctx, d.Service)
+	if err != nil {
+		return nil, err
+	}
+	need, _ := account.ParseLevel(svc.Assurance)
+	need = max(need, account.LevelAccount)
+	if in.Level < need {
+		return nil, &apperr.Error{Code: apperr.Forbidden, Message: (&StepUp{Need: need}).Error(), Cause: &StepUp{Need: need}}
+	}
+	notify, err := checkNotify(ctx, s.st, in.Account, in.Notify)
+	if err != nil {
+		return nil, err
+	}
+	form, err := s.forms.Form(ctx, d.Service, d.FormVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := form.Validate(d.Data, "body.data"); err != nil {
+		return nil, err
+	}
+	var c Case
+	err = s.st.InTx(ctx, func(q *store.Queries) error {
+		// Deleting first locks the draft: a parallel submission of it
+		// waits here and then finds nothing.
+		if err := q.DeleteDraft(ctx, store.DraftOwner{Account: &in.Account}, d.ID); err != nil {
+			return err
+		}
+		year := time.Now().In(s.zone).Year()
+		seq, err := q.NextCaseNumber(ctx, year)
+		if err != nil {
+			return err
+		}
+		c.Record, err = q.CreateCase(ctx, store.Case{Number: Number(s.prefix, year, seq), Account: &in.Account, Service: d.Service, FormVersion: d.FormVersion,
+			Office: svc.Office, Data: d.Data, Language: in.Language, Delivery: delivery(d.Data), Notify: notify})
+		if err != nil {
+			return err
+		}
+		e, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "resident", Actor: in.Email})
+		c.Events = []Event{e}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// delivery is how documents reach the person: the form's own "delivery"
+// field where it asks (documents by post or into the account), else into
+// the account.
+func delivery(data json.RawMessage) string {
+	var d struct {
+		Delivery string `json:"delivery"`
+	}
+	if json.Unmarshal(data, &d) == nil && d.Delivery == "post" {
+		return "post"
+	}
+	return "account"
+}
+
+// checkNotify checks the channels the person chose: known, each once,
+// and SMS only with a phone number in the profile.
+func checkNotify(ctx context.Context, st *store.Store, id uuid.UUID, chosen []string) ([]string, error) {
+	out := []string{}
+	for i, ch := range chosen {
+		path := "body.notify[" + strconv.Itoa(i) + "]"
+		switch {
+		case !slices.Contains(Channels, ch):
+			return nil, apperr.InvalidFields("unknown channel", apperr.FieldError{Path: path, Message: "must be email or sms"})
+		case slices.Contains(out, ch):
+			return nil, apperr.InvalidFields("a channel twice", apperr.FieldError{Path: path, Message: "is chosen twice"})
+		}
+		out = append(out, ch)
+	}
+	if slices.Contains(out, "sms") {
+		p, err := st.Profile(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Phone == nil || *p.Phone == "" {
+			return nil, apperr.InvalidFields("no phone number for SMS", apperr.FieldError{Path: "body.notify", Message: "SMS needs a mobile number in your profile"})
+		}
+	}
+	return out, nil
+}
+
+// Mine lists the account's cases, newest first (without timelines).
+func (s *Service) Mine(ctx context.Context, id uuid.UUID) ([]Record, error) {
+	return s.st.AccountCases(ctx, id, 500)
+}
+
+// Get returns the account's case with its timeline; anyone else's is
+// NotFound, and so is a number with a wrong check digit.
+func (s *Service) Get(ctx context.Context, id uuid.UUID, number string) (*Case, error) {
+	n, ok := ValidNumber(number)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "no such case")
+	}
+	c, err := s.st.AccountCase(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	return s.withEvents(ctx, s.st.Queries, c)
+}
+
+// Withdraw is the person taking back their case while the office has not
+// started on it.
+func (s *Service) Withdraw(ctx context.Context, id uuid.UUID, email, number, message string) (*Case, error) {
+	n, ok := ValidNumber(number)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "no such case")
+	}
+	var out *Case
+	err := s.st.InTx(ctx, func(q *store.Queries) error {
+		c, err := q.AccountCase(ctx, id, n)
+		if err != nil {
+			return err
+		}
+		if c, err = q.LockCase(ctx, c.ID); err != nil {
+			return err
+		}
+		if c.Status != Received {
+			return apperr.New(apperr.Conflict, "the office has started on this case (%s); please contact the office instead", c.Status)
+		}
+		if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Withdrawn, ActorKind: "resident", Actor: email, Message: message}); err != nil {
+			return err
+		}
+		c.Status = Withdrawn
+		out, err = s.withEvents(ctx, q, c)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) withEvents(ctx context.Context, q *store.Queries, c store.Case) (*Case, error) {
+	events, err := q.CaseEvents(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Case{Record: c, Events: events}, nil
+}
+
+// caseAccess is what staff opening a case read, for the transparency log.
+var caseAccess = struct{ purpose, legalBasis string }{
+	purpose:    "Bearbeitung Ihres Antrags",
+	legalBasis: "Gesetzliche Aufgabe des zuständigen Amtes; Ihr Antrag über den Online-Schalter",
+}
+
+// offices are the offices whose cases a staff account handles: those of
+// its staff roles. An account without any is Forbidden.
+func offices(ctx context.Context, q *store.Queries, staff uuid.UUID) ([]string, error) {
+	roles, err := q.Roles(ctx, staff)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range roles {
+		if r.Role == account.RoleStaff && r.Office != "" {
+			out = append(out, r.Office)
+		}
+	}
+	if len(out) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "only staff of an office see its cases")
+	}
+	return out, nil
+}
+
+// Queue lists the cases of the staff member's offices in statuses (all
+// when empty), oldest first. The list shows no submitted data, so it is
+// not a read of it.
+func (s *Service) Queue(ctx context.Context, staff uuid.UUID, statuses []string) ([]Record, error) {
+	for i, st := range statuses {
+		if !slices.Contains(Statuses, st) {
+			return nil, apperr.InvalidFields("unknown status", apperr.FieldError{Path: "query.status[" + strconv.Itoa(i) + "]", Message: "is not a status of a case"})
+		}
+	}
+	cs, err := staffTx(ctx, s.st, staff, func(q *store.Queries, offices []string) ([]store.Case, error) {
+		return q.OfficeCases(ctx, offices, statuses, 500)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		cs[i].Data = nil
+	}
+	return cs, nil
+}
+
+// Open shows a case of the staff member's offices with what was
+// submitted, and writes the read to the person's transparency log in the
+// same transaction. Another office's case is NotFound.
+func (s *Service) Open(ctx context.Context, staff uuid.UUID, number string) (*Case, error) {
+	return staffTx(ctx, s.st, staff, func(q *store.Queries, offices []string) (*Case, error) {
+		c, err := officeCase(ctx, q, offices, number)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.logRead(ctx, q, staff, c); err != nil {
+			return nil, err
+		}
+		return s.withEvents(ctx, q, c)
+	})
+}
+
+// Move changes the status of a case of the staff member's offices, with
+// a message for the person, along the allowed transitions.
+func (s *Service) Move(ctx context.Context, staff uuid.UUID, number, to, message string) (*Case, error) {
+	return staffTx(ctx, s.st, staff, func(q *store.Queries, offices []string) (*Case, error) {
+		c, err := officeCase(ctx, q, offices, number)
+		if err != nil {
+			return nil, err
+		}
+		if c, err = q.LockCase(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if !CanMove(c.Status, to) {
+			return nil, apperr.New(apperr.Conflict, "a case cannot move from %s to %s", c.Status, to)
+		}
+		me, err := q.AccountByID(ctx, staff)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: to, ActorKind: "staff", Actor: me.Email, Message: message}); err != nil {
+			return nil, err
+		}
+		c.Status = to
+		return s.withEvents(ctx, q, c)
+	})
+}
+
+// staffTx runs fn in a transaction with the offices of staff.
+func staffTx[T any](ctx context.Context, st *store.Store, staff uuid.UUID, fn func(q *store.Queries, offices []string) (T, error)) (T, error) {
+	var out T
+	err := st.InTx(ctx, func(q *store.Queries) error {
+		offices, err := offices(ctx, q, staff)
+		if err != nil {
+			return err
+		}
+		out, err = fn(q, offices)
+		return err
+	})
+	return out, err
+}
+
+func officeCase(ctx context.Context, q *store.Queries, offices []string, number string) (store.Case, error) {
+	n, ok := ValidNumber(number)
+	if !ok {
+		return store.Case{}, apperr.New(apperr.NotFound, "no such case")
+	}
+	return q.OfficeCase(ctx, offices, n)
+}
+
+// logRead writes staff's read of a case's data to its person's log (none
+// once the account is deleted: there is nobody to tell).
+func (s *Service) logRead(ctx context.Context, q *store.Queries, staff uuid.UUID, c store.Case) error {
+	if c.Account == nil {
+		return nil
+	}
+	me, err := q.AccountByID(ctx, staff)
+	if err != nil {
+		return err
+	}
+	office := c.Office
+	_, err = q.AppendAccess(ctx, store.AccessEntryNew{Subject: *c.Account, ActorKind: transparency.ActorStaff, Actor: me.Email, Office: &office,
+		Action: transparency.ActionRead, Data: []string{"Antrag " + c.Number}, Purpose: caseAccess.purpose, LegalBasis: caseAccess.legalBasis})
+	return err
+}
