@@ -8,6 +8,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
@@ -32,6 +33,7 @@ type Deps struct {
 	Favourites  *favourites.Service
 	Drafts      *drafts.Service
 	Cases       *cases.Service
+	Documents   *documents.Service
 	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -44,6 +45,8 @@ type AccountExport struct {
 	Consents     []ConsentOut      `json:"consents"`
 	Favourites   []FavouriteExport `json:"favourites"`
 	Drafts       []DraftExport     `json:"drafts" doc:"Order drafts not yet submitted, with what was entered."`
+	Cases        []CaseExport      `json:"cases" doc:"Submitted orders, with what was submitted."`
+	Documents    []DocumentExport  `json:"documents" doc:"Documents delivered into the account (download each at /api/v1/me/documents/{id})."`
 	Sessions     []DeviceOut       `json:"sessions"`
 	KnownDevices []KnownDeviceOut  `json:"known_devices" doc:"Browsers and systems the account logged in from, for the new-device notice."`
 	Transparency []AccessEntryOut  `json:"transparency" doc:"Every recorded read or disclosure of the person's data."`
@@ -77,6 +80,24 @@ type DraftExport struct {
 	ExpiresAt time.Time       `json:"expires_at"`
 }
 
+// CaseExport is a case in the export.
+type CaseExport struct {
+	Number      string          `json:"number"`
+	Service     string          `json:"service"`
+	Status      string          `json:"status"`
+	SubmittedAt time.Time       `json:"submitted_at"`
+	Data        json.RawMessage `json:"data"`
+}
+
+// DocumentExport is a delivered document in the export.
+type DocumentExport struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	CaseNumber string    `json:"case_number"`
+	IssuedAt   time.Time `json:"issued_at"`
+	SHA256     string    `json:"sha256"`
+}
+
 // exportOut shapes the export (privacy.Export) for the wire.
 func exportOut(x *privacy.Export) *AccountExport {
 	d := x.Account
@@ -102,6 +123,12 @@ func exportOut(x *privacy.Export) *AccountExport {
 	out.Drafts = mapAll(x.Drafts, func(d privacy.Draft) DraftExport {
 		return DraftExport{Service: d.Service, Data: d.Data, UpdatedAt: d.UpdatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}
 	})
+	out.Cases = mapAll(x.Cases, func(c privacy.Case) CaseExport {
+		return CaseExport{Number: c.Number, Service: c.Service, Status: c.Status, SubmittedAt: c.SubmittedAt.UTC(), Data: c.Data}
+	})
+	out.Documents = mapAll(x.Documents, func(d privacy.Document) DocumentExport {
+		return DocumentExport{ID: d.ID.String(), Title: d.Title, CaseNumber: d.CaseNumber, IssuedAt: d.IssuedAt.UTC(), SHA256: hex.EncodeToString(d.SHA256)}
+	})
 	out.Sessions = mapAll(x.Sessions, func(dv account.Device) DeviceOut {
 		return DeviceOut{ID: dv.ID, Device: dv.UserAgent, Methods: strings.Split(dv.Methods, ","), CreatedAt: dv.CreatedAt.UTC(), ExpiresAt: dv.Expiry.UTC()}
 	})
@@ -117,8 +144,8 @@ type MyExportInput struct {
 	Format string `query:"format" enum:"json,html" default:"json" doc:"json: machine-readable; html: a readable document to print or save as PDF."`
 }
 
-// exportResponse is the JSON export or the document, as a download.
-type exportResponse struct {
+// fileResponse is a file as a download: the data export, a PDF.
+type fileResponse struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
 	CacheControl       string `header:"Cache-Control"`
@@ -129,14 +156,14 @@ func (s *Server) registerExport(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "exportMyData", Method: http.MethodGet, Path: "/api/v1/me/export", Tags: []string{tagAccount}, Security: sessionSecurity,
 		Summary: "Export my data",
-		Description: "Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, " +
+		Description: "Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, cases, documents, " +
 			"sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.",
 		Responses: map[string]*huma.Response{"200": {Description: "The export", Content: map[string]*huma.MediaType{
 			"application/json": {Schema: huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[AccountExport]())},
 			"text/html":        {Schema: &huma.Schema{Type: "string", Description: "A readable document in German."}},
 		}}},
 		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusInternalServerError},
-	}, func(ctx context.Context, in *MyExportInput) (*exportResponse, error) {
+	}, func(ctx context.Context, in *MyExportInput) (*fileResponse, error) {
 		// me, not just the session's id: an account deleted under a live
 		// session ends that session with a 401, as everywhere else.
 		me, err := s.me(ctx)
@@ -152,9 +179,9 @@ func (s *Server) registerExport(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		if in.Format == "html" {
-			return &exportResponse{"text/html; charset=utf-8", `attachment; filename="schalter-meine-daten.html"`, "no-store", exportDocument(raw, s.cfg.City.Name)}, nil
+			return &fileResponse{"text/html; charset=utf-8", `attachment; filename="schalter-meine-daten.html"`, "no-store", exportDocument(raw, s.cfg.City.Name)}, nil
 		}
-		return &exportResponse{"application/json", `attachment; filename="schalter-meine-daten.json"`, "no-store", raw}, nil
+		return &fileResponse{"application/json", `attachment; filename="schalter-meine-daten.json"`, "no-store", raw}, nil
 	})
 }
 
@@ -170,7 +197,7 @@ var exportLabels = map[string]string{
 	"postal_code": "Postleitzahl", "locality": "Ort", "country": "Land", "phone": "Telefonnummer", "language": "Sprache",
 	"notify_channels": "Benachrichtigungskanäle", "consents": "Einwilligungen zum Vorausfüllen", "service": "Leistung",
 	"fields": "Angaben", "granted_at": "Erteilt am", "revoked_at": "Widerrufen am", "active": "Gültig",
-	"favourites": "Favoriten", "added_at": "Hinzugefügt am", "drafts": "Angefangene Anträge (Entwürfe)", "sessions": "Sitzungen und Geräte", "device": "Gerät",
+	"favourites": "Favoriten", "added_at": "Hinzugefügt am", "drafts": "Angefangene Anträge (Entwürfe)", "cases": "Eingereichte Anträge", "number": "Fallnummer", "status": "Stand", "submitted_at": "Eingereicht am", "documents": "Amtliche Dokumente", "title": "Titel", "case_number": "Fallnummer", "issued_at": "Ausgestellt am", "sha256": "Prüfsumme (SHA-256)", "sessions": "Sitzungen und Geräte", "device": "Gerät",
 	"methods": "Anmeldeart", "expires_at": "Läuft ab am", "current": "Diese Sitzung",
 	"known_devices": "Geräte, von denen aus Sie sich angemeldet haben", "label": "Gerät", "first_seen": "Zuerst am", "last_seen": "Zuletzt am",
 	"transparency": "Wer hat Ihre Daten gesehen (Datencockpit)", "seq": "Nr.", "occurred_at": "Zeitpunkt",
@@ -193,7 +220,7 @@ func exportDocument(raw []byte, city string) []byte {
 		`table{border-collapse:collapse;width:100%%;font-size:.9rem}th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}`+
 		`dt{font-weight:600}dd{margin:0 0 .5rem 0}h2{margin-top:2rem;border-bottom:2px solid #1a1a1a}</style></head><body>`+
 		`<h1>Meine Daten bei %[1]s</h1><p>Diese Auskunft enthält alle Daten, die der Online-Schalter über Ihr Konto speichert.</p>`, html.EscapeString(city))
-	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "drafts", "sessions", "known_devices", "transparency"}
+	keys := []string{"exported_at", "account", "roles", "login", "passkeys", "eid_identities", "profile", "consents", "favourites", "drafts", "cases", "documents", "sessions", "known_devices", "transparency"}
 	for k := range doc {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)

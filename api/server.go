@@ -35,6 +35,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
@@ -66,6 +67,7 @@ type Server struct {
 	favourites     *favourites.Service
 	drafts         *drafts.Service
 	cases          *cases.Service
+	documents      *documents.Service
 	forms          *forms.Service
 	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
@@ -100,7 +102,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
-		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, forms: d.Forms, idempotent: d.Idempotency,
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, documents: d.Documents, forms: d.Forms, idempotent: d.Idempotency,
 		eid: d.EID, devIdP: d.DevIdP}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
@@ -255,6 +257,7 @@ func (s *Server) Handler() http.Handler {
 		r.Mount("/dev-idp", s.devIdP)
 	}
 	s.routeJobsUI(r)
+	s.routeWellKnownKeys(r)
 	s.routePWA(r)
 	return r
 }
@@ -280,6 +283,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerForms(api)
 	s.registerDrafts(api)
 	s.registerCases(api)
+	s.registerDocuments(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)

@@ -10,3 +10,7 @@ GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :role;
 REVOKE UPDATE, DELETE, TRUNCATE ON transparency_log FROM :role;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON transparency_anchor FROM :role;
 REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM :role;
+-- Submitted cases, their timelines and issued documents are records of
+-- the offices: the server appends and moves statuses, never deletes.
+REVOKE UPDATE, DELETE, TRUNCATE ON case_event FROM :role;
+REVOKE DELETE, TRUNCATE ON order_case, document FROM :role;

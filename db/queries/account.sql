@@ -74,3 +74,6 @@ RETURNING account_id, new_email::text AS new_email;
 UPDATE account SET email = @email, email_normalized = @email_normalized,
     email_verified_at = now(), updated_at = now()
 WHERE id = @id;
+
+-- name: StaffOffices :many
+SELECT office_slug::text FROM account_role WHERE account_id = @account_id AND role = 'staff' AND office_slug IS NOT NULL ORDER BY office_slug;

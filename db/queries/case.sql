@@ -42,3 +42,14 @@ SELECT * FROM case_event WHERE case_id = @case_id ORDER BY id;
 -- name: CaseService :one
 SELECT office_slug, coalesce(doc->>'assurance', 'account')::text AS assurance
 FROM service WHERE slug = @slug AND state = 'published';
+
+-- name: CaseLetterhead :one
+-- The service's title and its office's name and address in lang (German
+-- where a translation is missing), for documents about a case.
+SELECT coalesce(nullif(s.doc->'title'->>sqlc.arg(lang)::text, ''), s.doc->'title'->>'de')::text AS service_title,
+       coalesce(nullif(o.doc->'name'->>sqlc.arg(lang)::text, ''), o.doc->'name'->>'de')::text AS office_name,
+       coalesce(o.doc->'address'->>'street', '')::text AS street,
+       coalesce(o.doc->'address'->>'postal_code', '')::text AS postal_code,
+       coalesce(o.doc->'address'->>'city', '')::text AS locality
+FROM service s JOIN office o ON o.slug = s.office_slug
+WHERE s.slug = @slug;

@@ -88,6 +88,8 @@ type Service struct {
 	// Prefix starts every case number (config SCHALTER_CASE_PREFIX).
 	prefix string
 	zone   *time.Location
+	// City heads the documents (config's city name, "Stadt Uster").
+	City string
 }
 
 // New returns the cases service; prefix starts the case numbers.
@@ -275,20 +277,11 @@ var caseAccess = struct{ purpose, legalBasis string }{
 // offices are the offices whose cases a staff account handles: those of
 // its staff roles. An account without any is Forbidden.
 func offices(ctx context.Context, q *store.Queries, staff uuid.UUID) ([]string, error) {
-	roles, err := q.Roles(ctx, staff)
-	if err != nil {
-		return nil, err
+	out, err := q.StaffOffices(ctx, staff)
+	if err == nil && len(out) == 0 {
+		err = apperr.New(apperr.Forbidden, "only staff of an office see its cases")
 	}
-	var out []string
-	for _, r := range roles {
-		if r.Role == account.RoleStaff && r.Office != "" {
-			out = append(out, r.Office)
-		}
-	}
-	if len(out) == 0 {
-		return nil, apperr.New(apperr.Forbidden, "only staff of an office see its cases")
-	}
-	return out, nil
+	return out, err
 }
 
 // Queue lists the cases of the staff member's offices in statuses (all
@@ -382,12 +375,5 @@ func (s *Service) logRead(ctx context.Context, q *store.Queries, staff uuid.UUID
 	if c.Account == nil {
 		return nil
 	}
-	me, err := q.AccountByID(ctx, staff)
-	if err != nil {
-		return err
-	}
-	office := c.Office
-	_, err = q.AppendAccess(ctx, store.AccessEntryNew{Subject: *c.Account, ActorKind: transparency.ActorStaff, Actor: me.Email, Office: &office,
-		Action: transparency.ActionRead, Data: []string{"Antrag " + c.Number}, Purpose: caseAccess.purpose, LegalBasis: caseAccess.legalBasis})
-	return err
+	return transparency.StaffRead(ctx, q, staff, *c.Account, c.Office, []string{"Antrag " + c.Number}, caseAccess.purpose, caseAccess.legalBasis)
 }

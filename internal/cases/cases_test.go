@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -328,4 +330,26 @@ func logLen(t *testing.T, st *store.Store, id uuid.UUID) int {
 	var n int
 	require.NoError(t, st.Pool().QueryRow(context.Background(), "SELECT count(*) FROM transparency_log WHERE subject = $1", id).Scan(&n))
 	return n
+}
+
+// TestSummary: the person's PDF copy of what they submitted, the same
+// bytes every time (it is rendered from the immutable record), and only
+// for them.
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	tamara := b.account(t, "tamara@summary.example")
+	c, err := b.svc.Submit(ctx, cases.Submission{Account: tamara, Email: "tamara@summary.example", Level: account.LevelAccount, Draft: b.draft(t, tamara, dog, dogData), Language: "fr"})
+	require.NoError(t, err)
+	name, body, err := b.svc.Summary(ctx, tamara, c.Number)
+	require.NoError(t, err)
+	require.Equal(t, strings.ToLower(c.Number)+".pdf", name)
+	require.True(t, bytes.HasPrefix(body, []byte("%PDF-")))
+	require.Contains(t, string(body[len(body)-10:]), "%%EOF")
+	_, again, err := b.svc.Summary(ctx, tamara, c.Number)
+	require.NoError(t, err)
+	require.Equal(t, body, again, "deterministic")
+	_, _, err = b.svc.Summary(ctx, b.account(t, "bruno@summary.example"), c.Number)
+	require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
 	"github.com/schalter-ch/schalter/internal/eid"
@@ -63,13 +64,16 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	orderForms := forms.New(st, account.ProfileFields)
 	orderDrafts := drafts.New(st, orderForms)
 	orderDrafts.Outbox, orderDrafts.PublicURL, orderDrafts.City = accounts.Outbox, cfg.PublicURL, cfg.City.ShortName
+	orderCases := cases.New(st, orderForms, orderDrafts, casePrefix(cfg.City))
+	orderCases.City = cfg.City.Name
 	d := api.Deps{
 		Accounts:    accounts,
 		Privacy:     privacy.New(st, accounts),
 		Editing:     editing.New(st, orderForms),
 		Favourites:  favourites.New(st),
 		Drafts:      orderDrafts,
-		Cases:       cases.New(st, orderForms, orderDrafts, casePrefix(cfg.City)),
+		Cases:       orderCases,
+		Documents:   documents.New(st, accounts.Secrets, cfg.PublicURL),
 		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),

@@ -27,6 +27,14 @@ import (
 // LocalizedText is a text in every language of the catalogue (catalog.Languages).
 type LocalizedText map[string]string
 
+// In is the text in lang, German when lang is missing.
+func (t LocalizedText) In(lang string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	return t["de"]
+}
+
 // Definition is one version of a service's order form.
 type Definition struct {
 	// Schema is the JSON Schema of the data: an object whose properties
@@ -56,6 +64,10 @@ type FormField struct {
 	Label  LocalizedText `json:"label"`
 	Help   LocalizedText `json:"help,omitempty"`
 	Widget string        `json:"widget,omitempty"`
+	// Options label every value of an enum property (or of an array's
+	// items), in every language: what a select, radio or checkbox list
+	// shows and a summary prints.
+	Options map[string]LocalizedText `json:"options,omitempty"`
 	// ShowIf shows the field only when an earlier field has a value.
 	ShowIf *FieldCondition `json:"show_if,omitempty"`
 }
@@ -169,6 +181,7 @@ func Compile(def Definition, profileFields []string, prefix string) (*Form, erro
 			if msg := widgetShape(f.Widget, top.Properties[f.Name]); msg != "" {
 				add("schema.properties."+f.Name, "%s", msg)
 			}
+			checkOptions(f.Options, top.Properties[f.Name], fp+".options", add)
 			if c := f.ShowIf; c != nil {
 				if at, ok := order[c.Field]; !ok || at >= order[f.Name] {
 					add(fp+".show_if.field", "must name a field shown before this one")
@@ -252,6 +265,36 @@ func compileSchema(raw json.RawMessage) (*jsonschema.Schema, error) {
 		return nil, err
 	}
 	return c.Compile(schemaURL)
+}
+
+// checkOptions requires a label for every value of an enum property (or
+// of its items), and none for values it does not have.
+func checkOptions(options map[string]LocalizedText, raw json.RawMessage, path string, add func(string, string, ...any)) {
+	var prop struct {
+		Enum  []any `json:"enum"`
+		Items *struct {
+			Enum []any `json:"enum"`
+		} `json:"items"`
+	}
+	_ = json.Unmarshal(raw, &prop)
+	values := prop.Enum
+	if prop.Items != nil && len(values) == 0 {
+		values = prop.Items.Enum
+	}
+	want := map[string]bool{}
+	for _, v := range values {
+		want[fmt.Sprint(v)] = true
+		if options[fmt.Sprint(v)] == nil {
+			add(path, "needs a label for the value %v", v)
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(options)) {
+		if !want[v] {
+			add(path+"."+v, "is not a value of the property")
+			continue
+		}
+		checkText(options[v], path+"."+v, true, add)
+	}
 }
 
 // checkText requires t in every language (when required, or when any is

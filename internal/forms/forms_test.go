@@ -91,6 +91,13 @@ func TestCompileRules(t *testing.T) {
 			field(d, 0, 0)["widget"] = "map"
 		}, "body.schema.properties.given_name"},
 		{"an unknown widget", func(d map[string]any) { field(d, 0, 2)["widget"] = "slider" }, "body.ui.sections[0].fields[2].widget"},
+		{"an enum value without a label", func(d map[string]any) { delete(field(d, 1, 0)["options"].(map[string]any), "job") }, "body.ui.sections[1].fields[0].options"},
+		{"a label for no value", func(d map[string]any) {
+			field(d, 1, 0)["options"].(map[string]any)["holiday"] = map[string]any{"de": "Ferien", "fr": "Vacances", "it": "Vacanze", "en": "Holiday"}
+		}, "body.ui.sections[1].fields[0].options.holiday"},
+		{"an option label missing in French", func(d map[string]any) {
+			delete(field(d, 1, 0)["options"].(map[string]any)["job"].(map[string]any), "fr")
+		}, "body.ui.sections[1].fields[0].options.job.fr"},
 		{"no comment", func(d map[string]any) {
 			delete(props(d), "comment")
 			sec := at(d, "ui", "sections", 1)

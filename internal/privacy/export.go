@@ -23,6 +23,8 @@ type Export struct {
 	Consents     []store.Consent
 	Favourites   []store.Favourite
 	Drafts       []store.Draft // order drafts, with what was entered
+	Cases        []store.Case  // submitted orders, with what was submitted
+	Documents    []store.Document
 	Sessions     []store.Device
 	KnownDevices []store.KnownDevice
 	Transparency []Entry // the whole log, newest first
@@ -52,6 +54,8 @@ func (s *Service) Export(ctx context.Context, me uuid.UUID) (*Export, error) {
 		// Favourites are keyed by owner, shared with guests (api/favourites.go).
 		func() (err error) { x.Favourites, err = s.q.Favourites(ctx, "account:"+me.String()); return },
 		func() (err error) { x.Drafts, err = s.q.Drafts(ctx, store.DraftOwner{Account: &me}); return },
+		func() (err error) { x.Cases, err = s.q.AccountCases(ctx, me, 10000); return },
+		func() (err error) { x.Documents, err = s.q.AccountDocuments(ctx, me); return },
 		func() (err error) { x.Sessions, err = s.q.Devices(ctx, me); return },
 		func() (err error) { x.KnownDevices, err = s.q.KnownDevices(ctx, me); return },
 		func() (err error) { x.Transparency, err = s.wholeLog(ctx, me); return },

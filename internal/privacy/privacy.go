@@ -28,6 +28,8 @@ type (
 	Favourite   = store.Favourite
 	KnownDevice = store.KnownDevice
 	Draft       = store.Draft
+	Case        = store.Case
+	Document    = store.Document
 )
 
 // VerifyLog walks the transparency log's hash chain (administrators:

@@ -255,3 +255,9 @@ func (q *Queries) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) erro
 	})
 	return notFound(err, "no such account")
 }
+
+// StaffOffices lists the offices the account works in (its staff roles).
+func (q *Queries) StaffOffices(ctx context.Context, id uuid.UUID) ([]string, error) {
+	offices, err := q.gen.StaffOffices(ctx, q.db, id)
+	return offices, mapErr(err, onErr{})
+}

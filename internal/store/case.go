@@ -127,3 +127,15 @@ func (q *Queries) CaseEvents(ctx context.Context, caseID uuid.UUID) ([]CaseEvent
 	rows, err := q.gen.CaseEvents(ctx, q.db, caseID)
 	return convert(rows, caseEventFrom), mapErr(err, onErr{})
 }
+
+// Letterhead is what documents about a case print at the top.
+type Letterhead struct {
+	ServiceTitle, OfficeName, Street, PostalCode, Locality string
+}
+
+// CaseLetterhead returns the service's title and its office's name and
+// address in lang.
+func (q *Queries) CaseLetterhead(ctx context.Context, service, lang string) (Letterhead, error) {
+	r, err := q.gen.CaseLetterhead(ctx, q.db, dbq.CaseLetterheadParams{Slug: service, Lang: lang})
+	return Letterhead(r), mapErr(err, onErr{notFound: "no such service"})
+}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -121,4 +123,17 @@ func Verify(ctx context.Context, st Chain) (Report, error) {
 func (r Report) broken(at int64, reason string) Report {
 	r.OK, r.BrokenAt, r.Reason = false, at, reason
 	return r
+}
+
+// StaffRead writes a staff member's read of a person's data to the
+// person's log, in q's transaction (the read's), so that neither exists
+// without the other.
+func StaffRead(ctx context.Context, q *store.Queries, staff, subject uuid.UUID, office string, data []string, purpose, legalBasis string) error {
+	me, err := q.AccountByID(ctx, staff)
+	if err != nil {
+		return err
+	}
+	_, err = q.AppendAccess(ctx, store.AccessEntryNew{Subject: subject, ActorKind: ActorStaff, Actor: me.Email, Office: &office,
+		Action: ActionRead, Data: data, Purpose: purpose, LegalBasis: legalBasis})
+	return err
 }

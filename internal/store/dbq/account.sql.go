@@ -351,3 +351,27 @@ func (q *Queries) RolesLock(ctx context.Context, db DBTX) error {
 	_, err := db.Exec(ctx, rolesLock)
 	return err
 }
+
+const staffOffices = `-- name: StaffOffices :many
+SELECT office_slug::text FROM account_role WHERE account_id = $1 AND role = 'staff' AND office_slug IS NOT NULL ORDER BY office_slug
+`
+
+func (q *Queries) StaffOffices(ctx context.Context, db DBTX, accountID uuid.UUID) ([]string, error) {
+	rows, err := db.Query(ctx, staffOffices, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var office_slug string
+		if err := rows.Scan(&office_slug); err != nil {
+			return nil, err
+		}
+		items = append(items, office_slug)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -127,6 +127,44 @@ func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams)
 	return i, err
 }
 
+const caseLetterhead = `-- name: CaseLetterhead :one
+SELECT coalesce(nullif(s.doc->'title'->>$1::text, ''), s.doc->'title'->>'de')::text AS service_title,
+       coalesce(nullif(o.doc->'name'->>$1::text, ''), o.doc->'name'->>'de')::text AS office_name,
+       coalesce(o.doc->'address'->>'street', '')::text AS street,
+       coalesce(o.doc->'address'->>'postal_code', '')::text AS postal_code,
+       coalesce(o.doc->'address'->>'city', '')::text AS locality
+FROM service s JOIN office o ON o.slug = s.office_slug
+WHERE s.slug = $2
+`
+
+type CaseLetterheadParams struct {
+	Lang string
+	Slug string
+}
+
+type CaseLetterheadRow struct {
+	ServiceTitle string
+	OfficeName   string
+	Street       string
+	PostalCode   string
+	Locality     string
+}
+
+// The service's title and its office's name and address in lang (German
+// where a translation is missing), for documents about a case.
+func (q *Queries) CaseLetterhead(ctx context.Context, db DBTX, arg CaseLetterheadParams) (CaseLetterheadRow, error) {
+	row := db.QueryRow(ctx, caseLetterhead, arg.Lang, arg.Slug)
+	var i CaseLetterheadRow
+	err := row.Scan(
+		&i.ServiceTitle,
+		&i.OfficeName,
+		&i.Street,
+		&i.PostalCode,
+		&i.Locality,
+	)
+	return i, err
+}
+
 const caseLock = `-- name: CaseLock :one
 SELECT id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at FROM order_case WHERE id = $1 FOR UPDATE
 `

@@ -101,6 +101,25 @@ type Category struct {
 	Position int32
 }
 
+type Document struct {
+	ID            uuid.UUID
+	CaseID        uuid.UUID
+	AccountID     *uuid.UUID
+	OfficeSlug    string
+	Kind          string
+	Title         string
+	Filename      string
+	ContentType   string
+	Size          int32
+	Sha256        []byte
+	KeyID         string
+	Signature     []byte
+	IssuedAt      time.Time
+	RevokedAt     *time.Time
+	RevokedReason *string
+	Body          []byte
+}
+
 type Draft struct {
 	ID          uuid.UUID
 	ServiceSlug string
@@ -287,6 +306,15 @@ type SessionDevice struct {
 	UserAgent string
 	Methods   string
 	CreatedAt time.Time
+}
+
+type SigningKey struct {
+	ID            string
+	OfficeSlug    string
+	PublicKey     []byte
+	PrivateSealed []byte
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
 }
 
 type SmsCode struct {

@@ -416,6 +416,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/signing-keys/{office}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an office's signing key (administrators)
+         * @description Retires the office's key (it still verifies what it signed) and makes a new one for what is issued from now on. Administrators at level two_factor.
+         */
+        post: operations["rotateSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/transparency/verify": {
         parameters: {
             query?: never;
@@ -510,6 +530,30 @@ export interface paths {
         get: operations["getConfig"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify a document
+         * @description Public: who issued the document, what it is and when, whether its signature holds and whether it was revoked. Nothing personal.
+         */
+        get: operations["verifyDocument"];
+        put?: never;
+        /**
+         * Check a file against a document
+         * @description Public: send the PDF someone handed you; file_matches says whether it is this document byte for byte (a changed byte fails). The file is not stored.
+         */
+        post: operations["verifyDocumentFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -764,6 +808,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/cases/{number}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The PDF summary of what I submitted
+         * @description Every answer under its section and label, in the language of the submission, rendered from the unchangeable record.
+         */
+        get: operations["downloadMyCaseSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/cases/{number}/withdraw": {
         parameters: {
             query?: never;
@@ -823,6 +887,46 @@ export interface paths {
          * @description From now on the service's forms start empty. The consent stays in the list as revoked.
          */
         delete: operations["revokeConsent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Meine amtlichen Dokumente
+         * @description Every document delivered into the account, newest first, with issuer, case, hash and size.
+         */
+        get: operations["listMyDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one of my documents
+         * @description The PDF, as an attachment. Another person's document is 404.
+         */
+        get: operations["downloadMyDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -897,7 +1001,7 @@ export interface paths {
         };
         /**
          * Export my data
-         * @description Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
+         * @description Everything Schalter stores about the account — account, roles, login methods, linked eID identities, profile, consents, favourites, order drafts, cases, documents, sessions and the transparency log — as JSON or as a readable HTML document (format=html) to print or save.
          */
         get: operations["exportMyData"];
         put?: never;
@@ -1304,6 +1408,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/office/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a document of my office (staff)
+         * @description For staff of the issuing office; written to the person's transparency log. Another office's document is 404.
+         */
+        get: operations["officeDownloadDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/documents/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a document (staff)
+         * @description Withdraws a document of my office; its verification says so from then on (the reason is not shown there). Revoking twice is 409.
+         */
+        post: operations["officeRevokeDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/offices": {
         parameters: {
             query?: never;
@@ -1608,6 +1752,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The offices' signing keys
+         * @description Every public key, active and retired, as JWKs (Ed25519), and the statement each signature covers. Also at /.well-known/schalter-signing-keys.json.
+         */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1826,6 +1990,14 @@ export interface components {
             /** @enum {string} */
             status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
         };
+        CaseExport: {
+            data: unknown;
+            number: string;
+            service: string;
+            status: string;
+            /** Format: date-time */
+            submitted_at: string;
+        };
         CaseOut: {
             /** @description True while the office has not started: the person may still withdraw. */
             can_withdraw: boolean;
@@ -1971,6 +2143,45 @@ export interface components {
              *     ]
              */
             methods: string[];
+        };
+        DocumentExport: {
+            case_number: string;
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            sha256: string;
+            title: string;
+        };
+        DocumentOut: {
+            /** @example UST-2026-004711-3 */
+            case_number: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** @example betreibungsregisterauszug */
+            kind: string;
+            /**
+             * @description The issuing office.
+             * @example betreibungsamt
+             */
+            office: string;
+            /**
+             * Format: date-time
+             * @description Set when the office withdrew the document.
+             */
+            revoked_at?: string;
+            /** @description Hex SHA-256 of the file, as signed. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @example Auszug aus dem Betreibungsregister */
+            title: string;
+            /** @description The public verification page the document's QR code links to. */
+            verify_url: string;
         };
         DraftCreateInputBody: {
             /** @description The form's fields as entered so far (a JSON object; what is missing may stay missing until submission). At most 64 KiB. */
@@ -2243,6 +2454,11 @@ export interface components {
                 [key: string]: string;
             };
             name: string;
+            options?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             show_if?: components["schemas"]["FieldCondition"];
             widget?: string;
         };
@@ -2349,6 +2565,9 @@ export interface components {
         };
         ItemsDeviceOut: {
             items: components["schemas"]["DeviceOut"][];
+        };
+        ItemsDocumentOut: {
+            items: components["schemas"]["DocumentOut"][];
         };
         ItemsDraftSummary: {
             items: components["schemas"]["DraftSummary"][];
@@ -2788,6 +3007,10 @@ export interface components {
         RevisionList: {
             items: components["schemas"]["Revision"][];
         };
+        RevokeInputBody: {
+            /** @description Why, for the office's records (not shown on verification). */
+            reason: string;
+        };
         RoleIn: {
             /**
              * @description Required for staff: the office slug.
@@ -3109,6 +3332,30 @@ export interface components {
             /** @description The complete list; an empty list makes the account a resident only. */
             roles: components["schemas"]["RoleIn"][];
         };
+        SigningKeyOut: {
+            /** @enum {string} */
+            alg: "EdDSA";
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            crv: "Ed25519";
+            kid: string;
+            /** @enum {string} */
+            kty: "OKP";
+            office: string;
+            /**
+             * Format: date-time
+             * @description Set once rotated: it signs nothing new and still verifies what it signed.
+             */
+            retired_at?: string;
+            /** @description The public key, base64url. */
+            x: string;
+        };
+        SigningKeys: {
+            keys: components["schemas"]["SigningKeyOut"][];
+            /** @description What each signature covers: these lines, UTF-8, each ending in a line feed. */
+            statement: string;
+        };
         StaffCaseEventOut: {
             /** @example eva.meier@uster.ch */
             actor: string;
@@ -3259,6 +3506,27 @@ export interface components {
                 [key: string]: string;
             };
             sections: components["schemas"]["FormSection"][];
+        };
+        VerificationOut: {
+            /** @description Only when a file was sent: whether it is this document, byte for byte. */
+            file_matches?: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** @description The office key that signed it (see /.well-known/schalter-signing-keys.json). */
+            key_id: string;
+            kind: string;
+            office: string;
+            /** @example Betreibungsamt */
+            office_name: string;
+            revoked: boolean;
+            /** Format: date-time */
+            revoked_at?: string;
+            sha256: string;
+            /** @description The signature over id, office, kind, issue time and hash holds under the office's key. */
+            signature_valid: boolean;
+            title: string;
         };
         VerifyInputBody: {
             /** @description The token from the link in the e-mail. */
@@ -5173,6 +5441,100 @@ export interface operations {
             };
         };
     };
+    rotateSigningKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                office: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     verifyTransparencyLog: {
         parameters: {
             query?: never;
@@ -5477,6 +5839,148 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientConfig"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    verifyDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    verifyDocumentFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "application/pdf": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
@@ -6824,6 +7328,88 @@ export interface operations {
             };
         };
     };
+    downloadMyCaseSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     withdrawMyCase: {
         parameters: {
             query?: {
@@ -7128,6 +7714,137 @@ export interface operations {
             };
         };
     };
+    listMyDocuments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsDocumentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    downloadMyDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listMyEIDs: {
         parameters: {
             query?: never;
@@ -7370,7 +8087,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         account: components["schemas"]["AccountExportAccountStruct"];
+                        /** @description Submitted orders, with what was submitted. */
+                        cases: components["schemas"]["CaseExport"][];
                         consents: components["schemas"]["ConsentOut"][];
+                        /** @description Documents delivered into the account (download each at /api/v1/me/documents/{id}). */
+                        documents: components["schemas"]["DocumentExport"][];
                         /** @description Order drafts not yet submitted, with what was entered. */
                         drafts: components["schemas"]["DraftExport"][];
                         /** @description State eID identities linked to the account. */
@@ -9201,6 +9922,185 @@ export interface operations {
             };
         };
     };
+    officeDownloadDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeRevokeDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listOffices: {
         parameters: {
             query?: {
@@ -10386,6 +11286,47 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeys"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
