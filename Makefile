@@ -55,11 +55,11 @@ build: pwa ## Build the PWA and the schalter binary (PWA embedded)
 # --- run ---------------------------------------------------------------------
 
 .PHONY: run
-run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset; mail inbox on :8025)
+run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset; mail inbox on :8025; simulated Betreibungsamt on :8091)
 	@$(GO) build -o bin/mailpit github.com/axllent/mailpit
 	@./bin/mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check --quiet & \
-	  mailpit=$$!; trap 'kill $$mailpit 2>/dev/null' EXIT; \
-	  SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$${SCHALTER_EID_ISSUER:-}" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
+	  mailpit=$$!; ./$(BIN) sim betreibungsamt -addr 127.0.0.1:8091 & sim=$$!; trap 'kill $$mailpit $$sim 2>/dev/null' EXIT; \
+	  SCHALTER_DEMO_SIM_URL=$${SCHALTER_DEMO_SIM_URL:-http://127.0.0.1:8091/cases} SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$${SCHALTER_EID_ISSUER:-}" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
 
 # --- generate and verify -------------------------------------------------------
 

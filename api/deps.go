@@ -7,6 +7,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/cases"
+	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -34,6 +35,7 @@ type Deps struct {
 	Drafts      *drafts.Service
 	Cases       *cases.Service
 	Documents   *documents.Service
+	Connectors  *connector.Service
 	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.

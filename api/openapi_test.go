@@ -47,7 +47,7 @@ func TestSpecIsComplete(t *testing.T) {
 			require.NotEmpty(t, op.Description, name)
 			require.Len(t, op.Tags, 1, name)
 			require.True(t, path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/api/v1/"), name)
-			require.Contains(t, []any{"public", "guest", "account", "editor", "admin", "staff"}, op.Extensions["x-schalter-access"], name)
+			require.Contains(t, []any{"public", "guest", "account", "editor", "admin", "staff", "office"}, op.Extensions["x-schalter-access"], name)
 			problems := 0
 			for code, r := range op.Responses {
 				n, _ := strconv.Atoi(code)
@@ -67,6 +67,9 @@ func TestSpecIsComplete(t *testing.T) {
 				require.Contains(t, op.Responses, "401", name)
 			} else if strings.HasPrefix(path, "/api/v1/me") {
 				require.Equal(t, []map[string][]string{{"session": {}}}, op.Security, name)
+			} else if strings.HasPrefix(path, "/api/v1/connector/") {
+				require.Equal(t, []map[string][]string{{"officeKey": {}}}, op.Security, name)
+				require.Contains(t, op.Responses, "401", name)
 			} else if strings.HasPrefix(path, "/api/v1/office/") {
 				require.Equal(t, []map[string][]string{{"session": {"staff"}}}, op.Security, name)
 				require.Contains(t, op.Responses, "401", name)

@@ -34,6 +34,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -68,6 +69,7 @@ type Server struct {
 	drafts         *drafts.Service
 	cases          *cases.Service
 	documents      *documents.Service
+	connectors     *connector.Service
 	forms          *forms.Service
 	idempotent     *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
@@ -102,7 +104,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 	s := &Server{cfg: cfg, log: log, metrics: newMetrics(reg), registry: reg, pwa: pwa,
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
-		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, documents: d.Documents, forms: d.Forms, idempotent: d.Idempotency,
+		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, documents: d.Documents, connectors: d.Connectors, forms: d.Forms, idempotent: d.Idempotency,
 		eid: d.EID, devIdP: d.DevIdP}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
@@ -226,6 +228,7 @@ func humaConfig() huma.Config {
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		adminScheme:   {Type: "http", Scheme: "bearer", Description: "A personal API token of an editor or administrator (POST /api/v1/me/api-tokens); an editor's session cookie works too."},
 		sessionScheme: {Type: "apiKey", In: "cookie", Name: sessionCookie, Description: "The session of a logged-in account (POST /api/v1/session)."},
+		officeScheme:  {Type: "http", Scheme: "bearer", Description: "An office system's API key (sco_…), issued by PUT /api/v1/admin/connectors/{office}; it reaches that office's cases only."},
 		guestScheme:   {Type: "apiKey", In: "cookie", Name: guestCookie, Description: "The anonymous guest id the server sets with the first favourite (HttpOnly, Secure, SameSite=Lax)."},
 	}
 	return c
@@ -274,7 +277,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // registerAPI registers every operation: the one route list used by the
 // server, the tests and `schalter openapi`.
 func (s *Server) registerAPI(api huma.API) huma.API {
-	api.UseMiddleware(operationLabel, s.adminAuth(api))
+	api.UseMiddleware(operationLabel, s.adminAuth(api), s.officeAuth)
 	s.registerMeta(api)
 	s.registerCatalogue(api)
 	s.registerAdmin(api)
@@ -284,6 +287,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerDrafts(api)
 	s.registerCases(api)
 	s.registerDocuments(api)
+	s.registerConnector(api)
 	s.registerSession(api)
 	s.registerAccounts(api)
 	s.registerTwoFactor(api)
@@ -363,6 +367,7 @@ const (
 	AccessEditor  = "editor"  // a catalogue editor or administrator
 	AccessAdmin   = "admin"   // an administrator's session at level two_factor
 	AccessStaff   = "staff"   // a session of an office's staff at level two_factor, on its office's cases
+	AccessOffice  = "office"  // an office system's API key, on its office's cases
 )
 
 func accessOf(op *huma.Operation) string {
@@ -379,6 +384,8 @@ func accessOf(op *huma.Operation) string {
 		}
 	}
 	switch {
+	case schemes[officeScheme]:
+		return AccessOffice
 	case schemes[adminScheme]:
 		return AccessEditor
 	case schemes[guestScheme]:

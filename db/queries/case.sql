@@ -53,3 +53,6 @@ SELECT coalesce(nullif(s.doc->'title'->>sqlc.arg(lang)::text, ''), s.doc->'title
        coalesce(o.doc->'address'->>'city', '')::text AS locality
 FROM service s JOIN office o ON o.slug = s.office_slug
 WHERE s.slug = @slug;
+
+-- name: CaseGet :one
+SELECT * FROM order_case WHERE id = @id;

@@ -90,6 +90,10 @@ type Service struct {
 	zone   *time.Location
 	// City heads the documents (config's city name, "Stadt Uster").
 	City string
+	// OnSubmit runs in the submission's transaction, after the case is
+	// stored: the connectors enqueue the case's delivery to the office
+	// there, so that it is sent if and only if the case exists.
+	OnSubmit func(ctx context.Context, q *store.Queries, c Record) error
 }
 
 // New returns the cases service; prefix starts the case numbers.
@@ -164,8 +168,14 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 			return err
 		}
 		e, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "resident", Actor: in.Email})
+		if err != nil {
+			return err
+		}
 		c.Events = []Event{e}
-		return err
+		if s.OnSubmit != nil {
+			return s.OnSubmit(ctx, q, c.Record)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -288,21 +298,39 @@ func offices(ctx context.Context, q *store.Queries, staff uuid.UUID) ([]string, 
 // when empty), oldest first. The list shows no submitted data, so it is
 // not a read of it.
 func (s *Service) Queue(ctx context.Context, staff uuid.UUID, statuses []string) ([]Record, error) {
-	for i, st := range statuses {
-		if !slices.Contains(Statuses, st) {
-			return nil, apperr.InvalidFields("unknown status", apperr.FieldError{Path: "query.status[" + strconv.Itoa(i) + "]", Message: "is not a status of a case"})
-		}
+	if err := checkStatuses(statuses); err != nil {
+		return nil, err
 	}
 	cs, err := staffTx(ctx, s.st, staff, func(q *store.Queries, offices []string) ([]store.Case, error) {
 		return q.OfficeCases(ctx, offices, statuses, 500)
 	})
-	if err != nil {
+	return withoutData(cs), err
+}
+
+// OfficeQueue is Queue for an office's own system (which polls for new
+// cases when it cannot receive them).
+func (s *Service) OfficeQueue(ctx context.Context, office string, statuses []string) ([]Record, error) {
+	if err := checkStatuses(statuses); err != nil {
 		return nil, err
 	}
+	cs, err := s.st.OfficeCases(ctx, []string{office}, statuses, 500)
+	return withoutData(cs), err
+}
+
+func checkStatuses(statuses []string) error {
+	for i, st := range statuses {
+		if !slices.Contains(Statuses, st) {
+			return apperr.InvalidFields("unknown status", apperr.FieldError{Path: "query.status[" + strconv.Itoa(i) + "]", Message: "is not a status of a case"})
+		}
+	}
+	return nil
+}
+
+func withoutData(cs []Record) []Record {
 	for i := range cs {
 		cs[i].Data = nil
 	}
-	return cs, nil
+	return cs
 }
 
 // Open shows a case of the staff member's offices with what was
@@ -329,22 +357,59 @@ func (s *Service) Move(ctx context.Context, staff uuid.UUID, number, to, message
 		if err != nil {
 			return nil, err
 		}
-		if c, err = q.LockCase(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		if !CanMove(c.Status, to) {
-			return nil, apperr.New(apperr.Conflict, "a case cannot move from %s to %s", c.Status, to)
-		}
 		me, err := q.AccountByID(ctx, staff)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: to, ActorKind: "staff", Actor: me.Email, Message: message}); err != nil {
-			return nil, err
-		}
-		c.Status = to
-		return s.withEvents(ctx, q, c)
+		return s.move(ctx, q, c, to, store.CaseEvent{Status: to, ActorKind: "staff", Actor: me.Email, Message: message})
 	})
+}
+
+// move changes c's status along the allowed transitions, with event e.
+func (s *Service) move(ctx context.Context, q *store.Queries, c Record, to string, e Event) (*Case, error) {
+	c, err := q.LockCase(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !CanMove(c.Status, to) {
+		return nil, apperr.New(apperr.Conflict, "a case cannot move from %s to %s", c.Status, to)
+	}
+	if _, err := q.AddCaseEvent(ctx, c.ID, e); err != nil {
+		return nil, err
+	}
+	c.Status = to
+	return s.withEvents(ctx, q, c)
+}
+
+// ForOffice is case number if office handles it (for the office's own
+// system, which logs its reads itself); NotFound otherwise.
+func (s *Service) ForOffice(ctx context.Context, office, number string) (*Case, error) {
+	c, err := officeCase(ctx, s.st.Queries, []string{office}, number)
+	if err != nil {
+		return nil, err
+	}
+	return s.withEvents(ctx, s.st.Queries, c)
+}
+
+// MoveAsSystem changes the status of a case of office on behalf of the
+// office's own system (actor names it), in q's transaction.
+func (s *Service) MoveAsSystem(ctx context.Context, q *store.Queries, office, number, to, actor, message string) (*Case, error) {
+	c, err := officeCase(ctx, q, []string{office}, number)
+	if err != nil {
+		return nil, err
+	}
+	return s.move(ctx, q, c, to, store.CaseEvent{Status: to, ActorKind: "system", Actor: actor, Message: message})
+}
+
+// Note adds a step to a case's timeline that does not change its status
+// ("sent to the office", "transmission delayed"), in q's transaction.
+func Note(ctx context.Context, q *store.Queries, id uuid.UUID, actor, message string) error {
+	c, err := q.LockCase(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = q.AddCaseEvent(ctx, id, store.CaseEvent{Status: c.Status, ActorKind: "system", Actor: actor, Message: message})
+	return err
 }
 
 // staffTx runs fn in a transaction with the offices of staff.

@@ -28,6 +28,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/pgcluster"
 	"github.com/schalter-ch/schalter/internal/searchsync"
 	"github.com/schalter-ch/schalter/internal/secretbox"
+	"github.com/schalter-ch/schalter/internal/simoffice"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/pwa"
 	"github.com/schalter-ch/schalter/search"
@@ -51,6 +52,8 @@ Usage:
                                       the job queue, newest first (states: available, scheduled, running,
                                       retryable, completed, cancelled, discarded = dead letters)
   schalter jobs retry|cancel ID...    run a job again now, or stop it for good
+  schalter sim betreibungsamt [-addr A] [-delay D]
+                                      run the simulated Betreibungsamt (make run starts it)
   schalter pg [url|stop]              print the private cluster's URL, or stop it
   schalter env                        list the configuration variables
 
@@ -68,6 +71,9 @@ func Run(args []string) int {
 	cmd, rest := args[0], args[1:]
 	if cmd == "openapi" {
 		return runOpenAPI(rest, os.Stdout)
+	}
+	if cmd == "sim" {
+		return runSim(rest)
 	}
 	if cmd == "env" {
 		for _, v := range config.Vars {
@@ -243,6 +249,14 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	deps, err := Wire(cfg, st, log)
 	if err != nil {
 		return err
+	}
+	if cfg.Demo && cfg.DemoSimURL != "" {
+		// make run's simulated Betreibungsamt, with its fixed development
+		// credentials (SCHALTER_DEMO is refused in production).
+		if _, err := deps.Connectors.ConfigureWith(ctx, "betreibungsamt", cfg.DemoSimURL, simoffice.DevSecret, simoffice.DevAPIKey); err != nil {
+			return fmt.Errorf("connecting the simulated Betreibungsamt: %w", err)
+		}
+		log.Info("the Betreibungsamt's cases go to the simulated office", "url", cfg.DemoSimURL)
 	}
 	engine, settings, err := startSearch(ctx, cfg, st, log)
 	if err != nil {

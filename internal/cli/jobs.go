@@ -17,6 +17,7 @@ import (
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/idempotency"
@@ -41,6 +42,7 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &jobs.Chore[favourites.BoostArgs]{Run: d.Favourites.RefreshBoost, Done: "popularity updated from favourites", Log: log})
 	river.AddWorker(w, &jobs.Chore[drafts.PruneArgs]{Run: d.Drafts.Prune, Done: "deleted expired order drafts and their links", Log: log})
 	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
+	river.AddWorker(w, &connector.Worker{Service: d.Connectors})
 	return w
 }
 

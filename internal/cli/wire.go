@@ -12,6 +12,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -66,6 +67,9 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	orderDrafts.Outbox, orderDrafts.PublicURL, orderDrafts.City = accounts.Outbox, cfg.PublicURL, cfg.City.ShortName
 	orderCases := cases.New(st, orderForms, orderDrafts, casePrefix(cfg.City))
 	orderCases.City = cfg.City.Name
+	docs := documents.New(st, accounts.Secrets, cfg.PublicURL)
+	connectors := connector.New(st, accounts.Secrets, orderCases, docs, cfg.PublicURL)
+	orderCases.OnSubmit = connectors.Enqueue
 	d := api.Deps{
 		Accounts:    accounts,
 		Privacy:     privacy.New(st, accounts),
@@ -73,7 +77,8 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 		Favourites:  favourites.New(st),
 		Drafts:      orderDrafts,
 		Cases:       orderCases,
-		Documents:   documents.New(st, accounts.Secrets, cfg.PublicURL),
+		Documents:   docs,
+		Connectors:  connectors,
 		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),

@@ -30,6 +30,7 @@ type Config struct {
 	CORSOrigins     []string
 	TrustProxy      bool
 	Demo            bool
+	DemoSimURL      string // the simulated Betreibungsamt (make run)
 	PWADir          string
 	TLSCert         string
 	TLSKey          string
@@ -114,6 +115,7 @@ var Vars = []Var{
 	{"SCHALTER_CORS_ORIGINS", "(none)", "Comma-separated origins allowed to call the API from a browser, e.g. https://www.uster.ch."},
 	{"SCHALTER_TRUST_PROXY", "false", "Trust X-Forwarded-Proto and X-Forwarded-For from a reverse proxy (HSTS, client address)."},
 	{"SCHALTER_DEMO", "false", "Migrate and load the demo catalogue at start (make run sets it)."},
+	{"SCHALTER_DEMO_SIM_URL", "(unset)", "With SCHALTER_DEMO: deliver the Betreibungsamt's cases to the simulated office at this URL (make run: http://127.0.0.1:8091/cases)."},
 	{"SCHALTER_PWA_DIR", "(embedded)", "Serve the PWA from this directory instead of the copy built into the binary."},
 	{"SCHALTER_TLS_CERT", "(unset)", "TLS certificate file; with SCHALTER_TLS_KEY, serve HTTPS directly."},
 	{"SCHALTER_TLS_KEY", "(unset)", "TLS private key file."},
@@ -224,6 +226,7 @@ func FromEnv() (*Config, error) {
 	if c.TrustProxy, err = strconv.ParseBool(get("SCHALTER_TRUST_PROXY", "false")); err != nil {
 		errs = append(errs, "SCHALTER_TRUST_PROXY must be true or false")
 	}
+	c.DemoSimURL = os.Getenv("SCHALTER_DEMO_SIM_URL")
 	if c.Demo, err = strconv.ParseBool(get("SCHALTER_DEMO", "false")); err != nil {
 		errs = append(errs, "SCHALTER_DEMO must be true or false")
 	}

@@ -78,6 +78,9 @@ func Statement(d Document) []byte {
 
 // Issue describes a document to deliver.
 type Issue struct {
+	// ID is the document's id when it was announced before (its QR code
+	// printed already); zero makes a new one.
+	ID       uuid.UUID
 	Case     store.Case
 	Kind     string // e.g. "betreibungsregisterauszug"
 	Title    string // what it is, shown in the list and on verification; nothing personal
@@ -90,7 +93,10 @@ type Issue struct {
 // q's transaction (the delivery's): the document exists if and only if
 // the delivery commits.
 func (s *Service) IssueIn(ctx context.Context, q *store.Queries, in Issue) (Document, error) {
-	d := Document{ID: uuid.New(), Case: in.Case.ID, Account: in.Case.Account, Office: in.Case.Office, Kind: in.Kind, Title: in.Title,
+	if in.ID == uuid.Nil {
+		in.ID = uuid.New()
+	}
+	d := Document{ID: in.ID, Case: in.Case.ID, Account: in.Case.Account, Office: in.Case.Office, Kind: in.Kind, Title: in.Title,
 		Filename: in.Filename, ContentType: "application/pdf", IssuedAt: time.Now().UTC().Truncate(time.Second)}
 	body, err := in.Render(d.ID, s.VerifyURL(d.ID))
 	if err != nil {

@@ -44,6 +44,8 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.AddUTF8FontFromBytes(font, "", regular)
 	f.AddUTF8FontFromBytes(font, "B", bold)
+	// Resources in a fixed order: fpdf keeps them in maps.
+	f.SetCatalogSort(true)
 	f.SetCreationDate(when.UTC())
 	f.SetModificationDate(when.UTC())
 	f.SetTitle(title, true)

@@ -28,10 +28,12 @@ func render(t *testing.T, when time.Time, value string) []byte {
 func TestDeterministic(t *testing.T) {
 	t.Parallel()
 	when := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
-	a, b := render(t, when, "Tamara Keller"), render(t, when, "Tamara Keller")
+	a := render(t, when, "Tamara Keller")
 	require.True(t, bytes.HasPrefix(a, []byte("%PDF-1.")))
 	require.True(t, bytes.HasSuffix(bytes.TrimSpace(a), []byte("%%EOF")))
-	require.Equal(t, a, b)
+	for range 10 { // fpdf keeps fonts in maps: every render must order them alike
+		require.Equal(t, a, render(t, when, "Tamara Keller"))
+	}
 	require.NotEqual(t, a, render(t, when, "Tamara Kéller"))
 	require.NotEqual(t, a, render(t, when.Add(time.Second), "Tamara Keller"))
 	require.Contains(t, string(a), "/FontFile2", "the font is embedded")

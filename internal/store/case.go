@@ -139,3 +139,9 @@ func (q *Queries) CaseLetterhead(ctx context.Context, service, lang string) (Let
 	r, err := q.gen.CaseLetterhead(ctx, q.db, dbq.CaseLetterheadParams{Slug: service, Lang: lang})
 	return Letterhead(r), mapErr(err, onErr{notFound: "no such service"})
 }
+
+// CaseByID returns a case by its id (for jobs that carry the id).
+func (q *Queries) CaseByID(ctx context.Context, id uuid.UUID) (Case, error) {
+	r, err := q.gen.CaseGet(ctx, q.db, id)
+	return caseFrom(r), mapErr(err, errNoCase)
+}

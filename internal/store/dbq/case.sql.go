@@ -78,6 +78,31 @@ func (q *Queries) CaseEvents(ctx context.Context, db DBTX, caseID uuid.UUID) ([]
 	return items, nil
 }
 
+const caseGet = `-- name: CaseGet :one
+SELECT id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at FROM order_case WHERE id = $1
+`
+
+func (q *Queries) CaseGet(ctx context.Context, db DBTX, id uuid.UUID) (OrderCase, error) {
+	row := db.QueryRow(ctx, caseGet, id)
+	var i OrderCase
+	err := row.Scan(
+		&i.ID,
+		&i.Number,
+		&i.AccountID,
+		&i.ServiceSlug,
+		&i.FormVersion,
+		&i.OfficeSlug,
+		&i.Data,
+		&i.Language,
+		&i.Delivery,
+		&i.Notify,
+		&i.Status,
+		&i.SubmittedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const caseInsert = `-- name: CaseInsert :one
 INSERT INTO order_case (number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

@@ -101,6 +101,16 @@ type Category struct {
 	Position int32
 }
 
+type Connector struct {
+	OfficeSlug   string
+	EndpointUrl  string
+	KeyID        string
+	SecretSealed []byte
+	ApiKeyHash   []byte
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type Document struct {
 	ID            uuid.UUID
 	CaseID        uuid.UUID
@@ -118,6 +128,15 @@ type Document struct {
 	RevokedAt     *time.Time
 	RevokedReason *string
 	Body          []byte
+}
+
+type DocumentReservation struct {
+	ID        uuid.UUID
+	CaseID    uuid.UUID
+	Kind      string
+	Title     string
+	Filename  string
+	CreatedAt time.Time
 }
 
 type Draft struct {
