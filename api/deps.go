@@ -6,6 +6,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/attachments"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
@@ -36,6 +37,7 @@ type Deps struct {
 	Cases       *cases.Service
 	Documents   *documents.Service
 	Connectors  *connector.Service
+	Attachments *attachments.Service
 	Forms       *forms.Service
 	Idempotency *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.

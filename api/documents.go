@@ -136,7 +136,7 @@ func (s *Server) signingKeys(ctx context.Context) (*SigningKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &SigningKeys{Keys: make([]SigningKeyOut, 0, len(keys)), Statement: string(documents.Statement(documents.Document{}))}
+	out := &SigningKeys{Keys: make([]SigningKeyOut, 0, len(keys)), Statement: documents.StatementFormat}
 	for _, k := range keys {
 		out.Keys = append(out.Keys, keyOut(k))
 	}

@@ -129,11 +129,16 @@ func (s *Server) draftOwner(ctx context.Context, in GuestInput) drafts.Owner {
 // draftWriter is the owner of a write, creating a guest (and its cookie
 // in out) for a visitor who has neither a session nor a guest cookie.
 func (s *Server) draftWriter(ctx context.Context, in GuestInput, out *DraftWritten) drafts.Owner {
+	return s.draftWriterCookie(ctx, in, &out.SetCookie)
+}
+
+// draftWriterCookie is draftWriter for any answer with a Set-Cookie.
+func (s *Server) draftWriterCookie(ctx context.Context, in GuestInput, cookie *http.Cookie) drafts.Owner {
 	owner := s.draftOwner(ctx, in)
 	if owner.IsZero() {
 		id := guest.New()
 		owner = drafts.Guest(id)
-		out.SetCookie = newGuestCookie(id)
+		*cookie = newGuestCookie(id)
 	}
 	return owner
 }

@@ -43,7 +43,7 @@ func (s *Server) favouriteOwner(ctx context.Context, in GuestInput) favourites.O
 	return favourites.Guest(in.Guest)
 }
 
-// adoptGuest hands what a guest kept (favourites, order drafts) to the
+// adoptGuest hands what a guest kept (favourites, drafts, attachments) to the
 // account that just logged in. A failure only leaves them with the guest
 // id, so it is logged, not returned.
 func (s *Server) adoptGuest(ctx context.Context, in GuestInput, account uuid.UUID) {
@@ -52,6 +52,9 @@ func (s *Server) adoptGuest(ctx context.Context, in GuestInput, account uuid.UUI
 	}
 	if _, err := s.drafts.AdoptGuest(ctx, in.Guest, account); err != nil {
 		s.log.WarnContext(ctx, "adopting guest drafts", "request_id", RequestID(ctx), "err", err)
+	}
+	if _, err := s.attachments.AdoptGuest(ctx, in.Guest, account); err != nil {
+		s.log.WarnContext(ctx, "adopting guest attachments", "request_id", RequestID(ctx), "err", err)
 	}
 }
 

@@ -73,7 +73,7 @@ func TestSpecIsComplete(t *testing.T) {
 			} else if strings.HasPrefix(path, "/api/v1/office/") {
 				require.Equal(t, []map[string][]string{{"session": {"staff"}}}, op.Security, name)
 				require.Contains(t, op.Responses, "401", name)
-			} else if strings.HasPrefix(path, "/api/v1/favourites") || strings.HasPrefix(path, "/api/v1/drafts") {
+			} else if strings.HasPrefix(path, "/api/v1/favourites") || strings.HasPrefix(path, "/api/v1/drafts") || strings.HasPrefix(path, "/api/v1/attachments") {
 				require.Equal(t, []map[string][]string{{}, {"guestCookie": {}}}, op.Security, name)
 			} else {
 				require.Empty(t, op.Security, name)

@@ -56,3 +56,6 @@ RETURNING draft_id;
 
 -- name: DraftResumePrune :execrows
 DELETE FROM draft_resume WHERE expires_at <= now();
+
+-- name: DraftByID :one
+SELECT * FROM draft WHERE id = @id;

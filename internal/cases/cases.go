@@ -17,6 +17,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -172,6 +173,9 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 			return err
 		}
 		c.Events = []Event{e}
+		if err := linkAttachments(ctx, q, in.Account, c.ID, form.Attachments(d.Data)); err != nil {
+			return err
+		}
 		if s.OnSubmit != nil {
 			return s.OnSubmit(ctx, q, c.Record)
 		}
@@ -181,6 +185,27 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// linkAttachments hands the files the data names to the case; each must
+// be the person's own and not yet another case's.
+func linkAttachments(ctx context.Context, q *store.Queries, account, caseID uuid.UUID, files map[string]string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(files))
+	for _, id := range ids {
+		a, err := q.OwnAttachment(ctx, store.DraftOwner{Account: &account}, id)
+		if apperr.CodeOf(err) == apperr.NotFound || (err == nil && a.Case != nil) {
+			return apperr.InvalidFields("an attachment is missing", apperr.FieldError{Path: "body.data." + files[id],
+				Message: "names a file that is not yours, was removed or belongs to another case; attach it again"})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := q.LinkAttachments(ctx, account, caseID, ids)
+	return err
 }
 
 // delivery is how documents reach the person: the form's own "delivery"

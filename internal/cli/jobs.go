@@ -16,6 +16,7 @@ import (
 
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/attachments"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/drafts"
@@ -41,6 +42,7 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &jobs.Chore[account.PruneArgs]{Run: d.Accounts.Prune, Done: "pruned ended sessions' devices and old credential attempts", Log: log})
 	river.AddWorker(w, &jobs.Chore[favourites.BoostArgs]{Run: d.Favourites.RefreshBoost, Done: "popularity updated from favourites", Log: log})
 	river.AddWorker(w, &jobs.Chore[drafts.PruneArgs]{Run: d.Drafts.Prune, Done: "deleted expired order drafts and their links", Log: log})
+	river.AddWorker(w, &jobs.Chore[attachments.PruneArgs]{Run: d.Attachments.Prune, Done: "deleted attachments no submission took", Log: log})
 	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
 	river.AddWorker(w, &connector.Worker{Service: d.Connectors})
 	return w
@@ -53,6 +55,7 @@ func Periodic() []jobs.Periodic {
 		{Interval: account.PruneEvery, Args: account.PruneArgs{}},
 		{Interval: favourites.BoostEvery, Args: favourites.BoostArgs{}},
 		{Interval: drafts.PruneEvery, Args: drafts.PruneArgs{}},
+		{Interval: drafts.PruneEvery, Args: attachments.PruneArgs{}},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schalter-ch/schalter/api"
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/attachments"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
@@ -79,6 +80,7 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 		Cases:       orderCases,
 		Documents:   docs,
 		Connectors:  connectors,
+		Attachments: attachments.New(st, attachments.PGBlobs{}),
 		Forms:       orderForms,
 		Idempotency: idempotency.New(st),
 		Catalogue:   snapshot.New(st, log),

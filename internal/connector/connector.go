@@ -105,7 +105,9 @@ func (s *Service) ConfigureWith(ctx context.Context, office, endpoint, secret, a
 }
 
 // Connectors lists the configured connectors, without secrets.
-func (s *Service) Connectors(ctx context.Context) ([]store.Connector, error) { return s.st.Connectors(ctx) }
+func (s *Service) Connectors(ctx context.Context) ([]store.Connector, error) {
+	return s.st.Connectors(ctx)
+}
 
 func random(n int) string {
 	b := make([]byte, n)
@@ -141,7 +143,9 @@ func (DeliverArgs) Kind() string { return "connector_deliver" }
 
 // InsertOpts: River's backoff (attempt⁴ seconds) over 20 tries spans
 // about two days, an office's long weekend outage included.
-func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20, Queue: river.QueueDefault} }
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 20, Queue: river.QueueDefault}
+}
 
 // DelayedAfter is the try after which the person is told the
 // transmission is delayed (about a minute and a half of retries).

@@ -69,6 +69,9 @@ func New(st *store.Store, box *secretbox.Box, publicURL string) *Service {
 // code carries it.
 func (s *Service) VerifyURL(id uuid.UUID) string { return s.verifyURL + id.String() }
 
+// StatementFormat describes Statement for verifiers outside Schalter.
+const StatementFormat = "schalter-document-v1\nid:<uuid>\noffice:<office slug>\nkind:<kind>\nissued:<RFC 3339 UTC, seconds>\nsha256:<hex of the file's SHA-256>\n"
+
 // Statement is what a signature covers: a line per fact, so that no
 // field can run into another.
 func Statement(d Document) []byte {

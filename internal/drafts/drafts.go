@@ -77,6 +77,9 @@ func (o Owner) IsZero() bool { return o.account == uuid.Nil && o.guestHash == ni
 // IsGuest reports whether o is a guest.
 func (o Owner) IsGuest() bool { return o.guestHash != nil }
 
+// Key is the owner as the store keeps it (attachments are owned alike).
+func (o Owner) Key() store.DraftOwner { return o.store() }
+
 func (o Owner) store() store.DraftOwner {
 	if o.IsGuest() {
 		return store.DraftOwner{GuestHash: o.guestHash}

@@ -81,8 +81,15 @@ func (s *Service) Resume(ctx context.Context, token string, opener Owner) (*Draf
 		if err != nil {
 			return err
 		}
-		d, err = q.RebindDraft(ctx, id, opener.store(), time.Now().Add(opener.retention()))
-		return err
+		before, err := q.DraftByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if d, err = q.RebindDraft(ctx, id, opener.store(), time.Now().Add(opener.retention())); err != nil {
+			return err
+		}
+		// The files the guest attached go with the draft.
+		return q.MoveAttachments(ctx, before.Owner, opener.store())
 	})
 	if err != nil {
 		return nil, err

@@ -243,6 +243,25 @@ func (f *Form) CheckDraft(data json.RawMessage, prefix string) ([]apperr.FieldEr
 	return schemacheck.Partial(f.schema, data, prefix), nil
 }
 
+// Attachments are the attachment ids data holds in the form's file
+// fields, each once, with the field that holds it.
+func (f *Form) Attachments(data json.RawMessage) map[string]string {
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(data, &fields)
+	out := map[string]string{}
+	for _, s := range f.UI.Sections {
+		for _, fl := range s.Fields {
+			var ids []string
+			if fl.Widget == "file" && json.Unmarshal(fields[fl.Name], &ids) == nil {
+				for _, id := range ids {
+					out[id] = fl.Name
+				}
+			}
+		}
+	}
+	return out
+}
+
 // shows reports whether name is a field of the form.
 func (f *Form) shows(name string) bool {
 	for _, s := range f.UI.Sections {

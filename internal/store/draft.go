@@ -125,3 +125,9 @@ func (q *Queries) PruneDrafts(ctx context.Context) (int64, error) {
 	})
 	return total, err
 }
+
+// DraftByID returns a draft whoever owns it (for a spent resume link).
+func (q *Queries) DraftByID(ctx context.Context, id uuid.UUID) (Draft, error) {
+	r, err := q.gen.DraftByID(ctx, q.db, id)
+	return draftFrom(r), mapErr(err, errNoDraft)
+}

@@ -33,6 +33,29 @@ func (q *Queries) DraftAdoptGuest(ctx context.Context, db DBTX, arg DraftAdoptGu
 	return result.RowsAffected(), nil
 }
 
+const draftByID = `-- name: DraftByID :one
+SELECT id, service_slug, form_version, account_id, guest_hash, data, section, revision, created_at, updated_at, expires_at FROM draft WHERE id = $1
+`
+
+func (q *Queries) DraftByID(ctx context.Context, db DBTX, id uuid.UUID) (Draft, error) {
+	row := db.QueryRow(ctx, draftByID, id)
+	var i Draft
+	err := row.Scan(
+		&i.ID,
+		&i.ServiceSlug,
+		&i.FormVersion,
+		&i.AccountID,
+		&i.GuestHash,
+		&i.Data,
+		&i.Section,
+		&i.Revision,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.ExpiresAt,
+	)
+	return i, err
+}
+
 const draftCount = `-- name: DraftCount :one
 SELECT count(*)::int FROM draft
 WHERE account_id = $1 OR guest_hash = $2

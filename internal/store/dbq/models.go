@@ -62,6 +62,23 @@ type ApiToken struct {
 	LastUsedAt *time.Time
 }
 
+type Attachment struct {
+	ID          string
+	AccountID   *uuid.UUID
+	GuestHash   []byte
+	CaseID      *uuid.UUID
+	Filename    string
+	ContentType string
+	Size        int32
+	Sha256      []byte
+	CreatedAt   time.Time
+}
+
+type AttachmentBlob struct {
+	ID   string
+	Body []byte
+}
+
 type Audience struct {
 	Slug     string
 	Title    []byte
