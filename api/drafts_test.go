@@ -116,6 +116,12 @@ func TestDrafts(t *testing.T) {
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", header: tamara, body: `{"service":"Hund anmelden","data":{}}`}), http.StatusUnprocessableEntity, "body.service")
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts/" + id + "/continue-later", header: tamara, body: `{"email":"tamara@example.ch"}`}), http.StatusConflict)
 
+	// A 10 MB body is refused before it is read, nothing stored.
+	huge := `{"service":"hund-anmelden","data":{"comment":"` + strings.Repeat("x", 10<<20) + `"}}`
+	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", header: tamara, body: huge}), http.StatusRequestEntityTooLarge)
+	requireProblem(t, b.do(t, req{method: http.MethodPatch, path: draft, header: with(tamara, "If-Match", `"2"`), body: huge}), http.StatusRequestEntityTooLarge)
+	require.Len(t, b.do(t, req{path: "/api/v1/drafts", header: tamara}).json(t)["items"], 1)
+
 	require.Equal(t, http.StatusNoContent, b.do(t, req{method: http.MethodDelete, path: draft, header: tamara}).status)
 	requireProblem(t, b.do(t, req{path: draft, header: tamara}), http.StatusNotFound)
 }

@@ -3,9 +3,7 @@ package loadtest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,20 +26,7 @@ func benchUsers(t *testing.T, st *store.Store) {
 	}
 }
 
-func loginCookie(t *testing.T, base string) string {
-	res, err := http.Post(base+"/api/v1/session", "application/json",
-		strings.NewReader(`{"email":"bench0@example.ch","password":"grüne Velos fahren leise"}`))
-	require.NoError(t, err)
-	res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode)
-	for _, c := range res.Cookies() {
-		if c.Name == "schalter_session" {
-			return c.Name + "=" + c.Value
-		}
-	}
-	t.Fatal("no session cookie")
-	return ""
-}
+func loginCookie(t *testing.T, base string) string { return loginAs(t, base, "bench0@example.ch") }
 
 func hashCost(t *testing.T) time.Duration {
 	var d []time.Duration

@@ -122,7 +122,7 @@ func TestLoadReport(t *testing.T) {
 			t.Logf("run %d %-45s p50 %8s p99 %8s %8.0f req/s success %.4f", r+1, sc.name, m.p50, m.p99, m.throughput, m.success)
 		}
 	}
-	writeReport(t, scenarios, results)
+	writeReport(t, scenarios, results, ordersReport(t, base, store.New(pool)))
 }
 
 // startServer runs the built binary (SCHALTER_BIN, as make bench provides)
@@ -138,7 +138,8 @@ func startServer(t *testing.T, dbURL string) string {
 	l.Close()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SCHALTER_ADDR="+addr, "SCHALTER_ENV=test",
-		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_RATE_LIMIT=0", "SCHALTER_AUTH_RATE_LIMIT=0", "SCHALTER_DATA_DIR="+t.TempDir())
+		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_RATE_LIMIT=0", "SCHALTER_AUTH_RATE_LIMIT=0", "SCHALTER_DATA_DIR="+t.TempDir(),
+		"SCHALTER_SECRET_KEY="+benchSecretKey)
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start(), "build the binary first (make build)")
 	t.Cleanup(func() {
@@ -199,7 +200,7 @@ func median[T int64 | float64](xs []T) T {
 	return s[len(s)/2]
 }
 
-func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
+func writeReport(t *testing.T, scenarios []scenario, results [][]sample, orders string) {
 	var b strings.Builder
 	cpu := cpuModel()
 	fmt.Fprintf(&b, "# Benchmarks\n\n")
@@ -211,15 +212,7 @@ func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
 	b.WriteString("| Scenario | p50 | p99 | Throughput (req/s) | Success |\n|---|---:|---:|---:|---:|\n")
 	med := make([]sample, len(scenarios))
 	for i, sc := range scenarios {
-		var p50, p99 []int64
-		var thr, suc []float64
-		for _, s := range results[i] {
-			p50 = append(p50, int64(s.p50))
-			p99 = append(p99, int64(s.p99))
-			thr = append(thr, s.throughput)
-			suc = append(suc, s.success)
-		}
-		med[i] = sample{p50: time.Duration(median(p50)), p99: time.Duration(median(p99)), throughput: median(thr), success: median(suc)}
+		med[i] = medianSample(results[i])
 		fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %.2f%% |\n", sc.name, round(med[i].p50), round(med[i].p99), med[i].throughput, 100*med[i].success)
 	}
 	ceiling := med[0].throughput
@@ -242,6 +235,7 @@ func writeReport(t *testing.T, scenarios []scenario, results [][]sample) {
 	fmt.Fprintf(&b, "Lists are filtered and paged per request.\n")
 	fmt.Fprintf(&b, "Search and suggest use the 114 resident queries of search/testdata/queries.tsv (suggest: their first six characters, as typed). The embedded engine caches results until the index changes, so repeated queries are answered from memory; the uncached rows add a random word to every query to measure a query never seen before.\n")
 	fmt.Fprintf(&b, "\nRatios are of medians measured in the same session. The load generator, the server and PostgreSQL share the same %d cores, so the ceiling is the machine's, not the server's alone.\n", runtime.NumCPU())
+	b.WriteString(orders)
 	b.WriteString(scaleReport(t))
 	require.NoError(t, os.WriteFile(filepath.Join(pgtest.RepoRoot(), "docs", "benchmarks.md"), []byte(b.String()), 0o644))
 }
