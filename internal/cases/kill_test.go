@@ -104,4 +104,3 @@ func TestSubmitChild(t *testing.T) {
 		Draft: uuid.MustParse(os.Getenv(killDraft)), Language: "de"})
 	t.Fatalf("the submission returned: %v", err)
 }
-

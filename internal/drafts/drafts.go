@@ -211,7 +211,11 @@ func (s *Service) List(ctx context.Context, owner Owner) ([]Draft, error) {
 // saw. A save from another revision fails with PreconditionFailed caused
 // by a *Stale holding the draft as it is now.
 func (s *Service) Save(ctx context.Context, owner Owner, id uuid.UUID, revision int, data json.RawMessage, section string) (*Draft, error) {
-	current, err := s.Get(ctx, owner, id)
+	if owner.IsZero() {
+		return nil, apperr.New(apperr.NotFound, "no such draft")
+	}
+	// The stored row names the form version; its data needs no check here.
+	current, err := s.st.Draft(ctx, owner.store(), id)
 	if err != nil {
 		return nil, err
 	}
