@@ -110,13 +110,8 @@ type StaffCaseOut struct {
 }
 
 func (s *Server) caseSummary(ctx context.Context, c cases.Record, lang string) CaseSummary {
-	out := CaseSummary{Number: c.Number, Service: c.Service, Office: c.Office, Status: c.Status, SubmittedAt: c.SubmittedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
-	if snap, err := s.cache.Current(ctx); err == nil {
-		if svc, err := snap.Service(c.Service); err == nil {
-			out.ServiceTitle = svc.Title.In(lang)
-		}
-	}
-	return out
+	return CaseSummary{Number: c.Number, Service: c.Service, ServiceTitle: s.serviceTitle(ctx, c.Service, lang), Office: c.Office, Status: c.Status,
+		SubmittedAt: c.SubmittedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 }
 
 func (s *Server) caseList(ctx context.Context, list []cases.Record, lang string) *Uncached[Items[CaseSummary]] {

@@ -42,7 +42,7 @@ func TestDocuments(t *testing.T) {
 	d := drafts.New(b.store, f)
 	draft, err := d.Create(ctx, drafts.Account(id), "hund-anmelden", json.RawMessage(dogData), "")
 	require.NoError(t, err)
-	c, err := cases.New(b.store, f, d, "UST").Submit(ctx, cases.Submission{Account: id, Email: "tamara@example.ch", Level: account.LevelAccount, Draft: draft.ID, Language: "de"})
+	c, err := cases.New(b.store, f, "UST").Submit(ctx, cases.Submission{Account: id, Email: "tamara@example.ch", Level: account.LevelAccount, Draft: draft.ID, Language: "de"})
 	require.NoError(t, err)
 	box, err := secretbox.New(secretKey)
 	require.NoError(t, err)

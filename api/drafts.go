@@ -145,13 +145,20 @@ func (s *Server) draftWriterCookie(ctx context.Context, in GuestInput, cookie *h
 
 func (s *Server) draftSummary(ctx context.Context, d drafts.Draft, lang string) DraftSummary {
 	out := DraftSummary{ID: d.ID.String(), Service: d.Service, FormVersion: d.FormVersion, Section: d.Section, Revision: d.Revision,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), RetentionDays: int(d.Retention.Hours() / 24), Guest: d.Guest}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), RetentionDays: int(d.Retention.Hours() / 24), Guest: d.Guest,
+		ServiceTitle: s.serviceTitle(ctx, d.Service, lang)}
+	return out
+}
+
+// serviceTitle is a published service's title in lang, for lists that
+// name services by slug; "" when it is not published (any more).
+func (s *Server) serviceTitle(ctx context.Context, slug, lang string) string {
 	if snap, err := s.cache.Current(ctx); err == nil {
-		if svc, err := snap.Service(d.Service); err == nil {
-			out.ServiceTitle = svc.Title.In(lang)
+		if svc, err := snap.Service(slug); err == nil {
+			return svc.Title.In(lang)
 		}
 	}
-	return out
+	return ""
 }
 
 func (s *Server) draftOut(ctx context.Context, d *drafts.Draft, lang string) DraftOut {

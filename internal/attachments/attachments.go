@@ -31,6 +31,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/transparency"
@@ -179,12 +180,9 @@ func (s *Service) StaffDownload(ctx context.Context, staff uuid.UUID, id string)
 	var a Attachment
 	var body []byte
 	err := s.st.InTx(ctx, func(q *store.Queries) error {
-		offices, err := q.StaffOffices(ctx, staff)
+		offices, err := cases.StaffOffices(ctx, q, staff)
 		if err != nil {
 			return err
-		}
-		if len(offices) == 0 {
-			return apperr.New(apperr.Forbidden, "only staff of an office see its cases' files")
 		}
 		if a, err = q.OfficeAttachment(ctx, offices, id); err != nil {
 			return err

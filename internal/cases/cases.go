@@ -83,9 +83,8 @@ func (s *StepUp) Error() string { return "the service needs the assurance level 
 
 // Service runs the cases use cases.
 type Service struct {
-	st     *store.Store
-	forms  *forms.Service
-	drafts *drafts.Service
+	st    *store.Store
+	forms *forms.Service
 	// Prefix starts every case number (config SCHALTER_CASE_PREFIX).
 	prefix string
 	zone   *time.Location
@@ -98,12 +97,12 @@ type Service struct {
 }
 
 // New returns the cases service; prefix starts the case numbers.
-func New(st *store.Store, f *forms.Service, d *drafts.Service, prefix string) *Service {
+func New(st *store.Store, f *forms.Service, prefix string) *Service {
 	zone, err := time.LoadLocation("Europe/Zurich")
 	if err != nil {
 		zone = time.UTC // no tzdata: the year turns an hour or two late
 	}
-	return &Service{st: st, forms: f, drafts: d, prefix: prefix, zone: zone}
+	return &Service{st: st, forms: f, prefix: prefix, zone: zone}
 }
 
 // Submission is a person submitting their draft.
@@ -126,8 +125,9 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 	if in.Account == uuid.Nil {
 		return nil, apperr.New(apperr.Unauthorized, "log in to submit")
 	}
-	owner := drafts.Account(in.Account)
-	d, err := s.drafts.Get(ctx, owner, in.Draft)
+	// The stored draft, not drafts.Get: its field issues are for the
+	// person, and the full validation below supersedes them.
+	d, err := s.st.Draft(ctx, drafts.Account(in.Account).Key(), in.Draft)
 	if err != nil {
 		return nil, err
 	}
@@ -309,9 +309,10 @@ var caseAccess = struct{ purpose, legalBasis string }{
 	legalBasis: "Gesetzliche Aufgabe des zuständigen Amtes; Ihr Antrag über den Online-Schalter",
 }
 
-// offices are the offices whose cases a staff account handles: those of
-// its staff roles. An account without any is Forbidden.
-func offices(ctx context.Context, q *store.Queries, staff uuid.UUID) ([]string, error) {
+// StaffOffices are the offices whose cases, with their files and
+// documents, a staff account handles: those of its staff roles. An
+// account without any is Forbidden.
+func StaffOffices(ctx context.Context, q *store.Queries, staff uuid.UUID) ([]string, error) {
 	out, err := q.StaffOffices(ctx, staff)
 	if err == nil && len(out) == 0 {
 		err = apperr.New(apperr.Forbidden, "only staff of an office see its cases")
@@ -441,7 +442,7 @@ func Note(ctx context.Context, q *store.Queries, id uuid.UUID, actor, message st
 func staffTx[T any](ctx context.Context, st *store.Store, staff uuid.UUID, fn func(q *store.Queries, offices []string) (T, error)) (T, error) {
 	var out T
 	err := st.InTx(ctx, func(q *store.Queries) error {
-		offices, err := offices(ctx, q, staff)
+		offices, err := StaffOffices(ctx, q, staff)
 		if err != nil {
 			return err
 		}

@@ -99,7 +99,7 @@ func setup(t *testing.T) *bundle {
 	st := pgtest.Store(t, pgtest.Options{Seed: true})
 	f := forms.New(st, account.ProfileFields)
 	d := drafts.New(st, f)
-	return &bundle{st: st, drafts: d, svc: cases.New(st, f, d, "UST")}
+	return &bundle{st: st, drafts: d, svc: cases.New(st, f, "UST")}
 }
 
 func (b *bundle) account(t *testing.T, email string, roles ...store.Role) uuid.UUID {

@@ -94,8 +94,7 @@ func TestSubmitChild(t *testing.T) {
 	st, err := store.Open(ctx, url)
 	require.NoError(t, err)
 	f := forms.New(st, account.ProfileFields)
-	d := drafts.New(st, f)
-	svc := cases.New(st, f, d, "UST")
+	svc := cases.New(st, f, "UST")
 	svc.OnSubmit = func(context.Context, *store.Queries, cases.Record) error {
 		os.Stdout.WriteString("inside the transaction\n")
 		select {} // until killed

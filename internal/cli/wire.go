@@ -66,7 +66,7 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	orderForms := forms.New(st, account.ProfileFields)
 	orderDrafts := drafts.New(st, orderForms)
 	orderDrafts.Outbox, orderDrafts.PublicURL, orderDrafts.City = accounts.Outbox, cfg.PublicURL, cfg.City.ShortName
-	orderCases := cases.New(st, orderForms, orderDrafts, casePrefix(cfg.City))
+	orderCases := cases.New(st, orderForms, casePrefix(cfg.City))
 	orderCases.City = cfg.City.Name
 	docs := documents.New(st, accounts.Secrets, cfg.PublicURL)
 	connectors := connector.New(st, accounts.Secrets, orderCases, docs, cfg.PublicURL)

@@ -70,7 +70,7 @@ func TestDelivery(t *testing.T) {
 	require.NoError(t, err)
 	f := forms.New(st, account.ProfileFields)
 	d := drafts.New(st, f)
-	cs := cases.New(st, f, d, "UST")
+	cs := cases.New(st, f, "UST")
 	conn := connector.New(st, box, cs, documents.New(st, box, "https://schalter.example"), "https://schalter.example")
 	cs.OnSubmit = conn.Enqueue
 

@@ -46,7 +46,7 @@ func setup(t *testing.T) (*bundle, uuid.UUID) {
 	require.NoError(t, err)
 	draft, err := d.Create(ctx, drafts.Account(acc.ID), "hund-anmelden", json.RawMessage(dogData), "")
 	require.NoError(t, err)
-	c, err := cases.New(st, f, d, "UST").Submit(ctx, cases.Submission{Account: acc.ID, Email: acc.Email, Level: account.LevelAccount, Draft: draft.ID, Language: "de"})
+	c, err := cases.New(st, f, "UST").Submit(ctx, cases.Submission{Account: acc.ID, Email: acc.Email, Level: account.LevelAccount, Draft: draft.ID, Language: "de"})
 	require.NoError(t, err)
 	return &bundle{st: st, docs: documents.New(st, box, "https://schalter.example"), c: c.Record}, acc.ID
 }

@@ -30,7 +30,10 @@ func (s *Service) MailLink(ctx context.Context, owner Owner, id uuid.UUID, email
 	if err != nil {
 		return err
 	}
-	d, err := s.Get(ctx, owner, id)
+	if owner.IsZero() {
+		return apperr.New(apperr.NotFound, "no such draft")
+	}
+	d, err := s.st.Draft(ctx, owner.store(), id)
 	if err != nil {
 		return err
 	}

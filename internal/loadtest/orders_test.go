@@ -97,7 +97,7 @@ func ordersReport(t *testing.T, base string, st *store.Store) string {
 	}
 
 	// Documents to verify.
-	cs := cases.New(st, f, d, "UST")
+	cs := cases.New(st, f, "UST")
 	owner, err := st.AccountByEmail(ctx, "bench399@example.ch")
 	require.NoError(t, err)
 	dr, err := d.Create(ctx, drafts.Account(owner.ID), "hund-anmelden", json.RawMessage(dogData), "")
