@@ -1,6 +1,16 @@
 // Package loadtest measures the HTTP API under load with vegeta and writes
 // docs/benchmarks.md. It runs only from `make bench` (SCHALTER_BENCH=1):
 // timings belong in benchmarks, never in unit tests.
+//
+// Two test-only variables shorten the loop while working on one area
+// (the server reads neither):
+//
+//	SCHALTER_BENCH_ONLY=orders  only the orders section; it is logged,
+//	                            docs/benchmarks.md is left alone
+//	SCHALTER_BENCH_RUNS=1       runs per scenario (default 3)
+//
+// e.g. go build -o /tmp/schalter ./cmd/schalter && SCHALTER_BIN=/tmp/schalter \
+// SCHALTER_BENCH=1 SCHALTER_BENCH_ONLY=orders go test -count=1 -run '^TestLoadReport$' -v ./internal/loadtest
 package loadtest
 
 import (
@@ -27,7 +37,15 @@ import (
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
-const runs = 3
+// runs is how often each scenario runs (SCHALTER_BENCH_RUNS, default 3).
+var runs = benchRuns()
+
+func benchRuns() int {
+	if n, err := strconv.Atoi(os.Getenv("SCHALTER_BENCH_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 3
+}
 
 type scenario struct {
 	name    string
@@ -51,6 +69,17 @@ func TestLoadReport(t *testing.T) {
 	pool := pgtest.DB(t, pgtest.Options{Seed: true})
 	benchUsers(t, store.New(pool))
 	base := startServer(t, pool.Config().ConnString())
+	switch only := os.Getenv("SCHALTER_BENCH_ONLY"); only {
+	case "":
+	case "orders":
+		// Iterating on the orders paths: the section alone, logged, and
+		// docs/benchmarks.md untouched (a partial report must not replace
+		// the full one).
+		t.Log(ordersReport(t, base, store.New(pool)))
+		return
+	default:
+		t.Fatalf("SCHALTER_BENCH_ONLY=%q: the only section that runs alone is orders", only)
+	}
 	sessionCookie := loginCookie(t, base)
 
 	slugs := []string{"zuzug-anmelden", "betreibungsregisterauszug-bestellen", "hund-anmelden", "abfuhrkalender",
