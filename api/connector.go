@@ -107,6 +107,7 @@ type ConnectorInput struct {
 	OfficeInput
 	Body struct {
 		EndpointURL string `json:"endpoint_url" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/cases" doc:"Where Schalter posts each new case."`
+		StatusURL   string `json:"status_url,omitempty" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/status" doc:"For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself."`
 	}
 }
 
@@ -122,6 +123,7 @@ type ConnectorCredentials struct {
 type ConnectorOut struct {
 	Office      string    `json:"office"`
 	EndpointURL string    `json:"endpoint_url"`
+	StatusURL   string    `json:"status_url,omitempty" doc:"Asked for the status of the office's cases; absent when the system calls back."`
 	KeyID       string    `json:"key_id"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -201,10 +203,10 @@ func (s *Server) registerConnector(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "adminConfigureConnector", Method: http.MethodPut, Path: "/api/v1/admin/connectors/{office}", Tags: []string{tagConnector}, Security: adminSessionSecurity,
-		Summary: "Connect an office's system (administrators)", Description: "Sets where new cases of the office are delivered and issues new credentials, shown only in this answer; the old ones stop working. Administrators at level two_factor.",
+		Summary: "Connect an office's system (administrators)", Description: "Sets where new cases of the office are delivered (and, for a system that cannot call back, where their status is polled) and issues new credentials, shown only in this answer; the old ones stop working. Administrators at level two_factor.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusServiceUnavailable, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *ConnectorInput) (*Uncached[ConnectorCredentials], error) {
-		c, err := s.connectors.Configure(ctx, in.Office, in.Body.EndpointURL)
+		c, err := s.connectors.Configure(ctx, in.Office, connector.Endpoints{Delivery: in.Body.EndpointURL, Status: in.Body.StatusURL})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -213,7 +215,7 @@ func (s *Server) registerConnector(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "adminListConnectors", Method: http.MethodGet, Path: "/api/v1/admin/connectors", Tags: []string{tagConnector}, Security: adminSessionSecurity,
-		Summary: "Connected offices (administrators)", Description: "Every office connector, without its secrets. Failed deliveries are jobs of kind connector_deliver: administrators see the dead letters and resend them in River UI at /admin/jobs or with `schalter jobs list` and `schalter jobs retry`.",
+		Summary: "Connected offices (administrators)", Description: "Every office connector, without its secrets. Failed deliveries are jobs of kind connector_deliver: administrators see the dead letters and resend them in River UI at /admin/jobs or with `schalter jobs list` and `schalter jobs retry`. Status polls are jobs of kind connector_poll; one that fails is logged and the next period asks again.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusInternalServerError},
 	}, func(ctx context.Context, _ *struct{}) (*Uncached[Items[ConnectorOut]], error) {
 		list, err := s.connectors.Connectors(ctx)
@@ -221,7 +223,7 @@ func (s *Server) registerConnector(api huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		return &Uncached[Items[ConnectorOut]]{CacheControl: "no-store", Body: Items[ConnectorOut]{Items: mapAll(list, func(c connector.Connector) ConnectorOut {
-			return ConnectorOut{Office: c.Office, EndpointURL: c.EndpointURL, KeyID: c.KeyID, UpdatedAt: c.UpdatedAt.UTC()}
+			return ConnectorOut{Office: c.Office, EndpointURL: c.EndpointURL, StatusURL: c.StatusURL, KeyID: c.KeyID, UpdatedAt: c.UpdatedAt.UTC()}
 		})}}, nil
 	})
 }

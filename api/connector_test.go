@@ -14,11 +14,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/pgtest"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/simoffice"
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // TestBetreibungsamtJourney is Tamara's journey to the end: the case is
@@ -28,7 +30,10 @@ import (
 func TestBetreibungsamtJourney(t *testing.T) {
 	t.Parallel()
 	b := startServer(t, pgtest.Store(t, pgtest.Options{Seed: true}), false, func(c *config.Config, url string) { c.PublicURL = url })
-	office := &simoffice.Office{Secret: []byte(simoffice.DevSecret), APIKey: simoffice.DevAPIKey, Log: slog.New(slog.DiscardHandler), Client: b.srv.Client()}
+	// A moment's delay: an office calling back at once could start the
+	// case before Schalter has noted the transmission on the timeline.
+	office := &simoffice.Office{Secret: []byte(simoffice.DevSecret), APIKey: simoffice.DevAPIKey, Log: slog.New(slog.DiscardHandler), Client: b.srv.Client(),
+		Delay: 200 * time.Millisecond}
 	sim := httptest.NewServer(office)
 	t.Cleanup(sim.Close)
 	box, err := secretbox.New(secretKey)
@@ -78,6 +83,73 @@ func TestBetreibungsamtJourney(t *testing.T) {
 	requireProblem(t, b.do(t, req{path: "/api/v1/connector/cases/" + number, header: map[string]string{"Authorization": "Bearer sco_wrong-wrong-wrong-wrong"}}), http.StatusUnauthorized)
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/connector/cases/" + number + "/status", header: key, body: `{"status":"in_progress"}`}), http.StatusConflict)
 	requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/connector/documents/" + doc["id"].(string), header: key, body: "%PDF-1.4\n%%EOF"}), http.StatusNotFound) // an upload happens once
+}
+
+// TestBetreibungsamtPolledJourney is the journey with an office system
+// that cannot call back: the simulated Betreibungsamt keeps its statuses
+// (uploading the extract through the office API still), and Schalter's
+// status poll, configured by an administrator, moves the case.
+func TestBetreibungsamtPolledJourney(t *testing.T) {
+	t.Parallel()
+	b := startServer(t, pgtest.Store(t, pgtest.Options{Seed: true}), false, func(c *config.Config, url string) { c.PublicURL = url })
+	office := &simoffice.Office{Log: slog.New(slog.DiscardHandler), Client: b.srv.Client(), NoStatusCallback: true}
+	mux := http.NewServeMux()
+	mux.Handle("/cases", office)
+	mux.HandleFunc("/status", office.Status)
+	sim := httptest.NewServer(mux)
+	t.Cleanup(sim.Close)
+
+	ctx := context.Background()
+	count := func(kind string) int {
+		var n int
+		require.NoError(t, b.store.Pool().QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1 AND state = 'completed'", kind).Scan(&n))
+		return n
+	}
+	// The leader's first round of polls, at start, is over before the
+	// connector exists: the test decides when the office is asked.
+	require.Eventually(t, func() bool { return count("connector_poll_offices") == 1 }, 10*time.Second, 10*time.Millisecond)
+
+	// The administrator connects the office's system with a status URL.
+	admin := map[string]string{"Cookie": twoFactorSession(t, b, loginAs(t, b, "admin@uster.ch", store.Role{Role: account.RoleAdmin})["Cookie"])}
+	requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/admin/connectors/betreibungsamt", header: admin,
+		body: `{"endpoint_url":"` + sim.URL + `/cases","status_url":"ftp://fachanwendung/status"}`}), http.StatusUnprocessableEntity)
+	put := b.do(t, req{method: http.MethodPut, path: "/api/v1/admin/connectors/betreibungsamt", header: admin,
+		body: `{"endpoint_url":"` + sim.URL + `/cases","status_url":"` + sim.URL + `/status"}`})
+	require.Equal(t, http.StatusOK, put.status, string(put.body))
+	creds := put.json(t)
+	office.Secret, office.APIKey = []byte(creds["secret"].(string)), creds["api_key"].(string)
+	list := b.do(t, req{path: "/api/v1/admin/connectors", header: admin}).json(t)["items"].([]any)
+	require.Len(t, list, 1)
+	require.Equal(t, sim.URL+"/status", list[0].(map[string]any)["status_url"])
+
+	tamara := map[string]string{"Cookie": twoFactorSession(t, b, loginAs(t, b, "tamara@example.ch")["Cookie"])}
+	create := b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", header: tamara, body: `{"service":"betreibungsregisterauszug-bestellen","data":` + extractData + `}`})
+	require.Equal(t, http.StatusCreated, create.status, string(create.body))
+	sub := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases", header: tamara, body: `{"draft":"` + create.json(t)["id"].(string) + `"}`})
+	require.Equal(t, http.StatusCreated, sub.status, string(sub.body))
+	number := sub.json(t)["number"].(string)
+	require.Eventually(t, func() bool { return office.Received() == 1 }, 10*time.Second, 10*time.Millisecond)
+	office.Wait() // worked there: the extract uploaded, the status kept
+
+	mine := func() map[string]any { return b.do(t, req{path: "/api/v1/me/cases/" + number, header: tamara}).json(t) }
+	require.Equal(t, "received", mine()["status"], "the office did not call back")
+	require.NotContains(t, b.logs.String(), "operation=connectorSetStatus")
+	// The period's job (enqueued by the leader every five minutes, here at
+	// once) polls the office's system, twice: the second changes nothing.
+	for i := range 2 {
+		require.NoError(t, b.store.Enqueue(ctx, connector.PollOfficesArgs{}, nil))
+		require.Eventually(t, func() bool { return count("connector_poll") == i+1 }, 10*time.Second, 10*time.Millisecond)
+		require.Equal(t, "done", mine()["status"], "the poll closes the case")
+	}
+	var steps []string
+	for _, e := range mine()["timeline"].([]any) {
+		ev := e.(map[string]any)
+		steps = append(steps, ev["status"].(string)+":"+ev["by"].(string))
+	}
+	require.Equal(t, []string{"received:resident", "received:system", "received:system", "done:system"}, steps,
+		"submitted, transmitted, document ready, done by the poll, once")
+	docs := b.do(t, req{path: "/api/v1/me/documents", header: tamara}).json(t)["items"].([]any)
+	require.Len(t, docs, 1, "the extract came through the office API's upload")
 }
 
 // TestSimulatedOfficeChecksDeliveries: the simulated office refuses a

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
 	"github.com/schalter-ch/schalter/internal/config"
+	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/pgcluster"
@@ -253,7 +255,13 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	if cfg.Demo && cfg.DemoSimURL != "" {
 		// make run's simulated Betreibungsamt, with its fixed development
 		// credentials (SCHALTER_DEMO is refused in production).
-		if _, err := deps.Connectors.ConfigureWith(ctx, "betreibungsamt", cfg.DemoSimURL, simoffice.DevSecret, simoffice.DevAPIKey); err != nil {
+		// Its status answers are next to the deliveries (/cases → /status),
+		// for `schalter sim betreibungsamt -status-callback=false`.
+		ep := connector.Endpoints{Delivery: cfg.DemoSimURL}
+		if u, err := url.Parse(cfg.DemoSimURL); err == nil {
+			ep.Status = u.ResolveReference(&url.URL{Path: "status"}).String()
+		}
+		if _, err := deps.Connectors.ConfigureEndpoints(ctx, "betreibungsamt", ep, simoffice.DevSecret, simoffice.DevAPIKey); err != nil {
 			return fmt.Errorf("connecting the simulated Betreibungsamt: %w", err)
 		}
 		log.Info("the Betreibungsamt's cases go to the simulated office", "url", cfg.DemoSimURL)

@@ -45,6 +45,8 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &jobs.Chore[attachments.PruneArgs]{Run: d.Attachments.Prune, Done: "deleted attachments no submission took", Log: log})
 	river.AddWorker(w, &account.ByAddressWorker{Service: d.Accounts})
 	river.AddWorker(w, &connector.Worker{Service: d.Connectors})
+	river.AddWorker(w, &jobs.Chore[connector.PollOfficesArgs]{Run: d.Connectors.EnqueuePolls, Log: log})
+	river.AddWorker(w, &connector.PollWorker{Service: d.Connectors, Log: log})
 	return w
 }
 
@@ -56,6 +58,7 @@ func Periodic() []jobs.Periodic {
 		{Interval: favourites.BoostEvery, Args: favourites.BoostArgs{}},
 		{Interval: drafts.PruneEvery, Args: drafts.PruneArgs{}},
 		{Interval: drafts.PruneEvery, Args: attachments.PruneArgs{}},
+		{Interval: connector.PollEvery, Args: connector.PollOfficesArgs{}},
 	}
 }
 

@@ -64,6 +64,9 @@ type Service struct {
 	Client *http.Client
 	// APIURL is where offices' systems call back (PUBLIC_URL/api/v1/connector).
 	APIURL string
+	// PollBatch is how many cases one status request asks about
+	// (default PollBatch; tests use fewer).
+	PollBatch int
 }
 
 // New returns the connectors service.
@@ -80,28 +83,56 @@ type Credentials struct {
 	APIKey string // authenticates the office's calls
 }
 
-// Configure connects an office's endpoint with new credentials (a new
-// secret and API key each time: the old ones stop working).
-func (s *Service) Configure(ctx context.Context, office, endpoint string) (Credentials, error) {
-	return s.ConfigureWith(ctx, office, endpoint, random(32), APIKeyPrefix+random(32))
+// Endpoints are where Schalter reaches an office's system.
+type Endpoints struct {
+	// Delivery receives each new case.
+	Delivery string
+	// Status, when set, is asked for the status of the office's cases
+	// (poll.go): for systems that cannot call back.
+	Status string
 }
 
-// ConfigureWith connects an office's endpoint with given credentials (the
-// demo's simulated office, whose secrets are fixed development values).
+// Configure connects an office's system with new credentials (a new
+// secret and API key each time: the old ones stop working).
+func (s *Service) Configure(ctx context.Context, office string, e Endpoints) (Credentials, error) {
+	return s.ConfigureEndpoints(ctx, office, e, random(32), APIKeyPrefix+random(32))
+}
+
+// ConfigureWith connects an office's delivery endpoint, without a status
+// URL, with given credentials (the demo's simulated office and tests,
+// whose secrets are fixed values).
 func (s *Service) ConfigureWith(ctx context.Context, office, endpoint, secret, apiKey string) (Credentials, error) {
+	return s.ConfigureEndpoints(ctx, office, Endpoints{Delivery: endpoint}, secret, apiKey)
+}
+
+// ConfigureEndpoints connects an office's system with given credentials.
+func (s *Service) ConfigureEndpoints(ctx context.Context, office string, e Endpoints, secret, apiKey string) (Credentials, error) {
 	if s.box == nil {
 		return Credentials{}, apperr.New(apperr.Unavailable, "connectors need the server's secret key (SCHALTER_SECRET_KEY)")
 	}
-	if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Credentials{}, apperr.InvalidFields("not an endpoint", apperr.FieldError{Path: "body.endpoint_url", Message: "must be an http(s) URL"})
+	var bad []apperr.FieldError
+	if !isEndpoint(e.Delivery) {
+		bad = append(bad, apperr.FieldError{Path: "body.endpoint_url", Message: "must be an http(s) URL"})
+	}
+	if e.Status != "" && !isEndpoint(e.Status) {
+		bad = append(bad, apperr.FieldError{Path: "body.status_url", Message: "must be an http(s) URL"})
+	}
+	if len(bad) > 0 {
+		return Credentials{}, apperr.InvalidFields("not an endpoint", bad...)
 	}
 	if !strings.HasPrefix(apiKey, APIKeyPrefix) || len(apiKey) < 24 || len(secret) < 16 {
 		return Credentials{}, apperr.InvalidFields("weak credentials", apperr.FieldError{Path: "body", Message: "the secret needs 16 characters, the API key sco_ and 20 more"})
 	}
 	c := Credentials{Office: office, KeyID: office + "-" + time.Now().UTC().Format("20060102150405"), Secret: secret, APIKey: apiKey}
-	err := s.st.PutConnector(ctx, store.Connector{Office: office, EndpointURL: endpoint, KeyID: c.KeyID,
+	err := s.st.PutConnector(ctx, store.Connector{Office: office, EndpointURL: e.Delivery, StatusURL: e.Status, KeyID: c.KeyID,
 		SecretSealed: s.box.Seal([]byte(secret), sealContext), APIKeyHash: keyHash(apiKey)})
 	return c, err
+}
+
+// isEndpoint is the rule for the URLs Schalter calls: absolute http(s).
+func isEndpoint(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // Connectors lists the configured connectors, without secrets.
@@ -212,6 +243,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 			if err := cases.Note(ctx, q, c.ID, "connector:"+c.Office, "An das zuständige Amt übermittelt."); err != nil {
 				return err
 			}
+			if err := q.HandOver(ctx, c.ID); err != nil {
+				return err
+			}
 			return disclose(ctx, q, c)
 		})
 	}
@@ -267,13 +301,19 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 }
 
 // Case is case number for the office's system, logged as a disclosure to
-// the office's system in the person's transparency log.
+// the office's system in the person's transparency log. The system has
+// the case from now on, so a status poll asks about it.
 func (s *Service) Case(ctx context.Context, office, number string) (*cases.Case, error) {
 	c, err := s.cases.ForOffice(ctx, office, number)
 	if err != nil {
 		return nil, err
 	}
-	return c, disclose(ctx, s.st.Queries, c.Record)
+	return c, s.st.InTx(ctx, func(q *store.Queries) error {
+		if err := q.HandOver(ctx, c.ID); err != nil {
+			return err
+		}
+		return disclose(ctx, q, c.Record)
+	})
 }
 
 // disclose writes the case's handing to the office's system to the

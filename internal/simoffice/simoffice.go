@@ -6,6 +6,10 @@
 // announces the extract, renders it as PDF with the verification QR code
 // Schalter gave it, uploads it and closes the case. `make run` starts it
 // (`schalter sim betreibungsamt`), and the tests run it in-process.
+//
+// With NoStatusCallback it is a system that cannot call back statuses: it
+// keeps them, and answers Schalter's status poll (Status) from them; its
+// documents still go through the office API's upload.
 package simoffice
 
 import (
@@ -41,10 +45,14 @@ type Office struct {
 	Client *http.Client
 	// Now is the clock for the replay window (tests move it).
 	Now func() time.Time
+	// NoStatusCallback keeps the statuses for Schalter's poll instead of
+	// setting them through the office API.
+	NoStatusCallback bool
 
-	mu   sync.Mutex
-	seen map[string]bool
-	wg   sync.WaitGroup
+	mu     sync.Mutex
+	seen   map[string]bool
+	status map[string]connector.CaseStatus // the office's own status of each case it worked on
+	wg     sync.WaitGroup
 }
 
 // ServeHTTP receives a delivery.
@@ -58,11 +66,7 @@ func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
 		return
 	}
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	if err := connector.Verify(r.Header.Get(connector.SignatureHeader), o.Secret, body, now(), connector.ReplayWindow); err != nil {
+	if err := o.verify(r, body); err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
@@ -93,6 +97,57 @@ func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
+func (o *Office) verify(r *http.Request, body []byte) error {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	return connector.Verify(r.Header.Get(connector.SignatureHeader), o.Secret, body, now(), connector.ReplayWindow)
+}
+
+// Status answers Schalter's status poll (docs/connectors.md) from the
+// office's own state: the cases asked about that it has worked on; the
+// others it leaves out.
+func (o *Office) Status(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST status polls here", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if err := o.verify(r, body); err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	var req connector.StatusRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		http.Error(w, "not a status poll", http.StatusBadRequest)
+		return
+	}
+	answer := connector.StatusAnswer{Cases: []connector.CaseStatus{}}
+	o.mu.Lock()
+	for _, n := range req.Cases {
+		if st, ok := o.status[n]; ok {
+			answer.Cases = append(answer.Cases, st)
+		}
+	}
+	o.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(answer)
+}
+
+func (o *Office) setStatus(number, status, message string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.status == nil {
+		o.status = map[string]connector.CaseStatus{}
+	}
+	o.status[number] = connector.CaseStatus{Number: number, Status: status, Message: message}
+}
+
 // Received counts the cases the office has.
 func (o *Office) Received() int {
 	o.mu.Lock()
@@ -119,7 +174,14 @@ func (o *Office) work(ctx context.Context, d connector.Delivery) error {
 	}
 	base := strings.TrimRight(d.CallbackURL, "/")
 	status := func(s, msg string) error {
-		return o.call(ctx, http.MethodPost, base+"/cases/"+d.Number+"/status", "application/json", map[string]string{"status": s, "message": msg}, nil)
+		if !o.NoStatusCallback {
+			if err := o.call(ctx, http.MethodPost, base+"/cases/"+d.Number+"/status", "application/json", map[string]string{"status": s, "message": msg}, nil); err != nil {
+				return err
+			}
+		}
+		// Kept after Schalter has it, so that a poll never races the call.
+		o.setStatus(d.Number, s, msg)
+		return nil
 	}
 	if err := status("in_progress", "Das Betreibungsamt stellt Ihren Auszug aus."); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 )
 
 const connectorByKey = `-- name: ConnectorByKey :one
-SELECT office_slug, endpoint_url, key_id, secret_sealed, api_key_hash, created_at, updated_at FROM connector WHERE api_key_hash = $1
+SELECT office_slug, endpoint_url, key_id, secret_sealed, api_key_hash, created_at, updated_at, status_url FROM connector WHERE api_key_hash = $1
 `
 
 func (q *Queries) ConnectorByKey(ctx context.Context, db DBTX, apiKeyHash []byte) (Connector, error) {
@@ -27,17 +27,19 @@ func (q *Queries) ConnectorByKey(ctx context.Context, db DBTX, apiKeyHash []byte
 		&i.ApiKeyHash,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StatusUrl,
 	)
 	return i, err
 }
 
 const connectorList = `-- name: ConnectorList :many
-SELECT office_slug, endpoint_url, key_id, created_at, updated_at FROM connector ORDER BY office_slug
+SELECT office_slug, endpoint_url, status_url, key_id, created_at, updated_at FROM connector ORDER BY office_slug
 `
 
 type ConnectorListRow struct {
 	OfficeSlug  string
 	EndpointUrl string
+	StatusUrl   *string
 	KeyID       string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -55,6 +57,7 @@ func (q *Queries) ConnectorList(ctx context.Context, db DBTX) ([]ConnectorListRo
 		if err := rows.Scan(
 			&i.OfficeSlug,
 			&i.EndpointUrl,
+			&i.StatusUrl,
 			&i.KeyID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
@@ -70,7 +73,7 @@ func (q *Queries) ConnectorList(ctx context.Context, db DBTX) ([]ConnectorListRo
 }
 
 const connectorOfOffice = `-- name: ConnectorOfOffice :one
-SELECT office_slug, endpoint_url, key_id, secret_sealed, api_key_hash, created_at, updated_at FROM connector WHERE office_slug = $1
+SELECT office_slug, endpoint_url, key_id, secret_sealed, api_key_hash, created_at, updated_at, status_url FROM connector WHERE office_slug = $1
 `
 
 func (q *Queries) ConnectorOfOffice(ctx context.Context, db DBTX, officeSlug string) (Connector, error) {
@@ -84,20 +87,22 @@ func (q *Queries) ConnectorOfOffice(ctx context.Context, db DBTX, officeSlug str
 		&i.ApiKeyHash,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StatusUrl,
 	)
 	return i, err
 }
 
 const connectorPut = `-- name: ConnectorPut :exec
-INSERT INTO connector (office_slug, endpoint_url, key_id, secret_sealed, api_key_hash)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (office_slug) DO UPDATE SET endpoint_url = excluded.endpoint_url, key_id = excluded.key_id,
+INSERT INTO connector (office_slug, endpoint_url, status_url, key_id, secret_sealed, api_key_hash)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (office_slug) DO UPDATE SET endpoint_url = excluded.endpoint_url, status_url = excluded.status_url, key_id = excluded.key_id,
     secret_sealed = excluded.secret_sealed, api_key_hash = excluded.api_key_hash, updated_at = now()
 `
 
 type ConnectorPutParams struct {
 	OfficeSlug   string
 	EndpointUrl  string
+	StatusUrl    *string
 	KeyID        string
 	SecretSealed []byte
 	ApiKeyHash   []byte
@@ -107,10 +112,90 @@ func (q *Queries) ConnectorPut(ctx context.Context, db DBTX, arg ConnectorPutPar
 	_, err := db.Exec(ctx, connectorPut,
 		arg.OfficeSlug,
 		arg.EndpointUrl,
+		arg.StatusUrl,
 		arg.KeyID,
 		arg.SecretSealed,
 		arg.ApiKeyHash,
 	)
+	return err
+}
+
+const connectorsPolled = `-- name: ConnectorsPolled :many
+SELECT office_slug FROM connector WHERE status_url IS NOT NULL ORDER BY office_slug
+`
+
+// The offices whose systems Schalter asks for the status of their cases.
+func (q *Queries) ConnectorsPolled(ctx context.Context, db DBTX) ([]string, error) {
+	rows, err := db.Query(ctx, connectorsPolled)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var office_slug string
+		if err := rows.Scan(&office_slug); err != nil {
+			return nil, err
+		}
+		items = append(items, office_slug)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const handedOverCases = `-- name: HandedOverCases :many
+SELECT c.number, c.status FROM order_case c JOIN connector_handover h ON h.case_id = c.id
+WHERE c.office_slug = $1 AND c.status = ANY($2::text[]) AND c.number > $3
+ORDER BY c.number LIMIT $4
+`
+
+type HandedOverCasesParams struct {
+	OfficeSlug string
+	Statuses   []string
+	After      string
+	Max        int32
+}
+
+type HandedOverCasesRow struct {
+	Number string
+	Status string
+}
+
+// A page of the office's cases in statuses that its system has, by
+// number after @after: what a status poll asks about.
+func (q *Queries) HandedOverCases(ctx context.Context, db DBTX, arg HandedOverCasesParams) ([]HandedOverCasesRow, error) {
+	rows, err := db.Query(ctx, handedOverCases,
+		arg.OfficeSlug,
+		arg.Statuses,
+		arg.After,
+		arg.Max,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []HandedOverCasesRow{}
+	for rows.Next() {
+		var i HandedOverCasesRow
+		if err := rows.Scan(&i.Number, &i.Status); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const handoverInsert = `-- name: HandoverInsert :exec
+INSERT INTO connector_handover (case_id) VALUES ($1) ON CONFLICT (case_id) DO NOTHING
+`
+
+func (q *Queries) HandoverInsert(ctx context.Context, db DBTX, caseID uuid.UUID) error {
+	_, err := db.Exec(ctx, handoverInsert, caseID)
 	return err
 }
 

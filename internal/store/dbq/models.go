@@ -126,6 +126,12 @@ type Connector struct {
 	ApiKeyHash   []byte
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	StatusUrl    *string
+}
+
+type ConnectorHandover struct {
+	CaseID uuid.UUID
+	At     time.Time
 }
 
 type Document struct {

@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Connected offices (administrators)
-         * @description Every office connector, without its secrets. Failed deliveries are jobs of kind connector_deliver: administrators see the dead letters and resend them in River UI at /admin/jobs or with `schalter jobs list` and `schalter jobs retry`.
+         * @description Every office connector, without its secrets. Failed deliveries are jobs of kind connector_deliver: administrators see the dead letters and resend them in River UI at /admin/jobs or with `schalter jobs list` and `schalter jobs retry`. Status polls are jobs of kind connector_poll; one that fails is logged and the next period asks again.
          */
         get: operations["adminListConnectors"];
         put?: never;
@@ -214,7 +214,7 @@ export interface paths {
         get?: never;
         /**
          * Connect an office's system (administrators)
-         * @description Sets where new cases of the office are delivered and issues new credentials, shown only in this answer; the old ones stop working. Administrators at level two_factor.
+         * @description Sets where new cases of the office are delivered (and, for a system that cannot call back, where their status is polled) and issues new credentials, shown only in this answer; the old ones stop working. Administrators at level two_factor.
          */
         put: operations["adminConfigureConnector"];
         post?: never;
@@ -2341,11 +2341,18 @@ export interface components {
              * @example https://fachanwendung.uster.ch/schalter/cases
              */
             endpoint_url: string;
+            /**
+             * @description For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself.
+             * @example https://fachanwendung.uster.ch/schalter/status
+             */
+            status_url?: string;
         };
         ConnectorOut: {
             endpoint_url: string;
             key_id: string;
             office: string;
+            /** @description Asked for the status of the office's cases; absent when the system calls back. */
+            status_url?: string;
             /** Format: date-time */
             updated_at: string;
         };
