@@ -2,6 +2,7 @@ package api
 
 // Unexported parts the black-box tests hold against other sources.
 var (
-	PWARoutes = pwaRoutes
-	PWASlug   = pwaSlug
+	PWARoutes   = pwaRoutes
+	PWASlug     = pwaSlug
+	PWASegments = pwaSegments
 )

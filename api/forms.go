@@ -78,13 +78,20 @@ func (s *Server) registerForms(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "getServiceForm", Method: http.MethodGet, Path: "/api/v1/services/{slug}/form", Tags: []string{tagForms}, Responses: notModified(),
 		Summary:     "The order form of a service",
-		Description: "The published form of a published service: its JSON Schema and UI schema, in every language. 404 when the service cannot be ordered online (its page says how to get it).",
+		Description: "The published form of a published service: its JSON Schema and UI schema, in every language. 404 when the service cannot be ordered online (its page says how to get it). With `version`, that version if it was ever published (a draft is shown and checked in the version it was started on, also after a newer one was published).",
 		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}, func(ctx context.Context, in *struct {
 		FormSlugInput
 		CondParams
+		Version int `query:"version" minimum:"0" maximum:"100000" doc:"A version published now or earlier (the draft's form_version); 0 or absent: the current one."`
 	}) (*Cached[FormOut], error) {
-		v, err := s.forms.Published(ctx, in.Slug)
+		var v *forms.Version
+		var err error
+		if in.Version > 0 {
+			v, err = s.forms.Released(ctx, in.Slug, in.Version)
+		} else {
+			v, err = s.forms.Published(ctx, in.Slug)
+		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -52,9 +52,26 @@ func TestForms(t *testing.T) {
 	again := b.do(t, req{path: "/api/v1/services/" + svc + "/form", header: map[string]string{"If-None-Match": etag}})
 	require.Equal(t, http.StatusNotModified, again.status)
 
+	// Version 2 is added: until it is published, ?version=2 is not public;
+	// afterwards version 1 (archived) is still there for drafts started on it.
+	second := b.do(t, req{method: http.MethodPost, path: formPath, body: string(def), header: admin(nil)})
+	require.Equal(t, http.StatusCreated, second.status, string(second.body))
+	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form?version=2"}), http.StatusNotFound)
+	require.Equal(t, http.StatusOK, b.do(t, req{method: http.MethodPost, path: formPath + "/2/publish", header: admin(nil)}).status)
+	for _, c := range []struct {
+		query   string
+		version float64
+	}{{"", 2}, {"?version=1", 1}, {"?version=2", 2}} {
+		got := b.do(t, req{path: "/api/v1/services/" + svc + "/form" + c.query})
+		require.Equal(t, http.StatusOK, got.status, c.query)
+		require.EqualValues(t, c.version, got.json(t)["version"], c.query)
+	}
+	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form?version=3"}), http.StatusNotFound)
+	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form?version=-1"}), http.StatusUnprocessableEntity, "query.version")
+
 	list := b.do(t, req{path: formPath, header: admin(nil)})
 	require.Equal(t, http.StatusOK, list.status)
-	require.Len(t, list.json(t)["items"], 1)
+	require.Len(t, list.json(t)["items"], 2)
 	requireProblem(t, b.do(t, req{path: formPath + "/7", header: admin(nil)}), http.StatusNotFound)
 	requireProblem(t, b.do(t, req{path: "/api/v1/admin/services/gibt-es-nicht/forms/1", header: admin(nil)}), http.StatusNotFound)
 }

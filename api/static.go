@@ -46,11 +46,21 @@ var pwaRoutes = []string{
 	"/account/reset", "/account/authenticator", "/account/recovery-codes", "/account/sessions",
 	"/account/step-up", "/account/deleted", "/account/passkeys", "/account/sms", "/account/eid",
 	"/account/profile", "/account/consents", "/account/transparency",
+	"/account/drafts", "/account/cases", "/account/documents", "/account/cases/{number}",
+	"/services/{slug}/order", "/drafts/resume", "/verify/{id}",
 	"/konto", "/konto/anmelden",
 }
 
 // pwaSlug is the router's SLUG.
 var pwaSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// pwaSegments are the segments routes capture: the router's SLUG,
+// CASE_NUMBER and DOCUMENT_ID.
+var pwaSegments = map[string]*regexp.Regexp{
+	"{slug}":   pwaSlug,
+	"{number}": regexp.MustCompile(`^[A-Z]{2,6}-[0-9]{4}-[0-9]{6}-[0-9]$`),
+	"{id}":     regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+}
 
 // isPWARoute reports whether p is the path of one of the PWA's pages.
 func isPWARoute(p string) bool {
@@ -65,7 +75,10 @@ func isPWARoute(p string) bool {
 		}
 		match := true
 		for i, w := range want {
-			if w != segs[i] && (w != "{slug}" || !pwaSlug.MatchString(segs[i])) {
+			if re, ok := pwaSegments[w]; ok && re.MatchString(segs[i]) {
+				continue
+			}
+			if w != segs[i] {
 				match = false
 				break
 			}

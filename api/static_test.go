@@ -34,6 +34,15 @@ func routerRoutes(t *testing.T) (routes []string, slug string) {
 	m := regexp.MustCompile(`(?m)^const SLUG = "\((.*)\)";$`).FindStringSubmatch(src)
 	require.NotNil(t, m, "router.ts: SLUG")
 	slug = m[1]
+	// The other segments a route may capture, each a placeholder of api.PWASegments.
+	placeholders := map[string]string{"SLUG": "{slug}", "CASE_NUMBER": "{number}", "DOCUMENT_ID": "{id}"}
+	for _, c := range regexp.MustCompile(`(?m)^const ([A-Z_]+) = "\((.*)\)";$`).FindAllStringSubmatch(src, -1) {
+		name, known := placeholders[c[1]]
+		require.True(t, known, "router.ts captures segments with %s; name its placeholder here", c[1])
+		re, ok := api.PWASegments[name]
+		require.True(t, ok, "router.ts captures %s; api/static.go pwaSegments has no %s", c[1], name)
+		require.Equal(t, "^"+c[2]+"$", re.String(), "api/static.go pwaSegments[%s] must be router.ts's %s", name, c[1])
+	}
 
 	quoted := func(body string, re *regexp.Regexp) []string {
 		var out []string
@@ -75,8 +84,12 @@ func routerRoutes(t *testing.T) (routes []string, slug string) {
 		if path != "/" {
 			path = strings.TrimSuffix(path, "/?") // the trailing slash the router allows
 		}
-		path = strings.ReplaceAll(path, "${SLUG}", "{slug}")
-		require.Regexp(t, clean, strings.ReplaceAll(path, "{slug}", "slug"), "router.ts: route %q is more than fixed segments and ${SLUG}", line)
+		check := path
+		for c, name := range placeholders {
+			path = strings.ReplaceAll(path, "${"+c+"}", name)
+			check = strings.ReplaceAll(check, "${"+c+"}", "x")
+		}
+		require.Regexp(t, clean, check, "router.ts: route %q is more than fixed segments and captured segments", line)
 		routes = append(routes, path)
 	}
 	return routes, slug
@@ -98,7 +111,7 @@ func TestPWAShellOnlyForAppRoutes(t *testing.T) {
 	t.Parallel()
 	b := setup(t, false)
 	for _, route := range api.PWARoutes {
-		path := strings.ReplaceAll(route, "{slug}", "hund-anmelden")
+		path := strings.NewReplacer("{slug}", "hund-anmelden", "{number}", "UST-2026-000001-0", "{id}", "0b9e3a5c-1d2f-4e6a-8b7c-9d0e1f2a3b4c").Replace(route)
 		paths := []string{path, path + "?next=%2Faccount"}
 		if path != "/" {
 			paths = append(paths, path+"/")
@@ -114,7 +127,7 @@ func TestPWAShellOnlyForAppRoutes(t *testing.T) {
 	for _, p := range []string{
 		"/.git/config", "/.env", "/foo.php", "/wp-login.php", "/admin/.htpasswd", "/wp-admin/", "/admin",
 		"/metrics", "/server-status", "/gibt-es-nicht", "/services", "/services/Bad_Slug", "/services/hund-anmelden/extra",
-		"/account/gibt-es-nicht", "/konto/x", "/categories/-x", "/index.php", "/assets/missing-123.js", "/api/v1/nope",
+		"/account/gibt-es-nicht", "/konto/x", "/categories/-x", "/account/cases/ust-2026-000001-0", "/verify/nicht-eine-id", "/services/hund-anmelden/order/x", "/index.php", "/assets/missing-123.js", "/api/v1/nope",
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
 			r := b.do(t, req{method: method, path: p})

@@ -18,6 +18,13 @@ SELECT f.service_slug, f.version, f.state, f.definition, f.actor, f.created_at, 
 FROM form_version f JOIN service s ON s.slug = f.service_slug
 WHERE f.service_slug = @service_slug AND f.state = 'published' AND s.state = 'published';
 
+-- name: FormReleased :one
+-- A version residents have been given (published now or before), of a
+-- published service: drafts started on an older version are shown in it.
+SELECT f.service_slug, f.version, f.state, f.definition, f.actor, f.created_at, f.published_at
+FROM form_version f JOIN service s ON s.slug = f.service_slug
+WHERE f.service_slug = @service_slug AND f.version = @version AND f.state <> 'draft' AND s.state = 'published';
+
 -- name: FormList :many
 SELECT service_slug, version, state, actor, created_at, published_at
 FROM form_version WHERE service_slug = @service_slug ORDER BY version DESC;

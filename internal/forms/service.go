@@ -121,6 +121,18 @@ func (s *Service) Published(ctx context.Context, service string) (*Version, erro
 	return versionFrom(r)
 }
 
+// Released returns version of a published service's form if residents
+// were ever given it (published now or archived since): a draft started on
+// it is shown and checked in that version. Editors' unpublished versions
+// are NotFound.
+func (s *Service) Released(ctx context.Context, service string, version int) (*Version, error) {
+	r, err := s.st.ReleasedForm(ctx, service, version)
+	if err != nil {
+		return nil, err
+	}
+	return versionFrom(r)
+}
+
 // Form returns version of service's form, checked and ready to validate.
 func (s *Service) Form(ctx context.Context, service string, version int) (*Form, error) {
 	k := versionKey{service, version}

@@ -62,6 +62,13 @@ func (q *Queries) PublishedForm(ctx context.Context, service string) (FormVersio
 	return formFrom(dbq.FormVersion(r)), mapErr(err, onErr{notFound: "this service has no online form"})
 }
 
+// ReleasedForm returns a version of a published service's form that was
+// published at some time (the current one or an archived one).
+func (q *Queries) ReleasedForm(ctx context.Context, service string, version int) (FormVersion, error) {
+	r, err := q.gen.FormReleased(ctx, q.db, dbq.FormReleasedParams{ServiceSlug: service, Version: int32(version)})
+	return formFrom(dbq.FormVersion(r)), mapErr(err, onErr{notFound: "this service has no such form version"})
+}
+
 // FormVersions lists service's form versions, newest first, without
 // their definitions.
 func (q *Queries) FormVersions(ctx context.Context, service string) ([]FormVersion, error) {

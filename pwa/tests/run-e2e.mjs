@@ -1,6 +1,6 @@
 // Runs the browser tests against the real Schalter server: starts Mailpit
 // (the pinned Go tool, a real SMTP server whose REST API the account tests
-// read), then the Go binary (SCHALTER_BIN, default ../bin/schalter) with a
+// read), the simulated Betreibungsamt, then the Go binary (SCHALTER_BIN, default ../bin/schalter) with a
 // private PostgreSQL cluster, the demo catalogue and Mailpit as its SMTP
 // server, waits for /readyz, runs tests/e2e/*.test.mjs with node --test, then
 // stops both with SIGTERM.
@@ -117,6 +117,15 @@ if (!mailReady) {
   fail(`Mailpit did not start within 120 s (log: ${mailLogPath})`);
 }
 
+// The simulated Betreibungsamt (schalter sim betreibungsamt): the orders
+// test's cases go to it over the real connector, and it answers with the
+// extract after a second.
+const simAddr = `127.0.0.1:${await freePort()}`;
+const sim = spawn(bin, ["sim", "betreibungsamt", "-addr", simAddr, "-delay", "1s"], { stdio: ["ignore", "pipe", "pipe"] });
+sim.stdout.pipe(log);
+sim.stderr.pipe(log);
+process.on("exit", () => sim.kill("SIGTERM"));
+
 const server = spawn(bin, ["serve"], {
   cwd: repoDir,
   env: {
@@ -137,6 +146,7 @@ const server = spawn(bin, ["serve"], {
     // The development identity provider (demo people under /dev-idp) as the
     // state eID; SMS codes go to the dev sink, $SCHALTER_DATA_DIR/sms-outbox.jsonl.
     SCHALTER_EID_DEV: "true",
+    SCHALTER_DEMO_SIM_URL: `http://${simAddr}/cases`,
     SCHALTER_RATE_LIMIT: process.env.SCHALTER_RATE_LIMIT ?? "0",
     SCHALTER_AUTH_RATE_LIMIT: process.env.SCHALTER_AUTH_RATE_LIMIT ?? "0",
   },

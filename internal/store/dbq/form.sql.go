@@ -224,6 +224,34 @@ func (q *Queries) FormPublished(ctx context.Context, db DBTX, serviceSlug string
 	return i, err
 }
 
+const formReleased = `-- name: FormReleased :one
+SELECT f.service_slug, f.version, f.state, f.definition, f.actor, f.created_at, f.published_at
+FROM form_version f JOIN service s ON s.slug = f.service_slug
+WHERE f.service_slug = $1 AND f.version = $2 AND f.state <> 'draft' AND s.state = 'published'
+`
+
+type FormReleasedParams struct {
+	ServiceSlug string
+	Version     int32
+}
+
+// A version residents have been given (published now or before), of a
+// published service: drafts started on an older version are shown in it.
+func (q *Queries) FormReleased(ctx context.Context, db DBTX, arg FormReleasedParams) (FormVersion, error) {
+	row := db.QueryRow(ctx, formReleased, arg.ServiceSlug, arg.Version)
+	var i FormVersion
+	err := row.Scan(
+		&i.ServiceSlug,
+		&i.Version,
+		&i.State,
+		&i.Definition,
+		&i.Actor,
+		&i.CreatedAt,
+		&i.PublishedAt,
+	)
+	return i, err
+}
+
 const formServiceLock = `-- name: FormServiceLock :one
 SELECT slug FROM service WHERE slug = $1 FOR UPDATE
 `

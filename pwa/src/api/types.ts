@@ -83,3 +83,19 @@ export type NotifyChannel = NonNullable<Profile["notify_channels"]>[number];
 export type Consent = S["ConsentOut"];
 export type AccessEntry = S["AccessEntryOut"];
 export type AccessLog = S["AccessLogOut"];
+
+// Orders: forms, drafts, cases, documents.
+export type FormOut = S["FormOut"];
+export type FormSection = S["FormSection"];
+export type FormField = S["FormField"];
+export type Draft = S["DraftOut"];
+export type DraftSummary = S["DraftSummary"];
+export type DraftIssue = S["DraftIssue"];
+export type Attachment = S["AttachmentOut"];
+export type Prefill = S["PrefillOut"];
+export type CaseOut = S["CaseOut"];
+export type CaseSummary = S["CaseSummary"];
+export type CaseEvent = S["CaseEventOut"];
+export type CaseStatus = CaseOut["status"];
+export type DocumentOut = S["DocumentOut"];
+export type Verification = S["VerificationOut"];

@@ -40,6 +40,13 @@ import "../pages/account/page-eid.ts";
 import "../pages/account/page-profile.ts";
 import "../pages/account/page-consents.ts";
 import "../pages/account/page-transparency.ts";
+import "../pages/orders/page-order.ts";
+import "../pages/orders/page-drafts.ts";
+import "../pages/orders/page-resume-draft.ts";
+import "../pages/orders/page-cases.ts";
+import "../pages/orders/page-case.ts";
+import "../pages/orders/page-documents.ts";
+import "../pages/orders/page-verify-document.ts";
 import { logoutAndLeave } from "../pages/account/page-account.ts";
 import { SessionController, session } from "../state/session.ts";
 import "./search-box.ts";
@@ -166,6 +173,14 @@ export class SchalterApp extends LitElement {
         return html`<page-favourites .language=${lang}></page-favourites>`;
       case "account":
         return this.renderAccountPage(r.page);
+      case "order":
+        return html`<page-order .language=${lang} .slug=${r.slug} .query=${this.query}></page-order>`;
+      case "case":
+        return html`<page-case .language=${lang} .number=${r.number} .query=${this.query}></page-case>`;
+      case "resume-draft":
+        return html`<page-resume-draft .language=${lang} .query=${this.query}></page-resume-draft>`;
+      case "verify-document":
+        return html`<page-verify-document .language=${lang} .documentId=${r.id} .query=${this.query}></page-verify-document>`;
       default:
         return html`<page-not-found></page-not-found>`;
     }
@@ -217,6 +232,12 @@ export class SchalterApp extends LitElement {
         return html`<page-consents .language=${lang} .query=${q}></page-consents>`;
       case "transparency":
         return html`<page-transparency .language=${lang} .query=${q}></page-transparency>`;
+      case "drafts":
+        return html`<page-drafts .language=${lang} .query=${q}></page-drafts>`;
+      case "cases":
+        return html`<page-cases .language=${lang} .query=${q}></page-cases>`;
+      case "documents":
+        return html`<page-documents .language=${lang} .query=${q}></page-documents>`;
     }
   }
 

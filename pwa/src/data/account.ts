@@ -29,7 +29,7 @@ interface Answer<T> {
   response: Response;
 }
 
-async function call<T>(request: () => Promise<Answer<T>>): Promise<T> {
+export async function call<T>(request: () => Promise<Answer<T>>): Promise<T> {
   let answer: Answer<T>;
   try {
     answer = await request();
@@ -44,7 +44,7 @@ async function call<T>(request: () => Promise<Answer<T>>): Promise<T> {
   return answer.data as T;
 }
 
-const init = { credentials, cache: "no-store" as RequestCache };
+export const init = { credentials, cache: "no-store" as RequestCache };
 
 /** The logged-in person, or null without a session. */
 export async function getMe(signal?: AbortSignal): Promise<Me | null> {

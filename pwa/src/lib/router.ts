@@ -10,6 +10,10 @@ export type Route =
   | { name: "search" }
   | { name: "favourites" }
   | { name: "account"; page: AccountPage }
+  | { name: "order"; slug: string }
+  | { name: "case"; number: string }
+  | { name: "resume-draft" }
+  | { name: "verify-document"; id: string }
   | { name: "not-found" };
 
 /**
@@ -39,6 +43,9 @@ export const ACCOUNT_PATHS = {
   profile: "/account/profile",
   consents: "/account/consents",
   transparency: "/account/transparency",
+  drafts: "/account/drafts",
+  cases: "/account/cases",
+  documents: "/account/documents",
 } as const;
 
 /**
@@ -53,6 +60,10 @@ export const ACCOUNT_ALIASES: Readonly<Record<string, AccountPage>> = {
 export type AccountPage = keyof typeof ACCOUNT_PATHS;
 
 const SLUG = "([a-z0-9][a-z0-9-]*)";
+/** A case number such as UST-2026-004711-3 (internal/cases). */
+const CASE_NUMBER = "([A-Z]{2,6}-[0-9]{4}-[0-9]{6}-[0-9])";
+/** A document's id, as its QR code prints it (internal/documents: /verify/ + id). */
+const DOCUMENT_ID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/$/, () => ({ name: "home" })],
   [/^\/categories\/?$/, () => ({ name: "categories" })],
@@ -62,6 +73,11 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/offices/${SLUG}/?$`), (m) => ({ name: "office", slug: m[1]! })],
   [/^\/search\/?$/, () => ({ name: "search" })],
   [/^\/favourites\/?$/, () => ({ name: "favourites" })],
+  [new RegExp(`^/services/${SLUG}/order/?$`), (m) => ({ name: "order", slug: m[1]! })],
+  [new RegExp(`^/account/cases/${CASE_NUMBER}/?$`), (m) => ({ name: "case", number: m[1]! })],
+  // The continue-later link of the mail (internal/drafts: /drafts/resume#token).
+  [/^\/drafts\/resume\/?$/, () => ({ name: "resume-draft" })],
+  [new RegExp(`^/verify/${DOCUMENT_ID}/?$`), (m) => ({ name: "verify-document", id: m[1]! })],
   ...Object.entries(ACCOUNT_PATHS).map(
     ([page, path]): [RegExp, () => Route] => [new RegExp(`^${path}/?$`), () => ({ name: "account", page: page as AccountPage })],
   ),
@@ -122,6 +138,16 @@ export interface NavigateDetail {
 /** Navigates within the app from anywhere (components, pages). */
 export function navigateTo(url: string, options: Omit<NavigateDetail, "url"> = {}): void {
   window.dispatchEvent(new CustomEvent<NavigateDetail>(NAVIGATE_EVENT, { detail: { url, ...options } }));
+}
+
+/** The order form of a service; with a draft, that draft resumed. */
+export function orderHref(slug: string, draft?: string): string {
+  return draft ? `/services/${slug}/order?draft=${encodeURIComponent(draft)}` : `/services/${slug}/order`;
+}
+
+/** The page of one of the person's cases. */
+export function caseHref(number: string): string {
+  return `/account/cases/${encodeURIComponent(number)}`;
 }
 
 /** The URL of the results page for a query and filters. */

@@ -193,6 +193,15 @@ export class PageAccount extends AccountPage {
         ${this.renderLogin()}
       </section>
 
+      <section class="section account-box" aria-labelledby="orders-heading">
+        <h2 id="orders-heading">${t("account.orders")}</h2>
+        <ul class="link-list">
+          <li><a href=${ACCOUNT_PATHS.cases}>${t("cases.title")}</a>: ${t("account.casesText")}</li>
+          <li><a href=${ACCOUNT_PATHS.documents}>${t("documents.title")}</a>: ${t("account.documentsText")}</li>
+          <li><a href=${ACCOUNT_PATHS.drafts}>${t("drafts.title")}</a>: ${t("account.draftsText")}</li>
+        </ul>
+      </section>
+
       <section class="section account-box" aria-labelledby="data-heading">
         <h2 id="data-heading">${t("account.data")}</h2>
         <ul class="link-list">

@@ -1,0 +1,129 @@
+// One case: its number, status and timeline (received, in progress,
+// waiting, done, rejected, withdrawn, with the office's messages), the
+// PDF summary of what was submitted, the documents delivered for it, and
+// withdrawal while the office has not started. While the case is open the
+// page asks again every 20 seconds, so "done" and the document appear
+// without a reload (and are announced).
+import { html, nothing, type TemplateResult } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { CaseOut, DocumentOut } from "../../api/types.ts";
+import { apiUrl } from "../../api/client.ts";
+import { icon } from "../../components/icons.ts";
+import { breadcrumbs } from "../../components/parts.ts";
+import { getCase, listDocuments, withdrawCase } from "../../data/orders.ts";
+import { announce } from "../../lib/announce.ts";
+import { formatDateTime } from "../../lib/format.ts";
+import { ACCOUNT_PATHS } from "../../lib/router.ts";
+import { store, t } from "../../state/store.ts";
+import { AccountPage } from "../account/account-page.ts";
+import { documentItem } from "./page-documents.ts";
+import { statusClass, statusName } from "./labels.ts";
+
+const REFRESH_MS = 20_000;
+
+@customElement("page-case")
+export class PageCase extends AccountPage {
+  protected override requiresLogin = true;
+  @property() number = "";
+  @state() private item: CaseOut | null = null;
+  @state() private documents: DocumentOut[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  protected pageTitle(): string {
+    return this.item ? t("case.title", { service: this.item.service_title }) : t("cases.title");
+  }
+
+  protected override async load(signal: AbortSignal): Promise<void> {
+    await this.fetch(signal);
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  private async fetch(signal?: AbortSignal): Promise<void> {
+    const [c, docs] = await Promise.all([getCase(this.number, signal), listDocuments(signal)]);
+    this.item = c;
+    this.documents = docs.filter((d) => d.case_number === c.number);
+  }
+
+  /** Looks again while the case is open; a change is announced. */
+  private async refresh(): Promise<void> {
+    const before = this.item;
+    if (!before || ["done", "rejected", "withdrawn"].includes(before.status) || document.hidden || !store.online) return;
+    const docs = this.documents.length;
+    try {
+      await this.fetch();
+    } catch {
+      return; // the next round tries again
+    }
+    if (this.item!.status !== before.status) announce(t("case.changed", { status: statusName(this.item!.status) }));
+    if (this.documents.length > docs) announce(t("case.documentArrived"));
+  }
+
+  private async withdraw(): Promise<void> {
+    if (!confirm(t("case.withdrawConfirm"))) return;
+    const ok = await this.step(t("case.withdrawing"), [], async () => {
+      this.item = await withdrawCase(this.number);
+    });
+    if (ok) announce(t("case.withdrawn"));
+  }
+
+  protected renderPage(): TemplateResult {
+    const c = this.item!;
+    const lang = store.lang;
+    const fresh = this.query.get("new") === "1";
+    return html`
+      ${breadcrumbs([{ href: ACCOUNT_PATHS.overview, label: t("account.title") }, { href: ACCOUNT_PATHS.cases, label: t("cases.title") }, { label: c.number }])}
+      <h1 tabindex="-1">${c.service_title}</h1>
+      ${fresh ? html`<p class="note-box success-note">${icon("shield")}<span>${t("case.received", { number: c.number })}</span></p>` : nothing}
+      <dl class="facts">
+        <dt>${t("cases.number")}</dt><dd class="case-number">${c.number}</dd>
+        <dt>${t("case.statusLabel")}</dt><dd><span class=${statusClass(c.status)}>${statusName(c.status)}</span></dd>
+        <dt>${t("case.submittedLabel")}</dt><dd>${formatDateTime(lang, c.submitted_at)}</dd>
+        <dt>${t("case.deliveryLabel")}</dt><dd>${t(`case.delivery.${c.delivery}`)}</dd>
+        <dt>${t("case.notifyLabel")}</dt><dd>${c.notify.map((n) => t(`profile.channel.${n as "email" | "sms"}`)).join(", ") || "–"}</dd>
+      </dl>
+
+      <section class="section" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">${t("case.timeline")}</h2>
+        <ol class="timeline">
+          ${c.timeline.map(
+            (e) => html`<li>
+              <p><strong>${statusName(e.status)}</strong> · <time datetime=${e.at}>${formatDateTime(lang, e.at)}</time> · ${t(`case.by.${e.by}`)}</p>
+              ${e.message ? html`<p class="timeline-message">${e.message}</p>` : nothing}
+            </li>`,
+          )}
+        </ol>
+      </section>
+
+      <section class="section" aria-labelledby="docs-heading">
+        <h2 id="docs-heading">${t("case.documents")}</h2>
+        ${this.documents.length
+          ? html`<ul class="record-list" role="list">${this.documents.map((d) => documentItem(d, lang, 3))}</ul>`
+          : html`<p>${c.delivery === "post" ? t("case.noDocumentsPost") : t("case.noDocuments")}</p>`}
+        <p><a class="button" href=${apiUrl(`/api/v1/me/cases/${encodeURIComponent(c.number)}/summary`)} download>${icon("form")}${t("case.summary")}</a></p>
+      </section>
+
+      ${c.can_withdraw
+        ? html`<section class="section" aria-labelledby="withdraw-heading">
+            <h2 id="withdraw-heading">${t("case.withdrawTitle")}</h2>
+            <p>${t("case.withdrawIntro")}</p>
+            <p><button class="button button-danger" type="button" @click=${() => void this.withdraw()}>${t("case.withdraw")}</button></p>
+            ${this.renderBusy()}
+            ${this.errors.length ? html`<p class="field-error">${this.errors[0]!.text}</p>` : nothing}
+          </section>`
+        : nothing}
+      <p><a href=${ACCOUNT_PATHS.cases}>${t("case.back")}</a></p>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "page-case": PageCase;
+  }
+}
