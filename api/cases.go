@@ -138,6 +138,23 @@ func (s *Server) staffCaseOut(ctx context.Context, c *cases.Case) StaffCaseOut {
 	})}
 }
 
+// sessionUser is the session's account, for a write that names it (the
+// timeline's actor): one query, where s.me also reads roles and factors
+// that a submission does not need.
+func (s *Server) sessionUser(ctx context.Context) (*account.Account, error) {
+	id, ok := s.sessionAccount(ctx)
+	if !ok {
+		return nil, apperr.New(apperr.Unauthorized, "not logged in")
+	}
+	acc, err := s.accounts.Account(ctx, id)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		// The account was deleted under a live session.
+		_ = s.sessions.Destroy(ctx)
+		return nil, apperr.New(apperr.Unauthorized, "not logged in")
+	}
+	return acc, err
+}
+
 func (s *Server) registerCases(api huma.API) {
 	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError}
 	huma.Register(api, huma.Operation{
@@ -149,7 +166,7 @@ func (s *Server) registerCases(api huma.API) {
 		DefaultStatus: http.StatusCreated,
 		Errors:        append(errs, http.StatusForbidden),
 	}, func(ctx context.Context, in *SubmitInput) (*Uncached[CaseOut], error) {
-		me, err := s.me(ctx)
+		me, err := s.sessionUser(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -206,7 +223,7 @@ func (s *Server) registerCases(api huma.API) {
 		Summary: "Withdraw my case", Description: "Possible while the office has not started (status received); afterwards 409: ask the office.",
 		Errors: append(errs, http.StatusConflict),
 	}, func(ctx context.Context, in *WithdrawInput) (*Uncached[CaseOut], error) {
-		me, err := s.me(ctx)
+		me, err := s.sessionUser(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

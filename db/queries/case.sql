@@ -1,15 +1,30 @@
 -- name: CaseNextNumber :one
 -- One counter row per year: numbers are gapless within a committed year
--- (a rolled back submission gives its number back) and the row lock
--- serialises only the moment of numbering.
+-- (a rolled back submission gives its number back). The row stays locked
+-- until the submission commits, so submissions take it last (see
+-- CaseInsert).
 INSERT INTO case_counter (year, last) VALUES (@year, 1)
 ON CONFLICT (year) DO UPDATE SET last = case_counter.last + 1
 RETURNING last;
 
 -- name: CaseInsert :one
-INSERT INTO order_case (number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
-VALUES (@number, @account_id, @service_slug, @form_version, @office_slug, @data, @language, @delivery, @notify)
-RETURNING *;
+-- The case and the first step of its timeline in one statement: it runs
+-- while the year's counter row is locked, and every round trip saved
+-- here is one that other submissions do not wait for. The foreign key of
+-- the event is checked at the end of the statement, when the case exists.
+WITH c AS (
+    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
+    VALUES (@id, @number, @account_id, @service_slug, @form_version, @office_slug, @data, @language, @delivery, @notify)
+    RETURNING *
+), e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor)
+    SELECT c.id, c.status, @actor_kind, @actor FROM c
+    RETURNING id, at, status, actor_kind, actor, message
+)
+SELECT c.id, c.number, c.account_id, c.service_slug, c.form_version, c.office_slug, c.data, c.language, c.delivery, c.notify,
+       c.status, c.submitted_at, c.updated_at,
+       e.id AS event_id, e.at AS event_at, e.actor_kind AS event_actor_kind, e.actor AS event_actor, e.message AS event_message
+FROM c, e;
 
 -- name: CaseEventInsert :one
 INSERT INTO case_event (case_id, status, actor_kind, actor, message)

@@ -90,9 +90,10 @@ type Service struct {
 	zone   *time.Location
 	// City heads the documents (config's city name, "Stadt Uster").
 	City string
-	// OnSubmit runs in the submission's transaction, after the case is
-	// stored: the connectors enqueue the case's delivery to the office
-	// there, so that it is sent if and only if the case exists.
+	// OnSubmit runs in the submission's transaction, before the case is
+	// numbered and stored (c has its id, office and data, not its
+	// number): the connectors enqueue the case's delivery to the office
+	// there, so that it is sent if and only if the case commits.
 	OnSubmit func(ctx context.Context, q *store.Queries, c Record) error
 }
 
@@ -158,28 +159,36 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 		if err := q.DeleteDraft(ctx, store.DraftOwner{Account: &in.Account}, d.ID); err != nil {
 			return err
 		}
+		files := form.Attachments(d.Data)
+		if err := ownAttachments(ctx, q, in.Account, files); err != nil {
+			return err
+		}
+		// Everything that does not need the case's row comes before the
+		// number: the year's counter row stays locked from numbering to
+		// commit, and every submission waits for it. The hook sees the
+		// case as it will be stored, without its number.
+		c.Record = store.Case{ID: uuid.New(), Account: &in.Account, Service: d.Service, FormVersion: d.FormVersion, Office: svc.Office,
+			Data: d.Data, Language: in.Language, Delivery: delivery(d.Data), Notify: notify, Status: Received}
+		if s.OnSubmit != nil {
+			if err := s.OnSubmit(ctx, q, c.Record); err != nil {
+				return err
+			}
+		}
 		year := time.Now().In(s.zone).Year()
 		seq, err := q.NextCaseNumber(ctx, year)
 		if err != nil {
 			return err
 		}
-		c.Record, err = q.CreateCase(ctx, store.Case{Number: Number(s.prefix, year, seq), Account: &in.Account, Service: d.Service, FormVersion: d.FormVersion,
-			Office: svc.Office, Data: d.Data, Language: in.Language, Delivery: delivery(d.Data), Notify: notify})
-		if err != nil {
+		c.Record.Number = Number(s.prefix, year, seq)
+		var first Event
+		if c.Record, first, err = q.CreateCase(ctx, c.Record, "resident", in.Email); err != nil {
 			return err
 		}
-		e, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "resident", Actor: in.Email})
-		if err != nil {
-			return err
+		c.Events = []Event{first}
+		if len(files) > 0 {
+			_, err = q.LinkAttachments(ctx, in.Account, c.ID, slices.Sorted(maps.Keys(files)))
 		}
-		c.Events = []Event{e}
-		if err := linkAttachments(ctx, q, in.Account, c.ID, form.Attachments(d.Data)); err != nil {
-			return err
-		}
-		if s.OnSubmit != nil {
-			return s.OnSubmit(ctx, q, c.Record)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -187,14 +196,10 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 	return &c, nil
 }
 
-// linkAttachments hands the files the data names to the case; each must
-// be the person's own and not yet another case's.
-func linkAttachments(ctx context.Context, q *store.Queries, account, caseID uuid.UUID, files map[string]string) error {
-	if len(files) == 0 {
-		return nil
-	}
-	ids := slices.Sorted(maps.Keys(files))
-	for _, id := range ids {
+// ownAttachments checks the files the data names: each must be the
+// person's own and not yet another case's.
+func ownAttachments(ctx context.Context, q *store.Queries, account uuid.UUID, files map[string]string) error {
+	for _, id := range slices.Sorted(maps.Keys(files)) {
 		a, err := q.OwnAttachment(ctx, store.DraftOwner{Account: &account}, id)
 		if apperr.CodeOf(err) == apperr.NotFound || (err == nil && a.Case != nil) {
 			return apperr.InvalidFields("an attachment is missing", apperr.FieldError{Path: "body.data." + files[id],
@@ -204,8 +209,7 @@ func linkAttachments(ctx context.Context, q *store.Queries, account, caseID uuid
 			return err
 		}
 	}
-	_, err := q.LinkAttachments(ctx, account, caseID, ids)
-	return err
+	return nil
 }
 
 // delivery is how documents reach the person: the form's own "delivery"

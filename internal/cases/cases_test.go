@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -352,4 +353,77 @@ func TestSummary(t *testing.T) {
 	require.Equal(t, body, again, "deterministic")
 	_, _, err = b.svc.Summary(ctx, b.account(t, "bruno@summary.example"), c.Number)
 	require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
+}
+
+// TestSubmitNumbersAndHook: submissions at the same time get the year's
+// numbers 1..n, each once and with a valid check digit; the hook runs in
+// the transaction before the number is taken, with the id the case is
+// stored under; a failing hook rolls everything back, and its number is
+// not used up.
+func TestSubmitNumbersAndHook(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.account(t, "many@cases.example")
+	var mu sync.Mutex
+	seen := map[uuid.UUID]bool{}
+	fail := errors.New("the office's queue refused")
+	b.svc.OnSubmit = func(_ context.Context, _ *store.Queries, c cases.Record) error {
+		if c.Number != "" || c.ID == uuid.Nil {
+			return fmt.Errorf("the hook saw number %q, id %s", c.Number, c.ID)
+		}
+		if c.Language == "it" {
+			return fail
+		}
+		mu.Lock()
+		seen[c.ID] = true
+		mu.Unlock()
+		return nil
+	}
+	zurich, err := time.LoadLocation("Europe/Zurich")
+	require.NoError(t, err)
+	year := time.Now().In(zurich).Year()
+
+	const n = 12
+	ids := make([]uuid.UUID, n)
+	for i := range ids {
+		ids[i] = b.draft(t, id, dog, dogData)
+	}
+	var wg sync.WaitGroup
+	got := make([]*cases.Case, n)
+	errs := make([]error, n)
+	for i := range ids {
+		wg.Go(func() {
+			got[i], errs[i] = b.svc.Submit(ctx, cases.Submission{Account: id, Email: "many@cases.example", Level: account.LevelAccount, Draft: ids[i], Language: "de"})
+		})
+	}
+	wg.Wait()
+	var numbers []string
+	for i := range got {
+		require.NoError(t, errs[i])
+		require.True(t, seen[got[i].ID], "the hook saw the stored case's id")
+		require.Len(t, got[i].Events, 1)
+		require.Equal(t, cases.Received, got[i].Events[0].Status)
+		require.Equal(t, "many@cases.example", got[i].Events[0].Actor)
+		_, ok := cases.ValidNumber(got[i].Number)
+		require.True(t, ok, got[i].Number)
+		numbers = append(numbers, got[i].Number)
+	}
+	var want []string
+	for seq := 1; seq <= n; seq++ {
+		want = append(want, cases.Number("UST", year, seq))
+	}
+	require.ElementsMatch(t, want, numbers, "gapless and unique")
+
+	failing := b.draft(t, id, dog, dogData)
+	_, err = b.svc.Submit(ctx, cases.Submission{Account: id, Email: "many@cases.example", Level: account.LevelAccount, Draft: failing, Language: "it"})
+	require.ErrorIs(t, err, fail)
+	_, err = b.drafts.Get(ctx, drafts.Account(id), failing)
+	require.NoError(t, err, "the draft is still there")
+	c, err := b.svc.Submit(ctx, cases.Submission{Account: id, Email: "many@cases.example", Level: account.LevelAccount, Draft: failing, Language: "de"})
+	require.NoError(t, err)
+	require.Equal(t, cases.Number("UST", year, n+1), c.Number, "the failed submission gave its number back")
+	events, err := b.svc.Get(ctx, id, c.Number)
+	require.NoError(t, err)
+	require.Equal(t, c.Events, events.Events, "the first step is stored as returned")
 }

@@ -61,17 +61,31 @@ func (q *Queries) OrderableService(ctx context.Context, slug string) (OrderableS
 }
 
 // NextCaseNumber counts the next case of year (in a transaction: the
-// counter row stays locked until it commits).
+// counter row stays locked until it commits, so callers take it as late
+// as they can).
 func (q *Queries) NextCaseNumber(ctx context.Context, year int) (int, error) {
 	n, err := q.gen.CaseNextNumber(ctx, q.db, int32(year))
 	return int(n), mapErr(err, onErr{})
 }
 
-// CreateCase stores a submitted case.
-func (q *Queries) CreateCase(ctx context.Context, c Case) (Case, error) {
-	r, err := q.gen.CaseInsert(ctx, q.db, dbq.CaseInsertParams{Number: c.Number, AccountID: c.Account, ServiceSlug: c.Service, FormVersion: int32(c.FormVersion),
-		OfficeSlug: c.Office, Data: c.Data, Language: c.Language, Delivery: c.Delivery, Notify: c.Notify})
-	return caseFrom(r), mapErr(err, onErr{conflict: "this case number exists already", missingRef: "no such service or form version"})
+// CreateCase stores a submitted case (with c.ID when set, so that work
+// done before, such as a job, can name it) and, in the same statement,
+// the first step of its timeline in the case's initial status (received)
+// by actor.
+func (q *Queries) CreateCase(ctx context.Context, c Case, actorKind, actor string) (Case, CaseEvent, error) {
+	if c.ID == uuid.Nil {
+		c.ID = uuid.New()
+	}
+	r, err := q.gen.CaseInsert(ctx, q.db, dbq.CaseInsertParams{ID: c.ID, Number: c.Number, AccountID: c.Account, ServiceSlug: c.Service,
+		FormVersion: int32(c.FormVersion), OfficeSlug: c.Office, Data: c.Data, Language: c.Language, Delivery: c.Delivery, Notify: c.Notify,
+		ActorKind: actorKind, Actor: actor})
+	if err != nil {
+		return Case{}, CaseEvent{}, mapErr(err, onErr{conflict: "this case number exists already", missingRef: "no such service or form version"})
+	}
+	out := caseFrom(dbq.OrderCase{ID: r.ID, Number: r.Number, AccountID: r.AccountID, ServiceSlug: r.ServiceSlug, FormVersion: r.FormVersion,
+		OfficeSlug: r.OfficeSlug, Data: r.Data, Language: r.Language, Delivery: r.Delivery, Notify: r.Notify, Status: r.Status,
+		SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt})
+	return out, CaseEvent{ID: r.EventID, At: r.EventAt, Status: r.Status, ActorKind: r.EventActorKind, Actor: r.EventActor, Message: r.EventMessage}, nil
 }
 
 // AddCaseEvent appends to a case's timeline and sets its status.

@@ -7,6 +7,7 @@ package dbq
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -104,12 +105,23 @@ func (q *Queries) CaseGet(ctx context.Context, db DBTX, id uuid.UUID) (OrderCase
 }
 
 const caseInsert = `-- name: CaseInsert :one
-INSERT INTO order_case (number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at
+WITH c AS (
+    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    RETURNING id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at
+), e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor)
+    SELECT c.id, c.status, $11, $12 FROM c
+    RETURNING id, at, status, actor_kind, actor, message
+)
+SELECT c.id, c.number, c.account_id, c.service_slug, c.form_version, c.office_slug, c.data, c.language, c.delivery, c.notify,
+       c.status, c.submitted_at, c.updated_at,
+       e.id AS event_id, e.at AS event_at, e.actor_kind AS event_actor_kind, e.actor AS event_actor, e.message AS event_message
+FROM c, e
 `
 
 type CaseInsertParams struct {
+	ID          uuid.UUID
 	Number      string
 	AccountID   *uuid.UUID
 	ServiceSlug string
@@ -119,10 +131,38 @@ type CaseInsertParams struct {
 	Language    string
 	Delivery    string
 	Notify      []string
+	ActorKind   string
+	Actor       string
 }
 
-func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams) (OrderCase, error) {
+type CaseInsertRow struct {
+	ID             uuid.UUID
+	Number         string
+	AccountID      *uuid.UUID
+	ServiceSlug    string
+	FormVersion    int32
+	OfficeSlug     string
+	Data           []byte
+	Language       string
+	Delivery       string
+	Notify         []string
+	Status         string
+	SubmittedAt    time.Time
+	UpdatedAt      time.Time
+	EventID        int64
+	EventAt        time.Time
+	EventActorKind string
+	EventActor     string
+	EventMessage   string
+}
+
+// The case and the first step of its timeline in one statement: it runs
+// while the year's counter row is locked, and every round trip saved
+// here is one that other submissions do not wait for. The foreign key of
+// the event is checked at the end of the statement, when the case exists.
+func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams) (CaseInsertRow, error) {
 	row := db.QueryRow(ctx, caseInsert,
+		arg.ID,
 		arg.Number,
 		arg.AccountID,
 		arg.ServiceSlug,
@@ -132,8 +172,10 @@ func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams)
 		arg.Language,
 		arg.Delivery,
 		arg.Notify,
+		arg.ActorKind,
+		arg.Actor,
 	)
-	var i OrderCase
+	var i CaseInsertRow
 	err := row.Scan(
 		&i.ID,
 		&i.Number,
@@ -148,6 +190,11 @@ func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams)
 		&i.Status,
 		&i.SubmittedAt,
 		&i.UpdatedAt,
+		&i.EventID,
+		&i.EventAt,
+		&i.EventActorKind,
+		&i.EventActor,
+		&i.EventMessage,
 	)
 	return i, err
 }
@@ -222,8 +269,9 @@ RETURNING last
 `
 
 // One counter row per year: numbers are gapless within a committed year
-// (a rolled back submission gives its number back) and the row lock
-// serialises only the moment of numbering.
+// (a rolled back submission gives its number back). The row stays locked
+// until the submission commits, so submissions take it last (see
+// CaseInsert).
 func (q *Queries) CaseNextNumber(ctx context.Context, db DBTX, year int32) (int32, error) {
 	row := db.QueryRow(ctx, caseNextNumber, year)
 	var last int32
