@@ -25,10 +25,12 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -58,12 +60,18 @@ type Service struct {
 	box *secretbox.Box
 	// verifyURL is where a document's QR code points, before its id.
 	verifyURL string
+	// keys and checked spare the public verification (a QR code scanned
+	// by anyone, at any rate) a query and an Ed25519 check per request;
+	// see Verify for why neither can go stale.
+	keys    publicKeys
+	checked checkedSignatures
 }
 
 // New returns the documents service; box seals the signing keys (nil:
 // nothing can be issued, Unavailable), publicURL is the PWA's origin.
 func New(st *store.Store, box *secretbox.Box, publicURL string) *Service {
-	return &Service{st: st, box: box, verifyURL: strings.TrimRight(publicURL, "/") + "/verify/"}
+	return &Service{st: st, box: box, verifyURL: strings.TrimRight(publicURL, "/") + "/verify/",
+		keys: publicKeys{m: map[string]Key{}}, checked: checkedSignatures{m: map[[sha256.Size]byte]bool{}}}
 }
 
 // VerifyURL is the public verification page of document id, as its QR
@@ -282,16 +290,24 @@ type Verification struct {
 
 // Verify checks a document's signature against its office's key, and
 // file, when given, against its hash. An unknown id is NotFound.
+//
+// The document's row is read on every call, so a revocation shows at
+// once (on every server: nothing about it is cached). What is cached is
+// immutable: a key's office and public half never change once made
+// (rotation adds a key and only retires the old one, which still
+// verifies what it signed), and whether a signature holds is a function
+// of the statement, the signature and the key, which are the cache's
+// key, so a row changed behind the trigger's back is checked afresh.
 func (s *Service) Verify(ctx context.Context, id uuid.UUID, file []byte) (Verification, error) {
 	d, err := s.st.Document(ctx, id)
 	if err != nil {
 		return Verification{}, err
 	}
-	k, err := s.st.SigningKey(ctx, d.KeyID)
+	k, err := s.publicKey(ctx, d.KeyID)
 	if err != nil {
 		return Verification{}, err
 	}
-	v := Verification{Document: d, SignatureValid: k.Office == d.Office && ed25519.Verify(k.PublicKey, Statement(d), d.Signature)}
+	v := Verification{Document: d, SignatureValid: k.Office == d.Office && s.checked.verify(k, Statement(d), d.Signature)}
 	if file != nil {
 		sum := sha256.Sum256(file)
 		match := bytes.Equal(sum[:], d.SHA256)
@@ -299,4 +315,75 @@ func (s *Service) Verify(ctx context.Context, id uuid.UUID, file []byte) (Verifi
 	}
 	v.Document.Account, v.Document.Case, v.Document.RevokedReason = nil, uuid.Nil, nil
 	return v, nil
+}
+
+// publicKey is key id without its private part, from memory once read.
+func (s *Service) publicKey(ctx context.Context, id string) (Key, error) {
+	if k, ok := s.keys.get(id); ok {
+		return k, nil
+	}
+	k, err := s.st.SigningKey(ctx, id)
+	if err != nil {
+		return Key{}, err
+	}
+	k.PrivateSealed = nil
+	s.keys.put(k)
+	return k, nil
+}
+
+// publicKeys holds the public keys read so far. Offices have a handful
+// each (one per rotation), so it is not bounded.
+type publicKeys struct {
+	mu sync.RWMutex
+	m  map[string]Key
+}
+
+func (c *publicKeys) get(id string) (Key, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	k, ok := c.m[id]
+	return k, ok
+}
+
+func (c *publicKeys) put(k Key) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[k.ID] = k
+}
+
+// maxChecked bounds checkedSignatures (32 bytes and a bool each).
+const maxChecked = 100_000
+
+// checkedSignatures remembers the outcome of Ed25519 checks by the hash
+// of everything the outcome depends on.
+type checkedSignatures struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]bool
+}
+
+func (c *checkedSignatures) verify(k Key, statement, signature []byte) bool {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(k.ID), k.PublicKey, statement, signature} {
+		// Length-prefixed, so that no part can run into the next.
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		h.Write(part)
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	c.mu.Lock()
+	ok, seen := c.m[sum]
+	c.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = ed25519.Verify(k.PublicKey, statement, signature)
+	c.mu.Lock()
+	if len(c.m) >= maxChecked {
+		// Starting over is simpler than evicting, and the next checks
+		// cost what they cost without the cache.
+		clear(c.m)
+	}
+	c.m[sum] = ok
+	c.mu.Unlock()
+	return ok
 }

@@ -28,6 +28,7 @@ const dogData = `{"given_name":"Tamara","family_name":"Keller","street":"Bahnhof
 
 type bundle struct {
 	st   *store.Store
+	box  *secretbox.Box
 	docs *documents.Service
 	c    store.Case
 }
@@ -48,7 +49,7 @@ func setup(t *testing.T) (*bundle, uuid.UUID) {
 	require.NoError(t, err)
 	c, err := cases.New(st, f, "UST").Submit(ctx, cases.Submission{Account: acc.ID, Email: acc.Email, Level: account.LevelAccount, Draft: draft.ID, Language: "de"})
 	require.NoError(t, err)
-	return &bundle{st: st, docs: documents.New(st, box, "https://schalter.example"), c: c.Record}, acc.ID
+	return &bundle{st: st, box: box, docs: documents.New(st, box, "https://schalter.example"), c: c.Record}, acc.ID
 }
 
 // issue delivers a one-page PDF with its verification QR code.
@@ -211,4 +212,68 @@ func logLen(t *testing.T, st *store.Store, id uuid.UUID) int {
 	var n int
 	require.NoError(t, st.Pool().QueryRow(context.Background(), "SELECT count(*) FROM transparency_log WHERE subject = $1", id).Scan(&n))
 	return n
+}
+
+// TestVerifyCaches: verification keeps public keys and checked signatures
+// in memory, and is still right when another server (b2 here) rotates,
+// issues or revokes, and when a row is changed behind the trigger's back.
+func TestVerifyCaches(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	ctx := context.Background()
+	d, _ := b.issue(t)
+	other := *b
+	other.docs = documents.New(b.st, b.box, "https://schalter.example")
+	var e documents.Document
+
+	for _, step := range []struct {
+		name string
+		act  func(t *testing.T)
+		// id is the document b verifies after act; the rest is what
+		// the verification says.
+		id       func() uuid.UUID
+		valid    bool
+		revoked  bool
+		notFound bool
+	}{
+		{name: "first verification reads the key", id: func() uuid.UUID { return d.ID }, valid: true},
+		{name: "again, from memory", id: func() uuid.UUID { return d.ID }, valid: true},
+		{name: "another server rotates and issues: the new document verifies here", act: func(t *testing.T) {
+			_, err := other.docs.Rotate(ctx, "sicherheit")
+			require.NoError(t, err)
+			e, _ = other.issue(t)
+			require.NotEqual(t, d.KeyID, e.KeyID)
+		}, id: func() uuid.UUID { return e.ID }, valid: true},
+		{name: "and the old one still does", id: func() uuid.UUID { return d.ID }, valid: true},
+		{name: "another server revokes: seen at once", act: func(t *testing.T) {
+			ok, err := b.st.RevokeDocument(ctx, d.ID, "Falscher Hundename")
+			require.NoError(t, err)
+			require.True(t, ok)
+		}, id: func() uuid.UUID { return d.ID }, valid: true, revoked: true},
+		{name: "a row changed behind the trigger's back fails its signature", act: func(t *testing.T) {
+			conn, err := b.st.Pool().Acquire(ctx)
+			require.NoError(t, err)
+			defer conn.Release()
+			_, err = conn.Exec(ctx, "SET session_replication_role = replica")
+			require.NoError(t, err)
+			defer conn.Exec(ctx, "RESET session_replication_role") //nolint:errcheck
+			_, err = conn.Exec(ctx, "UPDATE document SET kind = 'betreibungsregisterauszug' WHERE id = $1", e.ID)
+			require.NoError(t, err)
+		}, id: func() uuid.UUID { return e.ID }, valid: false},
+		{name: "an unknown document", id: uuid.New, notFound: true},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			if step.act != nil {
+				step.act(t)
+			}
+			v, err := b.docs.Verify(ctx, step.id(), nil)
+			if step.notFound {
+				require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, step.valid, v.SignatureValid)
+			require.Equal(t, step.revoked, v.Document.RevokedAt != nil)
+		})
+	}
 }
