@@ -21,6 +21,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -133,10 +134,56 @@ type Service struct {
 	// PublicURL is where links point (the PWA's origin); City signs mails.
 	PublicURL string
 	City      string
+	// versions spares autosaves a read of the stored draft.
+	versions formVersions
 }
 
 // New returns the drafts service on st, validating with the forms of f.
-func New(st *store.Store, f *forms.Service) *Service { return &Service{st: st, forms: f} }
+func New(st *store.Store, f *forms.Service) *Service {
+	return &Service{st: st, forms: f, versions: formVersions{m: map[uuid.UUID]formRef{}}}
+}
+
+// formVersions remembers which form version each draft was started on,
+// so that an autosave checks the new data without reading the stored
+// draft first: the save itself matches owner and revision. It cannot go
+// stale: a draft's service and version are written once, by Create
+// (saves, adoption and continue-later links change data, revision and
+// owner only); a deleted draft's entry only leads to a save that matches
+// nothing, answered as without the entry.
+type formVersions struct {
+	mu sync.Mutex
+	m  map[uuid.UUID]formRef
+}
+
+type formRef struct {
+	service string
+	version int
+}
+
+// maxFormVersions bounds formVersions (about 100 bytes each).
+const maxFormVersions = 100_000
+
+func (c *formVersions) get(id uuid.UUID) (formRef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[id]
+	return r, ok
+}
+
+func (c *formVersions) put(d store.Draft) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxFormVersions {
+		clear(c.m) // starting over costs one read per draft saved next
+	}
+	c.m[d.ID] = formRef{d.Service, d.FormVersion}
+}
+
+func (c *formVersions) forget(id uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, id)
+}
 
 var errNobody = apperr.New(apperr.Internal, "a draft needs an owner")
 
@@ -174,6 +221,7 @@ func (s *Service) Create(ctx context.Context, owner Owner, service string, data 
 	if err != nil {
 		return nil, err
 	}
+	s.versions.put(d)
 	return from(d, issues), nil
 }
 
@@ -186,6 +234,7 @@ func (s *Service) Get(ctx context.Context, owner Owner, id uuid.UUID) (*Draft, e
 	if err != nil {
 		return nil, err
 	}
+	s.versions.put(d)
 	return s.withIssues(ctx, d)
 }
 
@@ -214,17 +263,30 @@ func (s *Service) Save(ctx context.Context, owner Owner, id uuid.UUID, revision 
 	if owner.IsZero() {
 		return nil, apperr.New(apperr.NotFound, "no such draft")
 	}
-	// The stored row names the form version; its data needs no check here.
-	current, err := s.st.Draft(ctx, owner.store(), id)
-	if err != nil {
-		return nil, err
+	// The stored row names the form version; its data needs no check
+	// here, and once read the version is known (formVersions).
+	ref, known := s.versions.get(id)
+	if !known {
+		current, err := s.st.Draft(ctx, owner.store(), id)
+		if err != nil {
+			return nil, err
+		}
+		s.versions.put(current)
+		ref = formRef{current.Service, current.FormVersion}
 	}
-	form, err := s.forms.Form(ctx, current.Service, current.FormVersion)
+	form, err := s.forms.Form(ctx, ref.service, ref.version)
 	if err != nil {
 		return nil, err
 	}
 	issues, err := check(form, data, section)
 	if err != nil {
+		if known {
+			// Only the owner hears what is wrong with the data; anyone
+			// else naming the draft gets NotFound, as without the entry.
+			if _, gerr := s.st.Draft(ctx, owner.store(), id); gerr != nil {
+				return nil, gerr
+			}
+		}
 		return nil, err
 	}
 	saved, ok, err := s.st.SaveDraft(ctx, store.Draft{ID: id, Revision: revision, Owner: owner.store(), Data: data, Section: section,
@@ -254,7 +316,11 @@ func (s *Service) Delete(ctx context.Context, owner Owner, id uuid.UUID) error {
 	if owner.IsZero() {
 		return apperr.New(apperr.NotFound, "no such draft")
 	}
-	return s.st.DeleteDraft(ctx, owner.store(), id)
+	err := s.st.DeleteDraft(ctx, owner.store(), id)
+	if err == nil {
+		s.versions.forget(id)
+	}
+	return err
 }
 
 // AdoptGuest hands the drafts of the guest whose cookie came with a login

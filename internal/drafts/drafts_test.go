@@ -173,23 +173,39 @@ func TestOthersSeeNothing(t *testing.T) {
 	mine := b.account(t, "mine@others.example")
 	d, err := b.svc.Create(ctx, mine, dog, raw(`{"dog_name":"Bello"}`), "")
 	require.NoError(t, err)
-	for name, other := range map[string]drafts.Owner{
+	others := map[string]drafts.Owner{
 		"another account": b.account(t, "other@others.example"),
 		"a guest":         drafts.Guest(guest.New()),
 		"nobody":          drafts.Guest(""),
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := b.svc.Get(ctx, other, d.ID)
-			require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
-			_, err = b.svc.Save(ctx, other, d.ID, 1, raw(`{}`), "")
-			require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
-			require.Equal(t, apperr.NotFound, apperr.CodeOf(b.svc.Delete(ctx, other, d.ID)))
-			require.Equal(t, apperr.NotFound, apperr.CodeOf(b.svc.MailLink(ctx, other, d.ID, "x@others.example", "de")))
-			list, err := b.svc.List(ctx, other)
-			require.NoError(t, err)
-			require.Empty(t, list)
-		})
 	}
+	// The service that made the draft knows its form version; another
+	// server's does not yet: both answer others alike.
+	cold := drafts.New(b.st, b.forms)
+	cold.Outbox, cold.PublicURL, cold.City = b.svc.Outbox, b.svc.PublicURL, b.svc.City
+	for server, svc := range map[string]*drafts.Service{"this server": b.svc, "another server": cold} {
+		for name, other := range others {
+			t.Run(server+", "+name, func(t *testing.T) {
+				_, err := svc.Get(ctx, other, d.ID)
+				require.Equal(t, apperr.NotFound, apperr.CodeOf(err))
+				for _, save := range []struct{ data, section string }{
+					{`{}`, ""},
+					{`{"cat":"Minka"}`, ""},   // not a field: the owner would get 422
+					{`{}`, "no-such-section"}, // likewise
+					{`[1, 2]`, ""},            // not an object
+				} {
+					_, err = svc.Save(ctx, other, d.ID, 1, raw(save.data), save.section)
+					require.Equal(t, apperr.NotFound, apperr.CodeOf(err), "%s in %q", save.data, save.section)
+				}
+				require.Equal(t, apperr.NotFound, apperr.CodeOf(svc.Delete(ctx, other, d.ID)))
+				require.Equal(t, apperr.NotFound, apperr.CodeOf(svc.MailLink(ctx, other, d.ID, "x@others.example", "de")))
+				list, err := svc.List(ctx, other)
+				require.NoError(t, err)
+				require.Empty(t, list)
+			})
+		}
+	}
+	_, err = b.svc.Save(ctx, mine, d.ID, 1, raw(`{"cat":"Minka"}`), "")
+	require.Equal(t, apperr.Invalid, apperr.CodeOf(err), "the owner hears what is wrong")
 	got, err := b.svc.Get(ctx, mine, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, 1, got.Revision, "untouched")
