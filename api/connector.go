@@ -106,8 +106,8 @@ type UploadInput struct {
 type ConnectorInput struct {
 	OfficeInput
 	Body struct {
-		EndpointURL string `json:"endpoint_url" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/cases" doc:"Where Schalter posts each new case."`
-		StatusURL   string `json:"status_url,omitempty" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/status" doc:"For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself."`
+		EndpointURL string `json:"endpoint_url" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/cases" doc:"Where Schalter posts each new case: https (plain http only to a loopback host: 127.0.0.0/8, ::1, localhost), without user:pass@ or #fragment. Redirects are not followed."`
+		StatusURL   string `json:"status_url,omitempty" maxLength:"500" example:"https://fachanwendung.uster.ch/schalter/status" doc:"For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself. The same rules as endpoint_url."`
 	}
 }
 

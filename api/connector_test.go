@@ -111,8 +111,16 @@ func TestBetreibungsamtPolledJourney(t *testing.T) {
 
 	// The administrator connects the office's system with a status URL.
 	admin := map[string]string{"Cookie": twoFactorSession(t, b, loginAs(t, b, "admin@uster.ch", store.Role{Role: account.RoleAdmin})["Cookie"])}
-	requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/admin/connectors/betreibungsamt", header: admin,
-		body: `{"endpoint_url":"` + sim.URL + `/cases","status_url":"ftp://fachanwendung/status"}`}), http.StatusUnprocessableEntity)
+	for _, tc := range []struct{ endpoint, status, field string }{
+		{sim.URL + "/cases", "ftp://fachanwendung/status", "body.status_url"},
+		{"http://fachanwendung.uster.ch/cases", sim.URL + "/status", "body.endpoint_url"},
+		{sim.URL + "/cases", "http://fachanwendung.uster.ch/status", "body.status_url"},
+		{"https://office:secret@fachanwendung.uster.ch/cases", sim.URL + "/status", "body.endpoint_url"},
+		{sim.URL + "/cases", "https://fachanwendung.uster.ch/status#news", "body.status_url"},
+	} {
+		requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/admin/connectors/betreibungsamt", header: admin,
+			body: `{"endpoint_url":"` + tc.endpoint + `","status_url":"` + tc.status + `"}`}), http.StatusUnprocessableEntity, tc.field)
+	}
 	put := b.do(t, req{method: http.MethodPut, path: "/api/v1/admin/connectors/betreibungsamt", header: admin,
 		body: `{"endpoint_url":"` + sim.URL + `/cases","status_url":"` + sim.URL + `/status"}`})
 	require.Equal(t, http.StatusOK, put.status, string(put.body))

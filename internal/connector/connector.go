@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -60,7 +59,9 @@ type Service struct {
 	box   *secretbox.Box
 	cases *cases.Service
 	docs  *documents.Service
-	// Client sends the deliveries: one shared client, connections reused.
+	// Client sends the deliveries and status polls: one shared client,
+	// connections reused. Redirects are never followed (endpoint.go),
+	// whatever its CheckRedirect.
 	Client *http.Client
 	// APIURL is where offices' systems call back (PUBLIC_URL/api/v1/connector).
 	APIURL string
@@ -71,7 +72,7 @@ type Service struct {
 
 // New returns the connectors service.
 func New(st *store.Store, box *secretbox.Box, c *cases.Service, d *documents.Service, publicURL string) *Service {
-	return &Service{st: st, box: box, cases: c, docs: d, Client: &http.Client{Timeout: 30 * time.Second},
+	return &Service{st: st, box: box, cases: c, docs: d, Client: &http.Client{Timeout: 30 * time.Second, CheckRedirect: refuseRedirect},
 		APIURL: strings.TrimRight(publicURL, "/") + "/api/v1/connector"}
 }
 
@@ -111,14 +112,16 @@ func (s *Service) ConfigureEndpoints(ctx context.Context, office string, e Endpo
 		return Credentials{}, apperr.New(apperr.Unavailable, "connectors need the server's secret key (SCHALTER_SECRET_KEY)")
 	}
 	var bad []apperr.FieldError
-	if !isEndpoint(e.Delivery) {
-		bad = append(bad, apperr.FieldError{Path: "body.endpoint_url", Message: "must be an http(s) URL"})
+	if err := CheckEndpoint(e.Delivery); err != nil {
+		bad = append(bad, apperr.FieldError{Path: "body.endpoint_url", Message: err.Error()})
 	}
-	if e.Status != "" && !isEndpoint(e.Status) {
-		bad = append(bad, apperr.FieldError{Path: "body.status_url", Message: "must be an http(s) URL"})
+	if e.Status != "" {
+		if err := CheckEndpoint(e.Status); err != nil {
+			bad = append(bad, apperr.FieldError{Path: "body.status_url", Message: err.Error()})
+		}
 	}
 	if len(bad) > 0 {
-		return Credentials{}, apperr.InvalidFields("not an endpoint", bad...)
+		return Credentials{}, apperr.InvalidFields("the office system's URLs are refused: https only (plain http to a loopback host), without user:pass@ or #fragment", bad...)
 	}
 	if !strings.HasPrefix(apiKey, APIKeyPrefix) || len(apiKey) < 24 || len(secret) < 16 {
 		return Credentials{}, apperr.InvalidFields("weak credentials", apperr.FieldError{Path: "body", Message: "the secret needs 16 characters, the API key sco_ and 20 more"})
@@ -127,12 +130,6 @@ func (s *Service) ConfigureEndpoints(ctx context.Context, office string, e Endpo
 	err := s.st.PutConnector(ctx, store.Connector{Office: office, EndpointURL: e.Delivery, StatusURL: e.Status, KeyID: c.KeyID,
 		SecretSealed: s.box.Seal([]byte(secret), sealContext), APIKeyHash: keyHash(apiKey)})
 	return c, err
-}
-
-// isEndpoint is the rule for the URLs Schalter calls: absolute http(s).
-func isEndpoint(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // Connectors lists the configured connectors, without secrets.
@@ -276,6 +273,10 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 	if err != nil {
 		return err
 	}
+	if err := CheckEndpoint(conn.EndpointURL); err != nil {
+		// Configured before the rule: the administrator configures it anew.
+		return fmt.Errorf("%w: the endpoint URL of %s %v", errPermanent, c.Office, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, conn.EndpointURL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errPermanent, err)
@@ -284,7 +285,7 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 	req.Header.Set("Idempotency-Key", c.Number)
 	req.Header.Set(KeyIDHeader, conn.KeyID)
 	req.Header.Set(SignatureHeader, Sign(secret, time.Now(), body))
-	resp, err := s.Client.Do(req)
+	resp, err := s.do(req)
 	if err != nil {
 		return fmt.Errorf("connector: delivering %s to %s: %w", c.Number, c.Office, err)
 	}
@@ -293,6 +294,8 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 	switch {
 	case resp.StatusCode < 300, resp.StatusCode == http.StatusConflict: // 409: the office has it already
 		return nil
+	case isRedirect(resp):
+		return fmt.Errorf("%w: %s for %s", errPermanent, redirectError(resp), c.Number)
 	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 		return fmt.Errorf("connector: %s answered %d for %s", c.Office, resp.StatusCode, c.Number)
 	default:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertest"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schalter-ch/schalter/internal/account"
@@ -74,11 +75,21 @@ func TestDelivery(t *testing.T) {
 	conn := connector.New(st, box, cs, documents.New(st, box, "https://schalter.example"), "https://schalter.example")
 	cs.OnSubmit = conn.Enqueue
 
+	// elsewhere is where a redirect points: it must never be asked.
+	var elsewhereHits atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhereHits.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(elsewhere.Close)
 	var answer atomic.Int32
 	var got atomic.Value
 	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		got.Store(r.Header.Get(connector.SignatureHeader) + "\n" + r.Header.Get("Idempotency-Key") + "\n" + string(body))
+		if code := int(answer.Load()); code >= 300 && code < 400 {
+			w.Header().Set("Location", elsewhere.URL+"/cases")
+		}
 		w.WriteHeader(int(answer.Load()))
 	}))
 	t.Cleanup(endpoint.Close)
@@ -116,22 +127,31 @@ func TestDelivery(t *testing.T) {
 		status int
 		event  river.EventKind
 		note   string // the newest timeline message afterwards
+		err    string // part of the job's error
 	}{
-		{"office down: retried, the person told", http.StatusServiceUnavailable, river.EventKindJobFailed, "verzögert"},
-		{"throttled: retried", http.StatusTooManyRequests, river.EventKindJobFailed, "verzögert"},
-		{"refused for good: a dead letter", http.StatusBadRequest, river.EventKindJobCancelled, "verzögert"},
-		{"accepted", http.StatusAccepted, river.EventKindJobCompleted, "übermittelt"},
-		{"a retry the office has already", http.StatusConflict, river.EventKindJobCompleted, "übermittelt"},
+		{"office down: retried, the person told", http.StatusServiceUnavailable, river.EventKindJobFailed, "verzögert", "answered 503"},
+		{"throttled: retried", http.StatusTooManyRequests, river.EventKindJobFailed, "verzögert", "answered 429"},
+		{"refused for good: a dead letter", http.StatusBadRequest, river.EventKindJobCancelled, "verzögert", "refused the delivery: 400"},
+		{"moved permanently: not followed, a dead letter", http.StatusMovedPermanently, river.EventKindJobCancelled, "verzögert", "answered 301, a redirect to"},
+		{"found: not followed, a dead letter", http.StatusFound, river.EventKindJobCancelled, "verzögert", "does not follow redirects"},
+		{"temporary redirect (the POST again): not followed", http.StatusTemporaryRedirect, river.EventKindJobCancelled, "verzögert", "answered 307"},
+		{"permanent redirect (the POST again): not followed", http.StatusPermanentRedirect, river.EventKindJobCancelled, "verzögert", "answered 308"},
+		{"accepted", http.StatusAccepted, river.EventKindJobCompleted, "übermittelt", ""},
+		{"a retry the office has already", http.StatusConflict, river.EventKindJobCompleted, "übermittelt", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			answer.Store(int32(tc.status))
 			res, err := pgtest.Work(t, st, w, connector.DeliverArgs{Case: c.ID})
 			require.Equal(t, tc.event, res.EventKind, "%v", err)
+			if tc.err != "" {
+				require.Contains(t, jobError(res), tc.err, "the job's error, shown among the dead letters")
+			}
 			events, err := st.CaseEvents(ctx, c.ID)
 			require.NoError(t, err)
 			require.Contains(t, events[len(events)-1].Message, tc.note)
 		})
 	}
+	require.Zero(t, elsewhereHits.Load(), "a redirect's target never receives the signed delivery")
 	sent := strings.SplitN(got.Load().(string), "\n", 3)
 	require.NoError(t, connector.Verify(sent[0], []byte("secret-secret-secret"), []byte(sent[2]), time.Now(), connector.ReplayWindow))
 	require.Equal(t, c.Number, sent[1], "the case number is the office's idempotency key")
@@ -146,4 +166,85 @@ func TestDelivery(t *testing.T) {
 	endpoint.Close()
 	res, _ := pgtest.Work(t, st, w, connector.DeliverArgs{Case: c.ID})
 	require.Equal(t, river.EventKindJobFailed, res.EventKind, "unreachable: retried")
+
+	// An endpoint stored before the rule (plain http to another host) is
+	// not called: a dead letter until an administrator configures https.
+	stored, err := st.OfficeConnector(ctx, "betreibungsamt")
+	require.NoError(t, err)
+	stored.EndpointURL = "http://fachanwendung.example/cases"
+	require.NoError(t, st.PutConnector(ctx, stored))
+	res, err = pgtest.Work(t, st, w, connector.DeliverArgs{Case: c.ID})
+	require.Equal(t, river.EventKindJobCancelled, res.EventKind, "%v", err)
+	require.Contains(t, jobError(res), "must use https")
+}
+
+// jobError is the error the job recorded last (River UI, schalter jobs).
+func jobError(res *rivertest.WorkResult) string {
+	if res == nil || res.Job == nil || len(res.Job.Errors) == 0 {
+		return ""
+	}
+	return res.Job.Errors[len(res.Job.Errors)-1].Error
+}
+
+// TestEndpointRule: the URLs an administrator may configure for an
+// office's system.
+func TestEndpointRule(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url  string
+		want string // part of the refusal; "" when allowed
+	}{
+		{"https://fachanwendung.uster.ch/schalter/cases", ""},
+		{"https://fachanwendung.uster.ch:8443/schalter/status?v=2", ""},
+		{"HTTPS://Fachanwendung.Uster.CH/cases", ""},
+		{"https://192.0.2.10/cases", ""},
+		{"http://127.0.0.1:8091/cases", ""},
+		{"http://127.42.0.1/cases", ""},
+		{"http://[::1]:8091/cases", ""},
+		{"http://localhost:8091/cases", ""},
+		{"http://LocalHost/cases", ""},
+		{"http://fachanwendung.uster.ch/cases", "must use https"},
+		{"http://192.0.2.10/cases", "must use https"},
+		{"http://10.0.0.1/cases", "must use https"},
+		{"http://0.0.0.0:8091/cases", "must use https"},
+		{"http://[::]:8091/cases", "must use https"},
+		{"http://localhost.fachanwendung.ch/cases", "must use https"},
+		{"http://127.0.0.1.nip.io/cases", "must use https"},
+		{"ftp://fachanwendung.uster.ch/cases", "https URL, not ftp"},
+		{"https://office:secret@fachanwendung.uster.ch/cases", "user name or password"},
+		{"https://office@fachanwendung.uster.ch/cases", "user name or password"},
+		{"http://office:secret@127.0.0.1/cases", "user name or password"},
+		{"https://fachanwendung.uster.ch/cases#top", "fragment"},
+		{"https://fachanwendung.uster.ch/cases#", "fragment"},
+		{"/schalter/cases", "absolute https URL"},
+		{"fachanwendung.uster.ch/cases", "absolute https URL"},
+		{"https:fachanwendung.uster.ch", "absolute https URL"},
+		{"https://:8443/cases", "absolute https URL"},
+		{"https://fachanwendung.uster.ch/ca ses\n", "absolute https URL"},
+		{"", "absolute https URL"},
+	} {
+		err := connector.CheckEndpoint(tc.url)
+		if tc.want == "" {
+			require.NoError(t, err, tc.url)
+		} else {
+			require.ErrorContains(t, err, tc.want, tc.url)
+		}
+	}
+
+	// Configuring refuses them with the field named, for either URL.
+	box, err := secretbox.New(secretbox.NewKey())
+	require.NoError(t, err)
+	conn := connector.New(nil, box, nil, nil, "https://schalter.example")
+	_, err = conn.ConfigureEndpoints(context.Background(), "betreibungsamt",
+		connector.Endpoints{Delivery: "http://fachanwendung.uster.ch/cases", Status: "https://office:secret@fachanwendung.uster.ch/status"},
+		"secret-secret-secret", connector.APIKeyPrefix+"key-key-key-key-key-key")
+	e, ok := apperr.As(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, apperr.Invalid, e.Code)
+	require.Len(t, e.Fields, 2)
+	require.Equal(t, "body.endpoint_url", e.Fields[0].Path)
+	require.Contains(t, e.Fields[0].Message, "must use https")
+	require.Equal(t, "body.status_url", e.Fields[1].Path)
+	require.Contains(t, e.Fields[1].Message, "user name or password")
+	require.NotContains(t, err.Error()+e.Fields[1].Message, "secret@", "the password is not repeated")
 }

@@ -1,14 +1,17 @@
 package connector_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +44,8 @@ type fakeOffice struct {
 	sigErrs []error
 	keyIDs  []string
 	respond func(connector.StatusRequest) (int, string)
+	// location is the Location of a 3xx answer.
+	location string
 }
 
 func (f *fakeOffice) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,11 +60,14 @@ func (f *fakeOffice) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.polls = append(f.polls, req)
 	f.sigErrs = append(f.sigErrs, connector.Verify(r.Header.Get(connector.SignatureHeader), []byte(pollSecret), body, time.Now(), connector.ReplayWindow))
 	f.keyIDs = append(f.keyIDs, r.Header.Get(connector.KeyIDHeader))
-	respond := f.respond
+	respond, location := f.respond, f.location
 	f.mu.Unlock()
 	code, answer := http.StatusOK, `{"cases":[]}`
 	if respond != nil {
 		code, answer = respond(req)
+	}
+	if code >= 300 && code < 400 {
+		w.Header().Set("Location", location)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -334,30 +342,68 @@ func TestPollOnlyOfficesWithStatusURL(t *testing.T) {
 func TestPollFailures(t *testing.T) {
 	t.Parallel()
 	b := setupPoll(t)
-	w := &connector.PollWorker{Service: b.conn}
+	// elsewhere is where a redirect points: it must never be asked.
+	var elsewhereHits atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhereHits.Add(1)
+		_, _ = io.WriteString(w, `{"cases":[]}`)
+	}))
+	t.Cleanup(elsewhere.Close)
+	b.office.mu.Lock()
+	b.office.location = elsewhere.URL + "/status"
+	b.office.mu.Unlock()
+	var logs bytes.Buffer
+	w := &connector.PollWorker{Service: b.conn, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	for _, tc := range []struct {
 		name   string
 		status int
 		body   string
 		event  river.EventKind
+		log    string // part of what is logged
 	}{
-		{"down: retried", http.StatusServiceUnavailable, "", river.EventKindJobFailed},
-		{"throttled: retried", http.StatusTooManyRequests, "", river.EventKindJobFailed},
-		{"refused: logged, not retried", http.StatusForbidden, "", river.EventKindJobCompleted},
-		{"not a status answer: logged, not retried", http.StatusOK, "<html>", river.EventKindJobCompleted},
-		{"too large: logged, not retried", http.StatusOK, `{"cases":[` + strings.Repeat(" ", connector.MaxStatusAnswer) + `]}`, river.EventKindJobCompleted},
-		{"no news", http.StatusNoContent, "", river.EventKindJobCompleted},
+		{"down: retried", http.StatusServiceUnavailable, "", river.EventKindJobFailed, ""},
+		{"throttled: retried", http.StatusTooManyRequests, "", river.EventKindJobFailed, ""},
+		{"refused: logged, not retried", http.StatusForbidden, "", river.EventKindJobCompleted, "answered 403"},
+		{"not a status answer: logged, not retried", http.StatusOK, "<html>", river.EventKindJobCompleted, "not a status answer"},
+		{"too large: logged, not retried", http.StatusOK, `{"cases":[` + strings.Repeat(" ", connector.MaxStatusAnswer) + `]}`, river.EventKindJobCompleted, "over 1048576 bytes"},
+		{"no news", http.StatusNoContent, "", river.EventKindJobCompleted, ""},
+		{"found: not followed, logged, not retried", http.StatusFound, "", river.EventKindJobCompleted, "answered 302, a redirect to"},
+		{"temporary redirect: not followed, logged, not retried", http.StatusTemporaryRedirect, "", river.EventKindJobCompleted, "does not follow redirects"},
+		{"permanent redirect: not followed, logged, not retried", http.StatusPermanentRedirect, "", river.EventKindJobCompleted, "answered 308"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
 			b.office.answer(tc.status, tc.body)
 			res, err := pgtest.Work(t, b.st, w, connector.PollArgs{Office: "betreibungsamt"})
 			require.Equal(t, tc.event, res.EventKind, "%v", err)
+			require.Contains(t, logs.String(), tc.log)
 		})
 	}
+	// Not even with a client of its own that would follow them.
+	b.conn.Client = &http.Client{Timeout: 5 * time.Second}
+	b.office.answer(http.StatusTemporaryRedirect, "")
+	_, err := b.conn.Poll(context.Background(), "betreibungsamt")
+	require.ErrorContains(t, err, "answered 307")
+	require.Zero(t, elsewhereHits.Load(), "a redirect's target never receives the signed poll")
+
+	// A status URL stored before the rule (plain http to another host)
+	// is not asked: logged, and asked again once configured anew.
+	stored, err := b.st.OfficeConnector(context.Background(), "betreibungsamt")
+	require.NoError(t, err)
+	good := stored.StatusURL
+	stored.StatusURL = "http://fachanwendung.example/status"
+	require.NoError(t, b.st.PutConnector(context.Background(), stored))
+	logs.Reset()
+	res, err := pgtest.Work(t, b.st, w, connector.PollArgs{Office: "betreibungsamt"})
+	require.Equal(t, river.EventKindJobCompleted, res.EventKind, "%v", err)
+	require.Contains(t, logs.String(), "must use https")
+	stored.StatusURL = good
+	require.NoError(t, b.st.PutConnector(context.Background(), stored))
+
 	for _, c := range b.a {
 		require.Equal(t, cases.Received, b.status(t, c), "nothing applied")
 	}
 	b.server.Close()
-	res, _ := pgtest.Work(t, b.st, w, connector.PollArgs{Office: "betreibungsamt"})
+	res, _ = pgtest.Work(t, b.st, w, connector.PollArgs{Office: "betreibungsamt"})
 	require.Equal(t, river.EventKindJobFailed, res.EventKind, "unreachable: retried")
 }

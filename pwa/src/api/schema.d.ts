@@ -2337,12 +2337,12 @@ export interface components {
         };
         ConnectorInputBody: {
             /**
-             * @description Where Schalter posts each new case.
+             * @description Where Schalter posts each new case: https (plain http only to a loopback host: 127.0.0.0/8, ::1, localhost), without user:pass@ or #fragment. Redirects are not followed.
              * @example https://fachanwendung.uster.ch/schalter/cases
              */
             endpoint_url: string;
             /**
-             * @description For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself.
+             * @description For systems that cannot call back: where Schalter asks, every five minutes, for the status of the office's open cases (docs/connectors.md). Leave it out when the system sets statuses itself. The same rules as endpoint_url.
              * @example https://fachanwendung.uster.ch/schalter/status
              */
             status_url?: string;
