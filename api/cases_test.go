@@ -110,3 +110,54 @@ func TestCaseJourney(t *testing.T) {
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases/" + number + "/withdraw", header: tamara, body: `{}`}), http.StatusConflict)
 	requireProblem(t, move(debt, `{"status":"in_progress"}`), http.StatusConflict)
 }
+
+// TestPrefillFromEarlierCase: with consent to earlier_cases, the form of a
+// service gets the answers of the person's last case of it that the form
+// lists as reusable (ui.reuse), never the others; the read is in the
+// transparency log with the case's number; without that consent, or
+// without an own case, nothing of a case is read.
+func TestPrefillFromEarlierCase(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	tamara := map[string]string{"Cookie": twoFactorSession(t, b, loginAs(t, b, "tamara@example.ch")["Cookie"])}
+	bruno := loginAs(t, b, "bruno@example.ch")
+	const slug = "betreibungsregisterauszug-bestellen"
+	create := b.do(t, req{method: http.MethodPost, path: "/api/v1/drafts", header: tamara, body: `{"service":"` + slug + `","data":` + extractData + `}`})
+	require.Equal(t, http.StatusCreated, create.status, string(create.body))
+	sub := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases", header: tamara, body: `{"draft":"` + create.json(t)["id"].(string) + `"}`})
+	require.Equal(t, http.StatusCreated, sub.status, string(sub.body))
+	number := sub.json(t)["number"].(string)
+
+	consent := func(h map[string]string, fields ...string) {
+		r := b.do(t, req{method: http.MethodPut, path: "/api/v1/me/consents/" + slug, header: h, body: mustJSON(t, map[string]any{"fields": fields})})
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+	}
+	prefill := func(h map[string]string) map[string]any {
+		r := b.do(t, req{path: "/api/v1/me/services/" + slug + "/prefill", header: h})
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+		return r.json(t)
+	}
+	lastEntry := func(h map[string]string) map[string]any {
+		return b.do(t, req{path: "/api/v1/me/transparency", header: h}).json(t)["items"].([]any)[0].(map[string]any)
+	}
+
+	consent(tamara, "given_name")
+	require.Nil(t, prefill(tamara)["earlier"], "no consent to earlier cases: no case read")
+	require.NotContains(t, lastEntry(tamara)["data"], "Angaben aus Ihrem Antrag "+number)
+
+	consent(tamara, "given_name", "earlier_cases")
+	got := prefill(tamara)
+	earlier := got["earlier"].(map[string]any)
+	require.Equal(t, number, earlier["case_number"])
+	require.Equal(t, map[string]any{"birth_date": "1990-03-04", "same_address_5_years": "yes", "delivery": "account"}, earlier["values"],
+		"only the answers the form lists as reusable (not the purpose, not the copies)")
+	require.Equal(t, map[string]any{}, got["values"], "no profile yet")
+	entry := lastEntry(tamara)
+	require.Equal(t, []any{"Vorname", "Angaben aus Ihrem Antrag " + number}, entry["data"])
+	require.Contains(t, entry["purpose"], "letzten Antrag")
+
+	consent(bruno, "earlier_cases")
+	require.Nil(t, prefill(bruno)["earlier"], "another person's case is never read")
+	requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/me/consents/" + slug, header: bruno,
+		body: `{"fields":["earlier_cases","earlier_cases"]}`}), http.StatusUnprocessableEntity, "body.fields[1]")
+}

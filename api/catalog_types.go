@@ -29,6 +29,7 @@ type ServiceSummary struct {
 	Assurance      string    `json:"assurance" enum:"none,account,two_factor,eid" doc:"The login level the service needs."`
 	Popularity     int       `json:"popularity" minimum:"0" maximum:"100" example:"95"`
 	OnlineStartURL string    `json:"online_start_url,omitempty" format:"uri" example:"https://www.eumzug.swiss/"`
+	OnlineForm     bool      `json:"online_form" doc:"The service can be ordered with Schalter's own form (GET /api/v1/services/{slug}/form)."`
 }
 
 // ServiceList is a page of services.
@@ -150,6 +151,7 @@ type ServiceOut struct {
 	Popularity      int                 `json:"popularity" minimum:"0" maximum:"100"`
 	LastReviewed    string              `json:"last_reviewed" format:"date" example:"2026-09-14"`
 	OnlineStartURL  string              `json:"online_start_url,omitempty" format:"uri"`
+	OnlineForm      bool                `json:"online_form" doc:"The service can be ordered with Schalter's own form (GET /api/v1/services/{slug}/form)."`
 	Fees            []FeeOut            `json:"fees" doc:"Empty when the service is free."`
 	ProcessingTimes []ProcessingTimeOut `json:"processing_times"`
 	Requirements    []string            `json:"requirements" doc:"What to bring or have ready."`
@@ -179,7 +181,7 @@ func summaryOut(s catalog.Summary, lang string) ServiceSummary {
 		Office:     OfficeRef{Slug: s.OfficeSlug, Name: s.OfficeName.In(lang)},
 		Categories: s.Categories, LifeSituations: nonNil(s.LifeSituations), Audiences: s.Audiences,
 		Mode: s.Mode, Channels: s.Channels, Assurance: s.Assurance, Popularity: s.Popularity,
-		OnlineStartURL: s.OnlineStartURL,
+		OnlineStartURL: s.OnlineStartURL, OnlineForm: s.FormVersion > 0,
 	}
 }
 
@@ -215,7 +217,7 @@ func serviceOut(d *catalog.Detail, lang string) ServiceOut {
 		DescriptionHTML: d.DescriptionHTML.In(lang), Office: officeOut(d.Office, lang),
 		Categories: []CategoryOut{}, LifeSituations: []CategoryOut{}, Audiences: make([]AudienceOut, 0, len(d.Audiences)),
 		Mode: s.Mode, Channels: s.Channels, Assurance: s.Assurance, Popularity: s.Popularity,
-		LastReviewed: s.LastReviewed, OnlineStartURL: s.OnlineStartURL,
+		LastReviewed: s.LastReviewed, OnlineStartURL: s.OnlineStartURL, OnlineForm: d.FormVersion > 0,
 		Fees: make([]FeeOut, 0, len(s.Fees)), ProcessingTimes: make([]ProcessingTimeOut, 0, len(s.ProcessingTimes)),
 		Requirements: make([]string, 0, len(s.Requirements)), LegalBasis: make([]LegalBasisOut, 0, len(s.LegalBasis)),
 		Privacy:  PrivacyOut{Data: s.Privacy.Data.In(lang), Purpose: s.Privacy.Purpose.In(lang), Retention: s.Privacy.Retention.In(lang), Recipients: s.Privacy.Recipients.In(lang)},

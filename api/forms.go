@@ -177,6 +177,7 @@ func (s *Server) registerForms(api huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.refreshed(ctx) // the service page now offers the form (online_form)
 		return &struct{ Body FormOut }{formOut(v)}, nil
 	})
 }

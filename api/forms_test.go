@@ -21,6 +21,8 @@ func TestForms(t *testing.T) {
 	formPath := "/api/v1/admin/services/" + svc + "/forms"
 
 	requireProblem(t, b.do(t, req{path: "/api/v1/services/" + svc + "/form"}), http.StatusNotFound)
+	onlineForm := func() any { return b.do(t, req{path: "/api/v1/services/" + svc}).json(t)["online_form"] }
+	require.Equal(t, false, onlineForm(), "no form, nothing to order online")
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath, body: string(def)}), http.StatusUnauthorized)
 	broken := []byte(string(def[:len(def)-2]) + `,"extra":1}`)
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath, body: string(broken), header: admin(nil)}), http.StatusUnprocessableEntity)
@@ -40,8 +42,10 @@ func TestForms(t *testing.T) {
 	ok := b.do(t, req{method: http.MethodPost, path: formPath + "/1/preview", body: `{"data":{"given_name":"Tamara","family_name":"Keller","birth_date":"1990-04-01","purpose":"job","delivery":"account"}}`, header: admin(nil)})
 	require.Equal(t, http.StatusOK, ok.status, string(ok.body))
 
+	require.Equal(t, false, onlineForm(), "a draft form is not offered")
 	pub := b.do(t, req{method: http.MethodPost, path: formPath + "/1/publish", header: admin(nil)})
 	require.Equal(t, http.StatusOK, pub.status, string(pub.body))
+	require.Equal(t, true, onlineForm(), "published: the service page offers the form")
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: formPath + "/1/publish", header: admin(nil)}), http.StatusPreconditionFailed)
 
 	form := b.do(t, req{path: "/api/v1/services/" + svc + "/form"})

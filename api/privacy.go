@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -81,7 +82,7 @@ func utcPtr(t *time.Time) *time.Time {
 type ConsentInput struct {
 	Slug string `path:"slug" maxLength:"100" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" example:"adressauskunft"`
 	Body struct {
-		Fields []string `json:"fields" minItems:"1" maxItems:"9" doc:"Profile fields the service's forms may read: given_name, family_name, street, postal_code, locality, country, phone, language, email." example:"[\"given_name\",\"family_name\"]"`
+		Fields []string `json:"fields" minItems:"1" maxItems:"10" doc:"Profile fields the service's forms may read: given_name, family_name, street, postal_code, locality, country, phone, language, email; and earlier_cases: the answers of the person's last case of the service that its form lists as reusable (ui.reuse)." example:"[\"given_name\",\"family_name\"]"`
 	}
 }
 
@@ -91,6 +92,14 @@ type PrefillOut struct {
 	Values  map[string]string `json:"values" doc:"Consented fields that have a value; empty without consent."`
 	Consent *ConsentOut       `json:"consent,omitempty" doc:"Unset when the person has not agreed yet: ask, then PUT /api/v1/me/consents/{slug}."`
 	Fields  []string          `json:"fields" doc:"Every profile field a form can ask for."`
+	Earlier *EarlierOut       `json:"earlier,omitempty" doc:"With consent to earlier_cases and a case of this service before: its answers the form may reuse."`
+}
+
+// EarlierOut are the reusable answers of the person's last case.
+type EarlierOut struct {
+	CaseNumber  string                     `json:"case_number" example:"UST-2025-000412-7"`
+	SubmittedAt time.Time                  `json:"submitted_at"`
+	Values      map[string]json.RawMessage `json:"values" doc:"Form field → the answer given then (any JSON the form's schema allows)."`
 }
 
 // AccessEntryOut is one entry of the transparency log.
@@ -203,11 +212,14 @@ func (s *Server) registerPrivacy(api huma.API) {
 				return nil, s.problem(ctx, err)
 			}
 			out := PrefillOut{Service: in.Slug, Values: map[string]string{}, Fields: account.ProfileFields}
-			values, c, err := s.accounts.Prefill(ctx, id, svc)
+			p, err := s.accounts.Prefill(ctx, id, svc)
 			switch {
 			case err == nil:
-				co := consentOut(c)
-				out.Values, out.Consent = values, &co
+				co := consentOut(p.Consent)
+				out.Values, out.Consent = p.Values, &co
+				if p.Earlier != nil {
+					out.Earlier = &EarlierOut{CaseNumber: p.Earlier.Number, SubmittedAt: p.Earlier.SubmittedAt.UTC(), Values: p.Earlier.Values}
+				}
 			case apperr.CodeOf(err) == apperr.Forbidden:
 				// No consent: the form asks first.
 			default:
@@ -241,5 +253,12 @@ func (s *Server) formService(ctx context.Context, slug string) (account.FormServ
 	if err != nil {
 		return account.FormService{}, err
 	}
-	return account.FormService{Slug: d.Slug, Title: d.Title.De, Office: d.Office.Slug}, nil
+	out := account.FormService{Slug: d.Slug, Title: d.Title.De, Office: d.Office.Slug}
+	// The answers a last case may give are the published form's to say.
+	if v, err := s.forms.Published(ctx, slug); err == nil {
+		out.Reuse = v.Definition.UI.Reuse
+	} else if apperr.CodeOf(err) != apperr.NotFound {
+		return account.FormService{}, err
+	}
+	return out, nil
 }

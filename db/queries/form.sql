@@ -47,3 +47,7 @@ FROM form_version WHERE service_slug = @service_slug AND state = 'published';
 -- name: FormCurrentAll :many
 SELECT service_slug, version, state, definition, actor, created_at, published_at
 FROM form_version WHERE state = 'published' ORDER BY service_slug;
+
+-- name: FormPublishedVersions :many
+-- Which services have an online form now, for the catalogue snapshot.
+SELECT service_slug, version FROM form_version WHERE state = 'published';

@@ -27,3 +27,10 @@ SELECT * FROM prefill_consent WHERE account_id = @account_id ORDER BY granted_at
 
 -- name: ConsentActive :one
 SELECT * FROM prefill_consent WHERE account_id = @account_id AND service = @service AND revoked_at IS NULL;
+
+-- name: PrefillLastCase :one
+-- The person's last case of a service, whose answers the service's form
+-- may reuse after consent (the prefill reads it with its log entry).
+SELECT number, submitted_at, data FROM order_case
+WHERE account_id = @account_id AND service_slug = @service_slug
+ORDER BY submitted_at DESC LIMIT 1;

@@ -5,7 +5,8 @@ SELECT s.slug, s.state, (s.doc -> 'title')::jsonb AS title, (s.doc -> 'summary')
        (s.doc ->> 'mode')::text AS mode, (s.doc ->> 'assurance')::text AS assurance,
        coalesce(s.doc ->> 'online_start_url', '')::text AS online_start_url,
        s.categories, s.life_situations, s.audiences, s.channels, coalesce(s.effective_popularity, 0)::integer AS popularity,
-       s.version, s.updated_at, o.slug AS office_slug, (o.doc -> 'name')::jsonb AS office_name, o.updated_at AS office_updated_at
+       s.version, s.updated_at, o.slug AS office_slug, (o.doc -> 'name')::jsonb AS office_name, o.updated_at AS office_updated_at,
+       coalesce((SELECT f.version FROM form_version f WHERE f.service_slug = s.slug AND f.state = 'published'), 0)::integer AS form_version
 FROM service s
 JOIN office o ON o.slug = s.office_slug
 WHERE s.state = ANY(@states::text[])

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -19,6 +20,13 @@ import (
 // ProfileFields are the profile fields a form may ask to prefill, in the
 // order forms show them. "email" is the account's address.
 var ProfileFields = []string{"given_name", "family_name", "street", "postal_code", "locality", "country", "phone", "language", "email"}
+
+// EarlierCases is what a consent names, besides profile fields, when the
+// service's form may reuse answers of the person's last case of it.
+const EarlierCases = "earlier_cases"
+
+// ConsentFields are what a consent may name.
+var ConsentFields = append(slices.Clone(ProfileFields), EarlierCases)
 
 // ProfileInput is a whole profile; nil or blank fields are not stored.
 type ProfileInput struct {
@@ -86,8 +94,8 @@ func (s *Service) GrantConsent(ctx context.Context, id uuid.UUID, service string
 	var errs []apperr.FieldError
 	for i, f := range fields {
 		switch {
-		case !slices.Contains(ProfileFields, f):
-			errs = append(errs, apperr.FieldError{Path: fmt.Sprintf("body.fields[%d]", i), Message: "not a profile field (" + strings.Join(ProfileFields, ", ") + ")", Value: f})
+		case !slices.Contains(ConsentFields, f):
+			errs = append(errs, apperr.FieldError{Path: fmt.Sprintf("body.fields[%d]", i), Message: "not a profile field (" + strings.Join(ConsentFields, ", ") + ")", Value: f})
 		case slices.Contains(fields[:i], f):
 			errs = append(errs, apperr.FieldError{Path: fmt.Sprintf("body.fields[%d]", i), Message: "listed twice", Value: f})
 		}
@@ -101,32 +109,92 @@ func (s *Service) GrantConsent(ctx context.Context, id uuid.UUID, service string
 // FormService names the service whose form asks to prefill.
 type FormService struct {
 	Slug, Title, Office string
+	// Reuse are the form's fields an earlier case of the service may fill.
+	Reuse []string
 }
 
-// Prefill returns the profile fields the person agreed to give the forms
-// of a service, and records the disclosure in the transparency log in the
-// same transaction. Without consent it returns a Forbidden error naming
-// the missing consent, and reads nothing.
-func (s *Service) Prefill(ctx context.Context, id uuid.UUID, svc FormService) (map[string]string, store.Consent, error) {
-	consent, p, err := s.Store.Disclose(ctx, id, svc.Slug, func(c store.Consent) store.AccessEntryNew {
-		return store.AccessEntryNew{Subject: id, ActorKind: transparency.ActorForm, Actor: "Online-Formular «" + svc.Title + "»",
-			Office: &svc.Office, Action: transparency.ActionDisclose, Data: fieldLabels(c.Fields),
-			Purpose:    "Formular «" + svc.Title + "» mit Ihren Profilangaben vorausfüllen",
-			LegalBasis: "Ihre Einwilligung vom " + c.GrantedAt.In(Zurich).Format("02.01.2006")}
+// Prefill is what a form may fill in: consented profile fields, and with
+// consent to it the reusable answers of the person's last case.
+type Prefill struct {
+	Consent store.Consent
+	Values  map[string]string
+	Earlier *Earlier
+}
+
+// Earlier are the answers of the last case that the form may reuse.
+type Earlier struct {
+	Number      string
+	SubmittedAt time.Time
+	Values      map[string]json.RawMessage
+}
+
+// Prefill returns what the person agreed to give the forms of a service,
+// and records the disclosure in the transparency log in the same
+// transaction: no read without its entry. Without consent it returns a
+// Forbidden error naming the missing consent, and reads nothing.
+func (s *Service) Prefill(ctx context.Context, id uuid.UUID, svc FormService) (Prefill, error) {
+	var (
+		out     Prefill
+		profile store.Profile
+	)
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		c, err := q.ActiveConsent(ctx, id, svc.Slug)
+		if err != nil || c == nil {
+			return err
+		}
+		out.Consent = *c
+		if profile, err = q.Profile(ctx, id); err != nil {
+			return err
+		}
+		var last *store.EarlierCase
+		if slices.Contains(c.Fields, EarlierCases) && len(svc.Reuse) > 0 {
+			if last, err = q.LastCase(ctx, id, svc.Slug); err != nil {
+				return err
+			}
+		}
+		data := fieldLabels(slices.DeleteFunc(slices.Clone(c.Fields), func(f string) bool { return f == EarlierCases }))
+		purpose := "Formular «" + svc.Title + "» mit Ihren Profilangaben vorausfüllen"
+		if last != nil {
+			out.Earlier = reusable(last, svc.Reuse)
+			data = append(data, "Angaben aus Ihrem Antrag "+last.Number)
+			purpose = "Formular «" + svc.Title + "» mit Ihren Profilangaben und Angaben aus Ihrem letzten Antrag vorausfüllen"
+		}
+		if len(data) == 0 {
+			return nil // a consent to earlier cases only, and no case: nothing is given to the form
+		}
+		_, err = q.AppendAccess(ctx, store.AccessEntryNew{Subject: id, ActorKind: transparency.ActorForm, Actor: "Online-Formular «" + svc.Title + "»",
+			Office: &svc.Office, Action: transparency.ActionDisclose, Data: data, Purpose: purpose,
+			LegalBasis: "Ihre Einwilligung vom " + c.GrantedAt.In(Zurich).Format("02.01.2006")})
+		return err
 	})
 	if err != nil {
-		return nil, store.Consent{}, err
+		return Prefill{}, err
 	}
-	if consent == nil {
-		return nil, store.Consent{}, apperr.New(apperr.Forbidden, "no consent to prefill the forms of %q from the profile", svc.Slug)
+	if out.Consent.ID == uuid.Nil {
+		return Prefill{}, apperr.New(apperr.Forbidden, "no consent to prefill the forms of %q from the profile", svc.Slug)
 	}
-	out := map[string]string{}
-	for _, f := range consent.Fields {
-		if v := profileValue(ctx, s, p, id, f); v != "" {
-			out[f] = v
+	out.Values = map[string]string{}
+	for _, f := range out.Consent.Fields {
+		if v := profileValue(ctx, s, profile, id, f); v != "" {
+			out.Values[f] = v
 		}
 	}
-	return out, *consent, nil
+	return out, nil
+}
+
+// reusable keeps the answers of the last case the form lists as reusable.
+func reusable(c *store.EarlierCase, reuse []string) *Earlier {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(c.Data, &all) != nil {
+		return nil
+	}
+	out := &Earlier{Number: c.Number, SubmittedAt: c.SubmittedAt, Values: map[string]json.RawMessage{}}
+	for _, f := range reuse {
+		if v, ok := all[f]; ok {
+			out.Values[f] = v
+		}
+	}
+	return out
 }
 
 func profileValue(ctx context.Context, s *Service, p store.Profile, id uuid.UUID, field string) string {
@@ -166,6 +234,7 @@ func profileValue(ctx context.Context, s *Service, p store.Profile, id uuid.UUID
 var FieldLabels = map[string]string{
 	"given_name": "Vorname", "family_name": "Nachname", "street": "Strasse und Nummer", "postal_code": "Postleitzahl",
 	"locality": "Ort", "country": "Land", "phone": "Telefonnummer", "language": "Sprache", "email": "E-Mail-Adresse",
+	EarlierCases: "Angaben aus Ihrem letzten Antrag für diese Dienstleistung",
 }
 
 func fieldLabels(fields []string) []string {

@@ -34,6 +34,9 @@ type Summary struct {
 	Popularity     int
 	OfficeSlug     string
 	OfficeName     Localized
+	// FormVersion is the published version of the service's online form;
+	// 0 when it cannot be ordered online.
+	FormVersion int
 }
 
 // RelatedRef is a related service as the service page shows it.
@@ -52,6 +55,8 @@ type Detail struct {
 	Categories      []Category // topics and life situations, resolved
 	Audiences       []Audience
 	UpdatedAt       time.Time
+	// FormVersion is the published version of the online form (0: none).
+	FormVersion int
 	// Fingerprint changes whenever anything shown changes; the API turns it
 	// (with the language) into the ETag.
 	Fingerprint string

@@ -49,6 +49,12 @@ type UISchema struct {
 	// Prefill maps form fields to the profile fields that may fill them,
 	// once the person consents for the service.
 	Prefill map[string]string `json:"prefill,omitempty"`
+	// Reuse names the fields the person's last case of the same service
+	// may fill (the car's plate for next year's parking card, the date of
+	// birth), once the person consents to that for the service. Answers
+	// that belong to one order only are not listed (files and the comment
+	// cannot be).
+	Reuse []string `json:"reuse,omitempty"`
 }
 
 // FormSection is a step of the form.
@@ -204,6 +210,23 @@ func Compile(def Definition, profileFields []string, prefix string) (*Form, erro
 		}
 		if p := def.UI.Prefill[field]; !slices.Contains(profileFields, p) {
 			add("ui.prefill."+field, "%q is not a profile field (%s)", p, strings.Join(profileFields, ", "))
+		}
+	}
+	widgets := map[string]string{}
+	for _, sec := range def.UI.Sections {
+		for _, f := range sec.Fields {
+			widgets[f.Name] = f.Widget
+		}
+	}
+	for i, field := range def.UI.Reuse {
+		path := fmt.Sprintf("ui.reuse.%d", i)
+		switch w, ok := widgets[field]; {
+		case !ok:
+			add(path, "%q is not a field of the form", field)
+		case slices.Contains(def.UI.Reuse[:i], field):
+			add(path, "%q is listed twice", field)
+		case w == "file" || field == CommentField:
+			add(path, "%q belongs to one order only (files and the comment are never reused)", field)
 		}
 	}
 	if len(errs) > 0 {

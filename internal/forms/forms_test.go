@@ -113,6 +113,9 @@ func TestCompileRules(t *testing.T) {
 		}, "body.ui.sections"},
 		{"prefill from a field the profile lacks", func(d map[string]any) { at(d, "ui", "prefill")["given_name"] = "ahv_number" }, "body.ui.prefill.given_name"},
 		{"prefill into a field the form lacks", func(d map[string]any) { at(d, "ui", "prefill")["street"] = "street" }, "body.ui.prefill.street"},
+		{"reuse of a field the form lacks", func(d map[string]any) { at(d, "ui")["reuse"] = []any{"birth_date", "plate"} }, "body.ui.reuse[1]"},
+		{"reuse listed twice", func(d map[string]any) { at(d, "ui")["reuse"] = []any{"birth_date", "birth_date"} }, "body.ui.reuse[1]"},
+		{"reuse of the comment", func(d map[string]any) { at(d, "ui")["reuse"] = []any{"comment"} }, "body.ui.reuse[0]"},
 		{"a condition on a later field", func(d map[string]any) {
 			field(d, 1, 1)["show_if"] = map[string]any{"field": "delivery", "equals": "post"}
 		}, "body.ui.sections[1].fields[1].show_if.field"},

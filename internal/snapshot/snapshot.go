@@ -14,6 +14,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,12 +51,17 @@ func newData(p *store.PublishedData) *Data {
 	})
 	for i := range d.Services {
 		s := &d.Services[i]
+		if v := p.Forms[s.Slug]; v > 0 {
+			// The service page offers the form: its ETag follows the version.
+			s.FormVersion = v
+			s.Fingerprint += "-f" + strconv.Itoa(v)
+		}
 		d.bySlug[s.Slug] = i
 		d.Summaries = append(d.Summaries, catalog.Summary{
 			Slug: s.Slug, Title: s.Title, Summary: s.Service.Summary, Mode: s.Mode, Assurance: s.Assurance,
 			OnlineStartURL: s.OnlineStartURL, Categories: s.Service.Categories, LifeSituations: nonNil(s.LifeSituations),
 			Audiences: s.Service.Audiences, Channels: s.Channels, Popularity: s.Popularity,
-			OfficeSlug: s.Office.Slug, OfficeName: s.Office.Name,
+			OfficeSlug: s.Office.Slug, OfficeName: s.Office.Name, FormVersion: s.FormVersion,
 		})
 	}
 	for i, o := range d.Offices {

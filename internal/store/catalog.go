@@ -67,7 +67,7 @@ func (q *Queries) ListServices(ctx context.Context, f catalog.ListFilter) (*cata
 		sum := catalog.Summary{
 			Slug: r.Slug, Mode: r.Mode, Assurance: r.Assurance, OnlineStartURL: r.OnlineStartUrl,
 			Categories: r.Categories, LifeSituations: r.LifeSituations, Audiences: r.Audiences,
-			Channels: r.Channels, Popularity: int(r.Popularity), OfficeSlug: r.OfficeSlug,
+			Channels: r.Channels, Popularity: int(r.Popularity), OfficeSlug: r.OfficeSlug, FormVersion: int(r.FormVersion),
 		}
 		if err := unmarshalAll(r.Title, &sum.Title, r.Summary, &sum.Summary, r.OfficeName, &sum.OfficeName); err != nil {
 			return nil, err
@@ -76,6 +76,7 @@ func (q *Queries) ListServices(ctx context.Context, f catalog.ListFilter) (*cata
 		h.Write([]byte(r.Slug))
 		writeInt(h, int64(r.Version))
 		writeInt(h, r.OfficeUpdatedAt.UnixNano())
+		writeInt(h, int64(r.FormVersion))
 	}
 	page.Fingerprint = hex.EncodeToString(h.Sum(nil)[:12])
 	return page, nil
@@ -248,6 +249,8 @@ type PublishedData struct {
 	Categories []catalog.CategoryView
 	Audiences  []catalog.Audience
 	Offices    []catalog.OfficeView
+	// Forms maps the services with an online form to its published version.
+	Forms map[string]int
 }
 
 // PublishedSnapshot reads the whole published catalogue and its revision in
@@ -269,6 +272,14 @@ func (s *Store) PublishedSnapshot(ctx context.Context) (*PublishedData, error) {
 		}
 		if out.Audiences, err = s.audiencesIn(ctx, tx); err != nil {
 			return err
+		}
+		forms, err := s.gen.FormPublishedVersions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out.Forms = make(map[string]int, len(forms))
+		for _, f := range forms {
+			out.Forms[f.ServiceSlug] = int(f.Version)
 		}
 		out.Offices, err = s.officesIn(ctx, tx)
 		return err

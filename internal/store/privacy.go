@@ -149,28 +149,24 @@ func (q *Queries) ActiveConsent(ctx context.Context, id uuid.UUID, service strin
 	return &out, nil
 }
 
-// Disclose reads the profile for a form under the active consent of the
-// service and records the disclosure in the transparency log, in one
-// transaction: no disclosure without its entry. It returns the consented
-// fields only; NotFound-free: without consent the profile is not read
-// and the consent is nil.
-func (q *Queries) Disclose(ctx context.Context, id uuid.UUID, service string, entry func(Consent) AccessEntryNew) (*Consent, Profile, error) {
-	var (
-		c *Consent
-		p Profile
-	)
-	err := q.InTx(ctx, func(q *Queries) error {
-		var err error
-		if c, err = q.ActiveConsent(ctx, id, service); err != nil || c == nil {
-			return err
-		}
-		if p, err = q.Profile(ctx, id); err != nil {
-			return err
-		}
-		_, err = q.AppendAccess(ctx, entry(*c))
-		return err
-	})
-	return c, p, err
+// EarlierCase is the person's last case of a service: what a form may
+// reuse.
+type EarlierCase struct {
+	Number      string
+	SubmittedAt time.Time
+	Data        []byte
+}
+
+// LastCase returns the account's last case of service, or nil without one.
+func (q *Queries) LastCase(ctx context.Context, id uuid.UUID, service string) (*EarlierCase, error) {
+	r, err := q.gen.PrefillLastCase(ctx, q.db, dbq.PrefillLastCaseParams{AccountID: &id, ServiceSlug: service})
+	if noRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr(err, onErr{})
+	}
+	return &EarlierCase{Number: r.Number, SubmittedAt: r.SubmittedAt, Data: r.Data}, nil
 }
 
 // AppendAccess writes one entry to the transparency log. Inside InTx it

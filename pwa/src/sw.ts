@@ -42,6 +42,13 @@ const markAsCached: WorkboxPlugin = {
   },
 };
 
+// A response the server marks private or no-store (drafts, cases,
+// documents, attachments, anything personal) is never stored, whatever its
+// path: the server's Cache-Control decides, not only the list below.
+const onlyShareable: WorkboxPlugin = {
+  cacheWillUpdate: async ({ response }) => (/\b(no-store|private)\b/i.test(response.headers.get("Cache-Control") ?? "") ? null : response),
+};
+
 // API reads: fresh from the network, the last copy when the network fails or
 // takes more than 3 s. The full catalogue is stored by the app itself; search
 // and favourites are not cached here (see below).
@@ -57,14 +64,18 @@ registerRoute(
     // the guest cookie and must never come from a cache, and neither must
     // anything about an account (/api/v1/me…): personal, and it would
     // outlive a logout on a shared device.
+    // Drafts and attachments are a person's (or a guest's) answers, and a
+    // document's verification must say "revoked" the moment it is: none
+    // of them may come from a cache either.
     !url.pathname.startsWith("/api/v1/search") &&
     !url.pathname.startsWith("/api/v1/favourites") &&
-    !/^\/api\/v1\/(me|session|accounts)(\/|$)/.test(url.pathname),
+    !/^\/api\/v1\/(me|session|accounts|drafts|attachments|documents|office|connector|admin)(\/|$)/.test(url.pathname),
   new NetworkFirst({
     cacheName: "schalter-api-v1",
     networkTimeoutSeconds: 3,
     plugins: [
       new CacheableResponsePlugin({ statuses: [200] }),
+      onlyShareable,
       new ExpirationPlugin({ maxEntries: 400, maxAgeSeconds: 60 * 60 * 24 * 30 }),
       markAsCached,
     ],

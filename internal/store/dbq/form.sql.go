@@ -224,6 +224,36 @@ func (q *Queries) FormPublished(ctx context.Context, db DBTX, serviceSlug string
 	return i, err
 }
 
+const formPublishedVersions = `-- name: FormPublishedVersions :many
+SELECT service_slug, version FROM form_version WHERE state = 'published'
+`
+
+type FormPublishedVersionsRow struct {
+	ServiceSlug string
+	Version     int32
+}
+
+// Which services have an online form now, for the catalogue snapshot.
+func (q *Queries) FormPublishedVersions(ctx context.Context, db DBTX) ([]FormPublishedVersionsRow, error) {
+	rows, err := db.Query(ctx, formPublishedVersions)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FormPublishedVersionsRow{}
+	for rows.Next() {
+		var i FormPublishedVersionsRow
+		if err := rows.Scan(&i.ServiceSlug, &i.Version); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const formReleased = `-- name: FormReleased :one
 SELECT f.service_slug, f.version, f.state, f.definition, f.actor, f.created_at, f.published_at
 FROM form_version f JOIN service s ON s.slug = f.service_slug

@@ -7,6 +7,7 @@ package dbq
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -108,6 +109,32 @@ func (q *Queries) ConsentRevoke(ctx context.Context, db DBTX, arg ConsentRevokeP
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const prefillLastCase = `-- name: PrefillLastCase :one
+SELECT number, submitted_at, data FROM order_case
+WHERE account_id = $1 AND service_slug = $2
+ORDER BY submitted_at DESC LIMIT 1
+`
+
+type PrefillLastCaseParams struct {
+	AccountID   *uuid.UUID
+	ServiceSlug string
+}
+
+type PrefillLastCaseRow struct {
+	Number      string
+	SubmittedAt time.Time
+	Data        []byte
+}
+
+// The person's last case of a service, whose answers the service's form
+// may reuse after consent (the prefill reads it with its log entry).
+func (q *Queries) PrefillLastCase(ctx context.Context, db DBTX, arg PrefillLastCaseParams) (PrefillLastCaseRow, error) {
+	row := db.QueryRow(ctx, prefillLastCase, arg.AccountID, arg.ServiceSlug)
+	var i PrefillLastCaseRow
+	err := row.Scan(&i.Number, &i.SubmittedAt, &i.Data)
+	return i, err
 }
 
 const profileGet = `-- name: ProfileGet :one

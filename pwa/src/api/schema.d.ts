@@ -1797,7 +1797,7 @@ export interface paths {
         };
         /**
          * The order form of a service
-         * @description The published form of a published service: its JSON Schema and UI schema, in every language. 404 when the service cannot be ordered online (its page says how to get it).
+         * @description The published form of a published service: its JSON Schema and UI schema, in every language. 404 when the service cannot be ordered online (its page says how to get it). With `version`, that version if it was ever published (a draft is shown and checked in the version it was started on, also after a newer one was published).
          */
         get: operations["getServiceForm"];
         put?: never;
@@ -2358,7 +2358,7 @@ export interface components {
         };
         ConsentInputBody: {
             /**
-             * @description Profile fields the service's forms may read: given_name, family_name, street, postal_code, locality, country, phone, language, email.
+             * @description Profile fields the service's forms may read: given_name, family_name, street, postal_code, locality, country, phone, language, email; and earlier_cases: the answers of the person's last case of the service that its form lists as reusable (ui.reuse).
              * @example [
              *       "given_name",
              *       "family_name"
@@ -2597,6 +2597,16 @@ export interface components {
             level: "none" | "account" | "two_factor" | "eid";
             /** Format: date-time */
             linked_at: string;
+        };
+        EarlierOut: {
+            /** @example UST-2025-000412-7 */
+            case_number: string;
+            /** Format: date-time */
+            submitted_at: string;
+            /** @description Form field → the answer given then (any JSON the form's schema allows). */
+            values: {
+                [key: string]: unknown;
+            };
         };
         EmailChangeInputBody: {
             /** @example anna.muster@example.org */
@@ -3133,6 +3143,8 @@ export interface components {
         PrefillOut: {
             /** @description Unset when the person has not agreed yet: ask, then PUT /api/v1/me/consents/{slug}. */
             consent?: components["schemas"]["ConsentOut"];
+            /** @description With consent to earlier_cases and a case of this service before: its answers the form may reuse. */
+            earlier?: components["schemas"]["EarlierOut"];
             /** @description Every profile field a form can ask for. */
             fields: string[];
             /** @example adressauskunft */
@@ -3527,6 +3539,8 @@ export interface components {
             /** @enum {string} */
             mode: "online" | "hybrid" | "counter";
             office: components["schemas"]["OfficeOut"];
+            /** @description The service can be ordered with Schalter's own form (GET /api/v1/services/{slug}/form). */
+            online_form: boolean;
             /** Format: uri */
             online_start_url?: string;
             /** Format: int64 */
@@ -3585,6 +3599,8 @@ export interface components {
              */
             mode: "online" | "hybrid" | "counter";
             office: components["schemas"]["OfficeRef"];
+            /** @description The service can be ordered with Schalter's own form (GET /api/v1/services/{slug}/form). */
+            online_form: boolean;
             /**
              * Format: uri
              * @example https://www.eumzug.swiss/
@@ -3779,6 +3795,7 @@ export interface components {
             prefill?: {
                 [key: string]: string;
             };
+            reuse?: string[];
             sections: components["schemas"]["FormSection"][];
         };
         VerificationOut: {
@@ -11725,6 +11742,8 @@ export interface operations {
                         /** @enum {string} */
                         mode: "online" | "hybrid" | "counter";
                         office: components["schemas"]["OfficeOut"];
+                        /** @description The service can be ordered with Schalter's own form (GET /api/v1/services/{slug}/form). */
+                        online_form: boolean;
                         /** Format: uri */
                         online_start_url?: string;
                         /** Format: int64 */
@@ -11794,7 +11813,10 @@ export interface operations {
     };
     getServiceForm: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A version published now or earlier (the draft's form_version); 0 or absent: the current one. */
+                version?: number;
+            };
             header?: {
                 /** @description An ETag from an earlier response; when it still matches, the answer is 304 without a body. */
                 "If-None-Match"?: string;

@@ -15,6 +15,7 @@ export function toSummary(s: Service): ServiceSummary {
     channels: s.channels ?? [],
     assurance: s.assurance,
     popularity: s.popularity,
+    online_form: s.online_form,
   };
   if (s.online_start_url) summary.online_start_url = s.online_start_url;
   return summary;

@@ -687,6 +687,11 @@ export const de = {
     "one": "{count} Feld wurde aus Ihrem Profil ausgefüllt. Bitte prüfen Sie es.",
     "other": "{count} Felder wurden aus Ihrem Profil ausgefüllt. Bitte prüfen Sie sie."
   },
+  "order.prefill.doneEarlier": {
+    "one": "{count} Feld wurde aus Ihrem Profil und Ihrem Antrag {number} ausgefüllt. Bitte prüfen Sie es.",
+    "other": "{count} Felder wurden aus Ihrem Profil und Ihrem Antrag {number} ausgefüllt. Bitte prüfen Sie sie."
+  },
+  "order.prefill.earlierField": "Angaben aus Ihrem letzten Antrag für diese Dienstleistung",
   "order.prefill.none": "Ihr Profil enthält keine Angaben für die leeren Felder.",
   "order.prefill.guest": "Angemeldet kann das Formular Angaben aus Ihrem Profil übernehmen.",
   "order.prefill.login": "Jetzt anmelden",
@@ -745,6 +750,7 @@ export const de = {
   "cases.submitted": "Eingereicht: {date}",
   "case.title": "{service}: Antrag",
   "case.received": "Ihr Antrag ist eingegangen. Ihre Geschäftsnummer: {number}. Wir informieren Sie, sobald sich etwas ändert.",
+  "case.officeLabel": "Zuständig",
   "case.statusLabel": "Stand",
   "case.submittedLabel": "Eingereicht",
   "case.deliveryLabel": "Zustellung",

@@ -687,6 +687,11 @@ export const en: Messages = {
     "one": "{count} field was filled in from your profile. Please check it.",
     "other": "{count} fields were filled in from your profile. Please check them."
   },
+  "order.prefill.doneEarlier": {
+    "one": "{count} field was filled in from your profile and your application {number}. Please check it.",
+    "other": "{count} fields were filled in from your profile and your application {number}. Please check them."
+  },
+  "order.prefill.earlierField": "the details of your last application for this service",
   "order.prefill.none": "Your profile has no details for the empty fields.",
   "order.prefill.guest": "When you are logged in, the form can fill in details from your profile.",
   "order.prefill.login": "Log in now",
@@ -745,6 +750,7 @@ export const en: Messages = {
   "cases.submitted": "Submitted: {date}",
   "case.title": "{service}: application",
   "case.received": "We have received your application. Your reference number: {number}. We will let you know as soon as anything changes.",
+  "case.officeLabel": "Handled by",
   "case.statusLabel": "Status",
   "case.submittedLabel": "Submitted",
   "case.deliveryLabel": "Delivery",

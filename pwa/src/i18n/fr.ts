@@ -687,6 +687,11 @@ export const fr: Messages = {
     "one": "{count} champ a été rempli à partir de votre profil. Veuillez le vérifier.",
     "other": "{count} champs ont été remplis à partir de votre profil. Veuillez les vérifier."
   },
+  "order.prefill.doneEarlier": {
+    "one": "{count} champ a été rempli à partir de votre profil et de votre demande {number}. Veuillez le vérifier.",
+    "other": "{count} champs ont été remplis à partir de votre profil et de votre demande {number}. Veuillez les vérifier."
+  },
+  "order.prefill.earlierField": "les données de votre dernière demande pour cette prestation",
   "order.prefill.none": "Votre profil ne contient aucune donnée pour les champs vides.",
   "order.prefill.guest": "Si vous êtes connecté·e, le formulaire peut reprendre les données de votre profil.",
   "order.prefill.login": "Se connecter maintenant",
@@ -745,6 +750,7 @@ export const fr: Messages = {
   "cases.submitted": "Déposée le {date}",
   "case.title": "{service} : demande",
   "case.received": "Votre demande nous est parvenue. Votre numéro d'affaire : {number}. Nous vous informerons dès qu'il y aura du nouveau.",
+  "case.officeLabel": "Service compétent",
   "case.statusLabel": "État",
   "case.submittedLabel": "Déposée le",
   "case.deliveryLabel": "Mode de remise",

@@ -687,6 +687,11 @@ export const it: Messages = {
     "one": "{count} campo è stato compilato con i dati del vostro profilo. Verificatelo.",
     "other": "{count} campi sono stati compilati con i dati del vostro profilo. Verificateli."
   },
+  "order.prefill.doneEarlier": {
+    "one": "{count} campo è stato compilato dal vostro profilo e dalla vostra domanda {number}. Verificatelo.",
+    "other": "{count} campi sono stati compilati dal vostro profilo e dalla vostra domanda {number}. Verificateli."
+  },
+  "order.prefill.earlierField": "i dati della vostra ultima domanda per questa prestazione",
   "order.prefill.none": "Il vostro profilo non contiene dati per i campi vuoti.",
   "order.prefill.guest": "Se avete effettuato l'accesso, il modulo può riprendere i dati del vostro profilo.",
   "order.prefill.login": "Accedi ora",
@@ -745,6 +750,7 @@ export const it: Messages = {
   "cases.submitted": "Inoltrata il {date}",
   "case.title": "{service}: domanda",
   "case.received": "La vostra domanda ci è pervenuta. Numero della pratica: {number}. Vi informeremo non appena cambierà qualcosa.",
+  "case.officeLabel": "Servizio competente",
   "case.statusLabel": "Stato",
   "case.submittedLabel": "Inoltrata il",
   "case.deliveryLabel": "Recapito",

@@ -9,7 +9,6 @@ import { checkServiceAccess, stepUpProblem } from "../data/account.ts";
 import { ApiError, getService, OfflineError } from "../data/repository.ts";
 import { formatDate, formatDays, formatFee, telHref } from "../lib/format.ts";
 import { loginHref, navigateTo, orderHref, stepUpHref } from "../lib/router.ts";
-import { getForm } from "../data/orders.ts";
 import { session } from "../state/session.ts";
 import { t } from "../state/store.ts";
 import { levelName } from "./account/labels.ts";
@@ -33,8 +32,6 @@ export class PageService extends PageBase {
   @property() slug = "";
   @state() private service: Service | null = null;
   @state() private access: Access = { kind: "idle" };
-  /** Whether the service has an online form (then "Online bestellen" opens it). */
-  @state() private orderable = false;
 
   protected loadKey(): string {
     // ?start=1: back from a login or step-up, the start is checked again at once.
@@ -48,14 +45,7 @@ export class PageService extends PageBase {
   protected async load(signal: AbortSignal): Promise<void> {
     this.service = await getService(this.language, this.slug, signal);
     this.access = { kind: "idle" };
-    this.orderable = false;
-    // Not waited for: the page shows at once, the button when the form is known.
-    const slug = this.slug;
-    void getForm(slug, undefined, signal)
-      .then((form) => {
-        if (slug === this.slug) this.orderable = form !== null;
-      })
-      .catch(() => {});
+
     if (this.query.get("start") === "1" && needsLogin(this.service)) await this.checkAccess(true);
   }
 
@@ -96,7 +86,7 @@ export class PageService extends PageBase {
   }
 
   private renderStart(s: Service): TemplateResult | typeof nothing {
-    if (this.orderable) {
+    if (s.online_form) {
       return html`<p class="cta">
         <a class="button button-primary button-large" href=${orderHref(s.slug)} aria-describedby="online-hint">${t("service.order")}${icon("arrow-right")}</a>
         <span id="online-hint" class="hint">${s.assurance === "none" ? t("service.orderHint") : t("service.orderHintLevel", { level: levelName(s.assurance) })}</span>

@@ -293,13 +293,13 @@ describe("Mein Konto: SMS codes, passkeys, the state eID, profile, consents, Dat
 
     // A service that needs the eID: Pascal logs in with his password, then
     // steps up with an eID (linking it to his account) and comes back.
-    const service = await json("/api/v1/services/heimatschein?lang=de");
+    const service = await json("/api/v1/services/einbuergerung?lang=de");
     assert.equal(service.assurance, "eid", "test data: the service needs the eID");
     const pascal = await newAccount("pascal");
     const { page, context, assertNoProblems } = await openPage(browser);
     try {
       await login(page, pascal);
-      await goto(page, "/services/heimatschein");
+      await goto(page, "/services/einbuergerung");
       await page.getByRole("button", { name: "Online starten" }).click();
       await page.locator("main h1", { hasText: "Zusätzliche Bestätigung nötig" }).waitFor();
       assert.match(await page.locator("main").innerText(), /Sicherheitsstufe «E-ID»/);
@@ -319,7 +319,7 @@ describe("Mein Konto: SMS codes, passkeys, the state eID, profile, consents, Dat
       await page.getByLabel("Dario Keller (acr 40)").check();
       await page.getByRole("button", { name: "Anmelden", exact: true }).click();
       await page.locator(".access-box h2", { hasText: "Sie können diese Dienstleistung online starten" }).waitFor();
-      assert.equal(new URL(page.url()).pathname, "/services/heimatschein");
+      assert.equal(new URL(page.url()).pathname, "/services/einbuergerung");
       assert.match(await page.locator(".access-box").innerText(), /Verlangt ist die Stufe «E-ID»; Ihre Anmeldung hat «E-ID»/);
       await assertAccessible(page, "service after the eID step-up");
       // The identity is now linked to Pascal's account; he unlinks it (he has a password).

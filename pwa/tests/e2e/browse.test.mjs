@@ -157,14 +157,21 @@ describe("browsing the catalogue", () => {
       // The description is rendered as HTML, not as markdown source.
       assert.ok((await page.locator(".prose p").count()) > 0, "the description is rendered HTML");
       assert.ok(!(await page.locator(".prose").innerText()).includes("**"), "no raw markdown in the description");
-      // The dog registration needs an account: "Online starten" first checks
-      // the login (tests/e2e/account.test.mjs); a service without a login
-      // level links straight to its online form.
-      assert.equal(s.assurance, "account", "test data: the dog registration needs an account");
+      // The dog registration has Schalter's own form: "Online bestellen"
+      // opens it (the login comes at submission, tests/e2e/orders.test.mjs).
+      assert.equal(s.online_form, true, "test data: the dog registration has an online form");
+      assert.equal(await page.getByRole("link", { name: /Online bestellen/ }).getAttribute("href"), "/services/hund-anmelden/order");
+      // A service with a login level and an external start: "Online starten"
+      // first checks the login (tests/e2e/account.test.mjs); one without a
+      // login level links straight to its online start.
+      const address = await json("/api/v1/services/adressauskunft?lang=de");
+      assert.equal(address.assurance, "account", "test data: the address information needs an account");
+      assert.equal(address.online_form, false);
+      await goto(page, "/services/adressauskunft");
       await page.getByRole("button", { name: "Online starten" }).waitFor();
-      const open = await json("/api/v1/services/fundbuero?lang=de");
-      assert.equal(open.assurance, "none", "test data: the lost property office needs no login");
-      await goto(page, "/services/fundbuero");
+      const open = await json("/api/v1/services/abfuhrkalender?lang=de");
+      assert.equal(open.assurance, "none", "test data: the collection calendar needs no login");
+      await goto(page, "/services/abfuhrkalender");
       assert.equal(await page.getByRole("link", { name: /Online starten/ }).getAttribute("href"), open.online_start_url, "the online start link");
       assertNoProblems();
     } finally {

@@ -143,6 +143,7 @@ describe("Orders", () => {
       await desk.getByRole("button", { name: "Verbindlich abschicken" }).click();
 
       // The case: a number with a check digit and the timeline; the office answers over the connector.
+      await desk.waitForURL(/\/account\/cases\/UST-/);
       await desk.locator("main h1", { hasText: "Betreibungsregisterauszug" }).waitFor();
       const number = decodeURIComponent(new URL(desk.url()).pathname.split("/").pop());
       assert.match(number, /^UST-\d{4}-\d{6}-\d$/);
@@ -230,6 +231,44 @@ describe("Orders", () => {
       await second.context.close();
     }
   });
+});
+
+test("offline: a form keeps what is typed and saves when the network is back; the service worker stores no draft", async () => {
+  const { page, context, assertNoProblems } = await openPage(browser, { serviceWorkers: "allow" });
+  try {
+    await goto(page, "/");
+    await page.evaluate(async () => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.locator("main h1").waitFor();
+    await page.waitForSelector('html[data-offline-ready="de"]', { timeout: 20_000 });
+    await goto(page, "/services/sperrgut-abfuhr-bestellen/order");
+    await page.getByLabel("Was sollen wir abholen?").fill("Ein Sofa");
+    await waitSaved(page);
+    await goto(page, "/account/drafts");
+    await page.locator(".record-title", { hasText: "Sperrgut" }).waitFor();
+    await page.goBack();
+    await page.locator("main h1", { hasText: "Formular" }).waitFor();
+
+    await context.setOffline(true);
+    await page.getByLabel("Anzahl Stücke").fill("2");
+    await page.locator(".draft-state [role=status]", { hasText: "Sie sind offline" }).waitFor();
+    assert.equal(await page.getByLabel("Anzahl Stücke").inputValue(), "2", "what was typed stays");
+    await context.setOffline(false);
+    await page.locator(".draft-state [role=status]", { hasText: /Entwurf gespeichert um/ }).waitFor({ timeout: 15_000 });
+
+    const cached = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) {
+        for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+      }
+      return urls;
+    });
+    assert.ok(cached.some((u) => u.startsWith("/api/v1/services/sperrgut-abfuhr-bestellen")), "catalogue reads are cached (the check below means something)");
+    assert.deepEqual(cached.filter((u) => /^\/api\/v1\/(me|drafts|attachments|documents)(\/|$)/.test(u)), [], "no draft, attachment or document in any cache");
+    assertNoProblems([/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/]);
+  } finally {
+    await context.close();
+  }
 });
 
 async function streamBytes(stream) {

@@ -30,6 +30,7 @@ function service(slug: string, popularity: number, over: Partial<Service> = {}):
     channels: ["online", "counter"],
     assurance: "none",
     popularity,
+    online_form: false,
     last_reviewed: "2026-01-01",
     fees: [],
     processing_times: [],

@@ -33,6 +33,7 @@ const FIELD_KEYS: Record<string, MessageKey> = {
   phone: "profile.phone",
   language: "profile.language",
   email: "form.email",
+  earlier_cases: "order.prefill.earlierField",
 };
 
 /** A profile field's name in the UI's language ("given_name" → "Vorname"). */

@@ -16,6 +16,7 @@ import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "../account/account-page.ts";
+import { catalogueNames, type CatalogueNames } from "../account/privacy-labels.ts";
 import { documentItem } from "./page-documents.ts";
 import { statusClass, statusName } from "./labels.ts";
 
@@ -27,6 +28,7 @@ export class PageCase extends AccountPage {
   @property() number = "";
   @state() private item: CaseOut | null = null;
   @state() private documents: DocumentOut[] = [];
+  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
   private timer: ReturnType<typeof setInterval> | undefined;
 
   protected pageTitle(): string {
@@ -45,7 +47,8 @@ export class PageCase extends AccountPage {
   }
 
   private async fetch(signal?: AbortSignal): Promise<void> {
-    const [c, docs] = await Promise.all([getCase(this.number, signal), listDocuments(signal)]);
+    const [c, docs, names] = await Promise.all([getCase(this.number, signal), listDocuments(signal), catalogueNames(this.language)]);
+    this.names = names;
     this.item = c;
     this.documents = docs.filter((d) => d.case_number === c.number);
   }
@@ -82,6 +85,7 @@ export class PageCase extends AccountPage {
       ${fresh ? html`<p class="note-box success-note">${icon("shield")}<span>${t("case.received", { number: c.number })}</span></p>` : nothing}
       <dl class="facts">
         <dt>${t("cases.number")}</dt><dd class="case-number">${c.number}</dd>
+        <dt>${t("case.officeLabel")}</dt><dd>${this.names.office(c.office)}</dd>
         <dt>${t("case.statusLabel")}</dt><dd><span class=${statusClass(c.status)}>${statusName(c.status)}</span></dd>
         <dt>${t("case.submittedLabel")}</dt><dd>${formatDateTime(lang, c.submitted_at)}</dd>
         <dt>${t("case.deliveryLabel")}</dt><dd>${t(`case.delivery.${c.delivery}`)}</dd>
@@ -103,7 +107,7 @@ export class PageCase extends AccountPage {
       <section class="section" aria-labelledby="docs-heading">
         <h2 id="docs-heading">${t("case.documents")}</h2>
         ${this.documents.length
-          ? html`<ul class="record-list" role="list">${this.documents.map((d) => documentItem(d, lang, 3))}</ul>`
+          ? html`<ul class="record-list" role="list">${this.documents.map((d) => documentItem(d, lang, this.names, 3))}</ul>`
           : html`<p>${c.delivery === "post" ? t("case.noDocumentsPost") : t("case.noDocuments")}</p>`}
         <p><a class="button" href=${apiUrl(`/api/v1/me/cases/${encodeURIComponent(c.number)}/summary`)} download>${icon("form")}${t("case.summary")}</a></p>
       </section>

@@ -13,17 +13,18 @@ import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS, caseHref } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "../account/account-page.ts";
+import { catalogueNames, type CatalogueNames } from "../account/privacy-labels.ts";
 import { fileSize, shortHash } from "./labels.ts";
 
 /** One document as a list item (here and on its case's page). */
-export function documentItem(d: DocumentOut, lang: Lang, level: 2 | 3 = 2): TemplateResult {
+export function documentItem(d: DocumentOut, lang: Lang, names: CatalogueNames, level: 2 | 3 = 2): TemplateResult {
   const title = level === 2 ? html`<h2 class="record-title">${d.title}</h2>` : html`<h3 class="record-title">${d.title}</h3>`;
   const verify = new URL(d.verify_url, location.origin);
   return html`<li class="record document">
     ${title}
     ${d.revoked_at ? html`<p class="note-box warning-note">${t("documents.revoked", { date: formatDateTime(lang, d.revoked_at) })}</p>` : nothing}
     <dl class="facts">
-      <dt>${t("documents.issuer")}</dt><dd>${d.office}</dd>
+      <dt>${t("documents.issuer")}</dt><dd>${names.office(d.office)}</dd>
       <dt>${t("documents.kind")}</dt><dd>${d.kind}</dd>
       <dt>${t("documents.issued")}</dt><dd>${formatDateTime(lang, d.issued_at)}</dd>
       <dt>${t("cases.number")}</dt><dd><a href=${caseHref(d.case_number)}>${d.case_number}</a></dd>
@@ -41,13 +42,14 @@ export function documentItem(d: DocumentOut, lang: Lang, level: 2 | 3 = 2): Temp
 export class PageDocuments extends AccountPage {
   protected override requiresLogin = true;
   @state() private documents: DocumentOut[] = [];
+  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
 
   protected pageTitle(): string {
     return t("documents.title");
   }
 
   protected override async load(signal: AbortSignal): Promise<void> {
-    this.documents = await listDocuments(signal);
+    [this.documents, this.names] = await Promise.all([listDocuments(signal), catalogueNames(this.language)]);
   }
 
   protected renderPage(): TemplateResult {
@@ -58,7 +60,7 @@ export class PageDocuments extends AccountPage {
       <p class="lead">${t("documents.intro")}</p>
       ${this.documents.length === 0
         ? html`<p>${t("documents.none")}</p>`
-        : html`<ul class="record-list" role="list">${this.documents.map((d) => documentItem(d, lang))}</ul>`}
+        : html`<ul class="record-list" role="list">${this.documents.map((d) => documentItem(d, lang, this.names))}</ul>`}
       <p><a href=${ACCOUNT_PATHS.cases}>${t("cases.title")}</a></p>
     `;
   }

@@ -43,6 +43,7 @@ import { caseHref, loginHref, navigateTo, orderHref, stepUpHref } from "../../li
 import { session } from "../../state/session.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "../account/account-page.ts";
+import { fieldName } from "../account/privacy-labels.ts";
 
 /** How long after the last change the draft is saved. */
 const SAVE_DELAY_MS = 800;
@@ -72,6 +73,8 @@ export class PageOrder extends AccountPage {
   @state() private uploading = "";
   @state() private linkSentTo = "";
   @state() private prefilled: string[] | null = null;
+  /** The case number answers were taken from, if any. */
+  private prefilledFrom = "";
   /** Errors the server named for fields the browser found fine. */
   @state() private serverIssues = new Map<string, string>();
   private section: string | undefined;
@@ -281,30 +284,53 @@ export class PageOrder extends AccountPage {
 
   // --- Prefill -----------------------------------------------------------------
 
-  /** Agrees for this service and fills empty fields from the profile (each read is in the transparency log). */
+  /** What the consent for this service names: the profile fields the form maps, and earlier cases when it reuses answers. */
+  private consentFields(): string[] {
+    const ui = this.form!.ui;
+    return [...new Set(Object.values(ui.prefill ?? {})), ...(ui.reuse?.length ? ["earlier_cases"] : [])];
+  }
+
+  /**
+   * Agrees for this service and fills empty fields from the profile and
+   * from the last case of the service (each read is in the transparency log).
+   */
   private async usePrefill(): Promise<void> {
-    const map = this.form!.ui.prefill ?? {};
-    const profileFields = [...new Set(Object.values(map))];
+    const ui = this.form!.ui;
     await this.step(t("order.prefill.busy"), [], async () => {
-      await grantConsent(this.slug, profileFields);
+      await grantConsent(this.slug, this.consentFields());
       const p = await prefill(this.slug);
       const filled: string[] = [];
       const next = { ...this.values };
-      for (const [formField, profileField] of Object.entries(map)) {
+      const empty = (f: string) => next[f] === undefined || next[f] === "";
+      for (const [formField, profileField] of Object.entries(ui.prefill ?? {})) {
         const v = p.values[profileField];
-        if (v && (next[formField] === undefined || next[formField] === "")) {
+        if (v && empty(formField)) {
           next[formField] = v;
           filled.push(formField);
         }
       }
+      for (const f of ui.reuse ?? []) {
+        const v = p.earlier?.values[f];
+        if (v !== undefined && v !== null && empty(f)) {
+          next[f] = v;
+          filled.push(f);
+        }
+      }
       this.values = next;
       this.prefilled = filled;
+      this.prefilledFrom = p.earlier?.case_number ?? "";
       if (filled.length) {
         this.dirty = true;
         this.scheduleSave();
       }
     });
-    announce(this.prefilled?.length ? t("order.prefill.done", { count: this.prefilled.length }) : t("order.prefill.none"));
+    announce(this.prefillText());
+  }
+
+  private prefillText(): string {
+    const n = this.prefilled?.length ?? 0;
+    if (!n) return t("order.prefill.none");
+    return this.prefilledFrom ? t("order.prefill.doneEarlier", { count: n, number: this.prefilledFrom }) : t("order.prefill.done", { count: n });
   }
 
   // --- Submission ----------------------------------------------------------------
@@ -580,20 +606,18 @@ export class PageOrder extends AccountPage {
   }
 
   private renderPrefill(): TemplateResult | typeof nothing {
-    const map = this.form!.ui.prefill ?? {};
-    const names = Object.keys(map);
-    if (!names.length) return nothing;
+    const fields = this.consentFields();
+    if (!fields.length) return nothing;
     if (!session.me) {
       const back = this.draft ? orderHref(this.slug, this.draft.id) : orderHref(this.slug);
       return html`<p class="note-box">${icon("user")}<span>${t("order.prefill.guest")} <a href=${loginHref(back)} @click=${() => void this.flush()}>${t("order.prefill.login")}</a></span></p>`;
     }
     if (this.prefilled) {
-      return html`<p class="note-box success-note">${icon("shield")}<span>${this.prefilled.length ? t("order.prefill.done", { count: this.prefilled.length }) : t("order.prefill.none")}</span></p>`;
+      return html`<p class="note-box success-note">${icon("shield")}<span>${this.prefillText()}</span></p>`;
     }
-    const labels = [...new Set(Object.values(map))].map((p) => t(`profile.${p}` as Parameters<typeof t>[0]));
     return html`<section class="prefill-box" aria-labelledby="prefill-heading">
       <h2 id="prefill-heading">${t("order.prefill.title")}</h2>
-      <p>${t("order.prefill.intro", { fields: labels.join(", ") })}</p>
+      <p>${t("order.prefill.intro", { fields: fields.map(fieldName).join(", ") })}</p>
       <p><button class="button" type="button" @click=${() => void this.usePrefill()}>${t("order.prefill.agree")}</button></p>
     </section>`;
   }
