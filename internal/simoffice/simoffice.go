@@ -57,17 +57,8 @@ type Office struct {
 
 // ServeHTTP receives a delivery.
 func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST deliveries here", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "unreadable body", http.StatusBadRequest)
-		return
-	}
-	if err := o.verify(r, body); err != nil {
-		http.Error(w, err.Error(), http.StatusUnauthorized)
+	body, ok := o.signedBody(w, r, "POST deliveries here")
+	if !ok {
 		return
 	}
 	var d connector.Delivery
@@ -105,21 +96,31 @@ func (o *Office) verify(r *http.Request, body []byte) error {
 	return connector.Verify(r.Header.Get(connector.SignatureHeader), o.Secret, body, now(), connector.ReplayWindow)
 }
 
-// Status answers Schalter's status poll (docs/connectors.md) from the
-// office's own state: the cases asked about that it has worked on; the
-// others it leaves out.
-func (o *Office) Status(w http.ResponseWriter, r *http.Request) {
+// signedBody reads a POST from Schalter (at most 1 MiB) and checks its
+// signature; otherwise it answers the refusal and reports false.
+func (o *Office) signedBody(w http.ResponseWriter, r *http.Request, wrongMethod string) ([]byte, bool) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "POST status polls here", http.StatusMethodNotAllowed)
-		return
+		http.Error(w, wrongMethod, http.StatusMethodNotAllowed)
+		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	if err := o.verify(r, body); err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// Status answers Schalter's status poll (docs/connectors.md) from the
+// office's own state: the cases asked about that it has worked on; the
+// others it leaves out.
+func (o *Office) Status(w http.ResponseWriter, r *http.Request) {
+	body, ok := o.signedBody(w, r, "POST status polls here")
+	if !ok {
 		return
 	}
 	var req connector.StatusRequest

@@ -14,6 +14,7 @@ import {
   assertNoHorizontalScroll,
   Authenticator,
   BASE_URL,
+  cachedPaths,
   goto,
   h1,
   json,
@@ -532,13 +533,7 @@ describe("Mein Konto", () => {
       await goto(page, "/account/sessions");
       await page.locator("#sessions-count").waitFor();
       await goto(page, `/services/${SERVICE}`);
-      const cached = await page.evaluate(async () => {
-        const urls = [];
-        for (const name of await caches.keys()) {
-          for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-        }
-        return urls;
-      });
+      const cached = await cachedPaths(page);
       assert.ok(cached.some((u) => u.startsWith(`/api/v1/services/${SERVICE}`)), "catalogue reads are cached (the check below means something)");
       assert.deepEqual(cached.filter((u) => /^\/api\/v1\/(me|session|accounts)(\/|$)/.test(u)), [], "nothing about the account in any cache");
 

@@ -82,6 +82,17 @@ export async function assertNoHorizontalScroll(page, label) {
   assert.ok(scrollWidth <= innerWidth, `${label} scrolls horizontally: content ${scrollWidth}px wide in a ${innerWidth}px viewport`);
 }
 
+/** The paths of every response the page's service worker caches hold. */
+export async function cachedPaths(page) {
+  return page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    }
+    return urls;
+  });
+}
+
 export async function json(path) {
   const res = await fetch(new URL(path, BASE_URL));
   assert.equal(res.status, 200, `GET ${path} → ${res.status}`);

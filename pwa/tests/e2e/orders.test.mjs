@@ -7,9 +7,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { assertAccessible, assertNoHorizontalScroll, BASE_URL, goto, launch, linkIn, openPage, uniqueEmail, waitForMail } from "./helpers.mjs";
+import { assertAccessible, assertNoHorizontalScroll, Authenticator, BASE_URL, cachedPaths, goto, launch, linkIn, openPage, uniqueEmail, waitForMail } from "./helpers.mjs";
 import { apiLogin, EXPECTED, form, login, newAccount, submitLogin, waitForFocus } from "./account-helpers.mjs";
-import { Authenticator } from "./helpers.mjs";
 
 const SERVICE = "betreibungsregisterauszug-bestellen";
 const LAPTOP = { width: 1280, height: 800 };
@@ -256,13 +255,7 @@ test("offline: a form keeps what is typed and saves when the network is back; th
     await context.setOffline(false);
     await page.locator(".draft-state [role=status]", { hasText: /Entwurf gespeichert um/ }).waitFor({ timeout: 15_000 });
 
-    const cached = await page.evaluate(async () => {
-      const urls = [];
-      for (const name of await caches.keys()) {
-        for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-      }
-      return urls;
-    });
+    const cached = await cachedPaths(page);
     assert.ok(cached.some((u) => u.startsWith("/api/v1/services/sperrgut-abfuhr-bestellen")), "catalogue reads are cached (the check below means something)");
     assert.deepEqual(cached.filter((u) => /^\/api\/v1\/(me|drafts|attachments|documents)(\/|$)/.test(u)), [], "no draft, attachment or document in any cache");
     assertNoProblems([/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/]);
