@@ -45,6 +45,8 @@ describe("Orders", () => {
 
     const phone = await openPage(browser);
     const laptop = await openPage(browser, { viewport: LAPTOP });
+    logRefusedSaves(phone.page);
+    logRefusedSaves(laptop.page);
     try {
       const page = phone.page;
       // Search as she would type it, with a typo.
@@ -263,6 +265,14 @@ test("offline: a form keeps what is typed and saves when the network is back; th
     await context.close();
   }
 });
+
+/** Prints a refused draft save with its problem, so a failure says why. */
+function logRefusedSaves(page) {
+  page.on("response", async (res) => {
+    if (!/\/api\/v1\/drafts/.test(res.url()) || res.status() < 400 || res.status() === 412) return;
+    console.error(`${res.request().method()} ${res.url()} → ${res.status()}: ${res.request().postData()} → ${await res.text().catch(() => "")}`);
+  });
+}
 
 async function streamBytes(stream) {
   const chunks = [];

@@ -81,7 +81,8 @@ export class PageOrder extends AccountPage {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> | null = null;
   private dirty = false;
-  private readonly createKey = crypto.randomUUID();
+  /** The key of the draft's creation: kept across retries of one attempt, new after a refusal. */
+  private createKey = crypto.randomUUID();
   private submitKey = crypto.randomUUID();
 
   protected pageTitle(): string {
@@ -175,6 +176,13 @@ export class PageOrder extends AccountPage {
         return;
       }
       this.saveState = e instanceof OfflineError ? "offline" : "failed";
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+        // Refused as sent: the same request would be refused again (and
+        // answered from the idempotency store); the next change tries anew.
+        console.error("draft save refused", e.status, e.problem);
+        this.createKey = crypto.randomUUID();
+        return;
+      }
       if (!(e instanceof OfflineError)) console.error(e);
       // Try again a little later; the values stay in the page meanwhile.
       this.saveTimer = setTimeout(() => void this.flush(), 5000);
