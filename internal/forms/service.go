@@ -149,8 +149,10 @@ func (s *Service) Form(ctx context.Context, service string, version int) (*Form,
 	f, err = Compile(v.Definition, s.profileFields, "definition")
 	if err != nil {
 		// Stored versions were checked when written; one that fails now
-		// was written by an older Schalter with looser rules.
-		return nil, fmt.Errorf("forms: stored version %d of %s no longer compiles: %w", version, service, err)
+		// was written by an older Schalter with looser rules. That is the
+		// city's to mend (a new version), not the resident's: %v, not %w,
+		// so the field errors do not become the resident's 422.
+		return nil, fmt.Errorf("forms: stored version %d of %s no longer compiles: %v", version, service, err)
 	}
 	s.mu.Lock()
 	s.compiled[k] = f
@@ -169,8 +171,10 @@ func (s *Service) Preview(ctx context.Context, service string, version int, data
 }
 
 // Seed gives every service of the seed tree (db.SeedFS) that has a form
-// there and no form yet its form as published version 1; services whose
-// form editors changed are left alone. It returns how many it added.
+// there and no form yet its form as published version 1, and publishes a
+// changed seed file as the next version where the seed's own version is
+// still the latest; services whose form editors changed are left alone.
+// It returns how many versions it added.
 func (s *Service) Seed(ctx context.Context, fsys fs.FS) (int, error) {
 	defs, err := LoadSeed(fsys)
 	if err != nil {
@@ -190,11 +194,27 @@ func (s *Service) Seed(ctx context.Context, fsys fs.FS) (int, error) {
 			if err := q.LockFormService(ctx, slug); err != nil {
 				return err
 			}
-			if n, err := q.FormCount(ctx, slug); err != nil || n > 0 {
+			versions, err := q.FormVersions(ctx, slug)
+			if err != nil {
+				return err
+			}
+			if len(versions) == 0 {
+				fresh = true
+				_, err := q.AddFormVersion(ctx, slug, "published", raw, SeedActor)
+				return err
+			}
+			// A newer seed file replaces a form the seed itself published,
+			// as long as no editor added a version since: a demo database
+			// made by an older release gets the forms (and rules) of this one.
+			if latest := versions[0]; latest.Actor != SeedActor || latest.State != "published" {
+				return nil
+			}
+			current, err := q.CurrentForm(ctx, slug)
+			if err != nil || sameDefinition(current.Definition, raw) {
 				return err
 			}
 			fresh = true
-			_, err := q.AddFormVersion(ctx, slug, "published", raw, "seed")
+			_, err = q.PublishNewForm(ctx, slug, raw, SeedActor)
 			return err
 		})
 		if err != nil {
@@ -214,3 +234,6 @@ func versionFrom(r store.FormVersion) (*Version, error) {
 	}
 	return v, nil
 }
+
+// SeedActor names the versions the demo seed publishes.
+const SeedActor = "seed"

@@ -3,9 +3,12 @@ package forms_test
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
@@ -136,4 +139,27 @@ func TestSeed(t *testing.T) {
 	list, err := svc.Versions(ctx, "hund-anmelden")
 	require.NoError(t, err)
 	require.Len(t, list, 2, "the seed's version and the editor's draft")
+
+	// A newer release's seed file (here: another label) replaces the
+	// seed's own published version, once; the editor's service stays.
+	const slug = "betreibungsregisterauszug-bestellen"
+	seed := fstest.MapFS{}
+	for _, name := range []string{slug, "hund-anmelden"} {
+		b, err := fs.ReadFile(db.SeedFS(), forms.SeedDir+"/"+name+".json")
+		require.NoError(t, err)
+		seed[forms.SeedDir+"/"+name+".json"] = &fstest.MapFile{Data: []byte(strings.Replace(string(b), `"Vorname"`, `"Vorname(n)"`, 1))}
+	}
+	n, err = svc.Seed(ctx, seed)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only the form the seed published is replaced")
+	pub, err = svc.Published(ctx, slug)
+	require.NoError(t, err)
+	require.Equal(t, 2, pub.Number)
+	require.Equal(t, "Vorname(n)", pub.Definition.UI.Sections[0].Fields[0].Label["de"])
+	n, err = svc.Seed(ctx, seed)
+	require.NoError(t, err)
+	require.Zero(t, n, "the same file again adds nothing")
+	list, err = svc.Versions(ctx, "hund-anmelden")
+	require.NoError(t, err)
+	require.Len(t, list, 2, "the editor's draft keeps the seed away")
 }
