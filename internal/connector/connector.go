@@ -19,7 +19,6 @@
 package connector
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -273,19 +272,10 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 	if err != nil {
 		return err
 	}
-	if err := CheckEndpoint(conn.EndpointURL); err != nil {
-		// Configured before the rule: the administrator configures it anew.
-		return fmt.Errorf("%w: the endpoint URL of %s %v", errPermanent, c.Office, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, conn.EndpointURL, bytes.NewReader(body))
-	if err != nil {
+	resp, err := s.post(ctx, conn, conn.EndpointURL, secret, body, http.Header{"Idempotency-Key": {c.Number}})
+	if errors.Is(err, errNotCalled) {
 		return fmt.Errorf("%w: %v", errPermanent, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", c.Number)
-	req.Header.Set(KeyIDHeader, conn.KeyID)
-	req.Header.Set(SignatureHeader, Sign(secret, time.Now(), body))
-	resp, err := s.do(req)
 	if err != nil {
 		return fmt.Errorf("connector: delivering %s to %s: %w", c.Number, c.Office, err)
 	}
@@ -296,7 +286,7 @@ func (s *Service) send(ctx context.Context, conn store.Connector, secret []byte,
 		return nil
 	case isRedirect(resp):
 		return fmt.Errorf("%w: %s for %s", errPermanent, redirectError(resp), c.Number)
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
+	case retryable(resp):
 		return fmt.Errorf("connector: %s answered %d for %s", c.Office, resp.StatusCode, c.Number)
 	default:
 		return fmt.Errorf("%w: %d for %s", errPermanent, resp.StatusCode, c.Number)

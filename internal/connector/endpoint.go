@@ -15,12 +15,17 @@ package connector
 //     system points.
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/schalter-ch/schalter/internal/store"
 )
 
 // CheckEndpoint says why raw is not a URL Schalter calls, or nil when it
@@ -63,12 +68,44 @@ func isLoopback(host string) bool {
 // itself is returned, and refused by the caller (redirectError).
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
+// errNotCalled marks a request not sent because its URL breaks the rules
+// above (configured before them) or makes no request: no retry helps,
+// the administrator configures the URL anew.
+var errNotCalled = errors.New("connector: not called")
+
+// post sends body as JSON to rawURL of conn's office, signed with secret
+// (Schalter-Signature over time and body, with the key id), with the extra
+// headers, never following a redirect. A URL the rules refuse is an error
+// wrapping errNotCalled; a network failure is returned as it is.
+func (s *Service) post(ctx context.Context, conn store.Connector, rawURL string, secret, body []byte, extra http.Header) (*http.Response, error) {
+	if err := CheckEndpoint(rawURL); err != nil {
+		return nil, fmt.Errorf("%w: the URL of %s %v", errNotCalled, conn.Office, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNotCalled, err)
+	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(KeyIDHeader, conn.KeyID)
+	req.Header.Set(SignatureHeader, Sign(secret, time.Now(), body))
+	return s.do(req)
+}
+
 // do sends req with the shared client, never following a redirect, even
 // when the client was replaced (tests) without CheckRedirect.
 func (s *Service) do(req *http.Request) (*http.Response, error) {
 	c := *s.Client
 	c.CheckRedirect = refuseRedirect
 	return c.Do(req)
+}
+
+// retryable is true for answers that say "not now": a timeout, too many
+// requests, a server error. Anything else but success is a refusal.
+func retryable(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 }
 
 // isRedirect is true for an answer that points elsewhere (304 included:

@@ -187,19 +187,10 @@ func (s *Service) ask(ctx context.Context, conn store.Connector, secret []byte, 
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckEndpoint(conn.StatusURL); err != nil {
-		// Configured before the rule: the administrator configures it anew.
-		return nil, fmt.Errorf("%w: the status URL of %s %v", errPollRefused, conn.Office, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, conn.StatusURL, bytes.NewReader(body))
-	if err != nil {
+	resp, err := s.post(ctx, conn, conn.StatusURL, secret, body, http.Header{"Accept": {"application/json"}})
+	if errors.Is(err, errNotCalled) {
 		return nil, fmt.Errorf("%w: %v", errPollRefused, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set(KeyIDHeader, conn.KeyID)
-	req.Header.Set(SignatureHeader, Sign(secret, time.Now(), body))
-	resp, err := s.do(req)
 	if err != nil {
 		return nil, fmt.Errorf("connector: asking %s for the status of its cases: %w", conn.Office, err)
 	}
@@ -208,7 +199,7 @@ func (s *Service) ask(ctx context.Context, conn store.Connector, secret []byte, 
 	switch {
 	case isRedirect(resp):
 		return nil, fmt.Errorf("%w: %s: %s", errPollRefused, conn.Office, redirectError(resp))
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
+	case retryable(resp):
 		return nil, fmt.Errorf("connector: %s answered %d to the status poll", conn.Office, resp.StatusCode)
 	case resp.StatusCode >= 300:
 		return nil, fmt.Errorf("%w: %s answered %d", errPollRefused, conn.Office, resp.StatusCode)
