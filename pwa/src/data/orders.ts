@@ -8,6 +8,16 @@ import type { Attachment, CaseOut, CaseSummary, Consent, DocumentOut, Draft, Dra
 import { ApiError, NotFoundError } from "./repository.ts";
 import { call, init } from "./account.ts";
 
+/** call, with the given answer statuses as a NotFoundError (gone, another person's, a malformed id). */
+async function found<T>(request: Parameters<typeof call<T>>[0], statuses: readonly number[] = [404]): Promise<T> {
+  try {
+    return await call(request);
+  } catch (e) {
+    if (e instanceof ApiError && statuses.includes(e.status)) throw new NotFoundError();
+    throw e;
+  }
+}
+
 /** The order form of a service (version: the draft's form_version), or null when it cannot be ordered online. */
 export async function getForm(slug: string, version?: number, signal?: AbortSignal): Promise<FormOut | null> {
   try {
@@ -30,13 +40,8 @@ export function createDraft(service: string, fields: DraftFields, key: string): 
   return call(() => api.POST("/api/v1/drafts", { ...init, headers: { "Idempotency-Key": key }, body: { service, ...fields } }));
 }
 
-export async function getDraft(id: string, signal?: AbortSignal): Promise<Draft> {
-  try {
-    return await call(() => api.GET("/api/v1/drafts/{id}", { ...init, signal, params: { path: { id } } }));
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) throw new NotFoundError();
-    throw e;
-  }
+export function getDraft(id: string, signal?: AbortSignal): Promise<Draft> {
+  return found(() => api.GET("/api/v1/drafts/{id}", { ...init, signal, params: { path: { id } } }));
 }
 
 /** A save from an older revision: the draft as another device or tab saved it meanwhile. */
@@ -109,13 +114,8 @@ export async function listCases(signal?: AbortSignal): Promise<CaseSummary[]> {
   return (await call(() => api.GET("/api/v1/me/cases", { ...init, signal }))).items ?? [];
 }
 
-export async function getCase(number: string, signal?: AbortSignal): Promise<CaseOut> {
-  try {
-    return await call(() => api.GET("/api/v1/me/cases/{number}", { ...init, signal, params: { path: { number } } }));
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 422)) throw new NotFoundError();
-    throw e;
-  }
+export function getCase(number: string, signal?: AbortSignal): Promise<CaseOut> {
+  return found(() => api.GET("/api/v1/me/cases/{number}", { ...init, signal, params: { path: { number } } }), [404, 422]);
 }
 
 export function withdrawCase(number: string): Promise<CaseOut> {
@@ -127,13 +127,8 @@ export async function listDocuments(signal?: AbortSignal): Promise<DocumentOut[]
 }
 
 /** The public verification of a document (nothing personal). */
-export async function verifyDocument(id: string, signal?: AbortSignal): Promise<Verification> {
-  try {
-    return await call(() => api.GET("/api/v1/documents/{id}/verification", { ...init, signal, params: { path: { id } } }));
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 422)) throw new NotFoundError();
-    throw e;
-  }
+export function verifyDocument(id: string, signal?: AbortSignal): Promise<Verification> {
+  return found(() => api.GET("/api/v1/documents/{id}/verification", { ...init, signal, params: { path: { id } } }), [404, 422]);
 }
 
 /** Checks a file someone was handed against the document (file_matches). */

@@ -13,13 +13,13 @@ import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
-import { catalogueNames, fieldName, type CatalogueNames } from "./privacy-labels.ts";
+import { catalogueNames, fieldName, type CatalogueNames, SLUG_NAMES } from "./privacy-labels.ts";
 
 @customElement("page-consents")
 export class PageConsents extends AccountPage {
   protected override requiresLogin = true;
   @state() private consents: Consent[] = [];
-  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
+  @state() private names: CatalogueNames = SLUG_NAMES;
 
   protected pageTitle(): string {
     return t("consents.title");

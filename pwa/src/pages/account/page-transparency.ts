@@ -16,14 +16,14 @@ import { ACCOUNT_PATHS } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "./account-page.ts";
 import { downloadExport } from "./export.ts";
-import { actorKindName, catalogueNames, type CatalogueNames } from "./privacy-labels.ts";
+import { actorKindName, catalogueNames, type CatalogueNames, SLUG_NAMES } from "./privacy-labels.ts";
 
 @customElement("page-transparency")
 export class PageTransparency extends AccountPage {
   protected override requiresLogin = true;
   @state() private entries: AccessEntry[] = [];
   @state() private nextBefore: number | undefined;
-  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
+  @state() private names: CatalogueNames = SLUG_NAMES;
   @state() private exportStatus = "";
 
   protected pageTitle(): string {

@@ -11,6 +11,9 @@ export interface CatalogueNames {
   office(slug: string): string;
 }
 
+/** Names before the catalogue is read (or without it): the slugs themselves. */
+export const SLUG_NAMES: CatalogueNames = { service: (s) => s, office: (o) => o };
+
 /**
  * Titles of services and names of offices from the catalogue of this
  * language (the stored copy, else the network); the slug when unknown or

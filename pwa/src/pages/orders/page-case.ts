@@ -16,7 +16,7 @@ import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "../account/account-page.ts";
-import { catalogueNames, type CatalogueNames } from "../account/privacy-labels.ts";
+import { catalogueNames, type CatalogueNames, SLUG_NAMES } from "../account/privacy-labels.ts";
 import { documentItem } from "./page-documents.ts";
 import { statusClass, statusName } from "./labels.ts";
 
@@ -28,7 +28,7 @@ export class PageCase extends AccountPage {
   @property() number = "";
   @state() private item: CaseOut | null = null;
   @state() private documents: DocumentOut[] = [];
-  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
+  @state() private names: CatalogueNames = SLUG_NAMES;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   protected pageTitle(): string {

@@ -13,7 +13,7 @@ import { formatDateTime } from "../../lib/format.ts";
 import { ACCOUNT_PATHS, caseHref } from "../../lib/router.ts";
 import { store, t } from "../../state/store.ts";
 import { AccountPage } from "../account/account-page.ts";
-import { catalogueNames, type CatalogueNames } from "../account/privacy-labels.ts";
+import { catalogueNames, type CatalogueNames, SLUG_NAMES } from "../account/privacy-labels.ts";
 import { fileSize, shortHash } from "./labels.ts";
 
 /** One document as a list item (here and on its case's page). */
@@ -42,7 +42,7 @@ export function documentItem(d: DocumentOut, lang: Lang, names: CatalogueNames, 
 export class PageDocuments extends AccountPage {
   protected override requiresLogin = true;
   @state() private documents: DocumentOut[] = [];
-  @state() private names: CatalogueNames = { service: (s) => s, office: (o) => o };
+  @state() private names: CatalogueNames = SLUG_NAMES;
 
   protected pageTitle(): string {
     return t("documents.title");
