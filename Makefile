@@ -32,9 +32,10 @@ deps/postgres: ## Install the PostgreSQL server with apt if it is missing
 	$(APT_INSTALL)
 
 .PHONY: deps/system
-deps/system: deps/postgres ## Install missing system packages for the tests (PostgreSQL, Chromium) with apt
+deps/system: deps/postgres ## Install missing system packages for the tests (PostgreSQL, Chromium, pdftoppm) with apt
 	@missing=""; \
 	command -v chromium >/dev/null || missing="chromium fonts-dejavu-core"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	$(APT_INSTALL)
 
 pwa/node_modules/.package-lock.json: pwa/package-lock.json

@@ -32,7 +32,7 @@ type CaseNumberInput struct {
 // CaseEventOut is a step of a case's timeline.
 type CaseEventOut struct {
 	At      time.Time `json:"at"`
-	Status  string    `json:"status" enum:"received,in_progress,waiting,done,rejected,withdrawn"`
+	Status  string    `json:"status" enum:"payment_due,received,in_progress,waiting,done,rejected,withdrawn"`
 	By      string    `json:"by" enum:"resident,staff,system" doc:"Who made the step; staff are not named to the resident."`
 	Message string    `json:"message,omitempty" doc:"What the office or the person wrote with it."`
 }
@@ -43,7 +43,7 @@ type CaseSummary struct {
 	Service      string    `json:"service" example:"betreibungsregisterauszug-bestellen"`
 	ServiceTitle string    `json:"service_title"`
 	Office       string    `json:"office" example:"betreibungsamt"`
-	Status       string    `json:"status" enum:"received,in_progress,waiting,done,rejected,withdrawn"`
+	Status       string    `json:"status" enum:"payment_due,received,in_progress,waiting,done,rejected,withdrawn"`
 	SubmittedAt  time.Time `json:"submitted_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -91,7 +91,7 @@ type WithdrawInput struct {
 
 // CaseQueueInput filters the office's queue.
 type CaseQueueInput struct {
-	Status []string `query:"status" maxItems:"6" doc:"Only cases in these statuses (received, in_progress, waiting, done, rejected, withdrawn); all when empty."`
+	Status []string `query:"status" maxItems:"7" doc:"Only cases in these statuses (payment_due, received, in_progress, waiting, done, rejected, withdrawn); all when empty."`
 }
 
 // MoveInput changes a case's status.
@@ -121,7 +121,7 @@ func (s *Server) caseList(ctx context.Context, list []cases.Record, lang string)
 
 func (s *Server) caseDetail(ctx context.Context, c *cases.Case, lang string) CaseDetail {
 	return CaseDetail{CaseSummary: s.caseSummary(ctx, c.Record, lang), FormVersion: c.FormVersion, Language: c.Language, Delivery: c.Delivery,
-		Notify: c.Notify, Data: c.Data, CanWithdraw: c.Status == cases.Received}
+		Notify: c.Notify, Data: c.Data, CanWithdraw: c.Status == cases.Received || c.Status == cases.PaymentDue}
 }
 
 func caseEventOut(e cases.Event) CaseEventOut {
@@ -220,7 +220,7 @@ func (s *Server) registerCases(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "withdrawMyCase", Method: http.MethodPost, Path: "/api/v1/me/cases/{number}/withdraw", Tags: []string{tagCases}, Security: sessionSecurity,
-		Summary: "Withdraw my case", Description: "Possible while the office has not started (status received); afterwards 409: ask the office.",
+		Summary: "Withdraw my case", Description: "Possible while the office has not started (status received or payment_due); afterwards 409: ask the office.",
 		Errors: append(errs, http.StatusConflict),
 	}, func(ctx context.Context, in *WithdrawInput) (*Uncached[CaseOut], error) {
 		me, err := s.sessionUser(ctx)
@@ -263,7 +263,7 @@ func (s *Server) registerCases(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "officeMoveCase", Method: http.MethodPost, Path: "/api/v1/office/cases/{number}/status", Tags: []string{tagCases}, Security: staffSecurity,
-		Summary: "Change a case's status (staff)", Description: "received → in_progress, waiting, done or rejected; in_progress ⇄ waiting; done, rejected and withdrawn are final (409). The message is shown to the person.",
+		Summary: "Change a case's status (staff)", Description: "received → in_progress, waiting, done or rejected; payment_due → rejected (the case is handed over once paid); in_progress ⇄ waiting; done, rejected and withdrawn are final (409). The message is shown to the person.",
 		Errors: append(staffErrs, http.StatusNotFound, http.StatusConflict),
 	}, func(ctx context.Context, in *MoveInput) (*Uncached[StaffCaseOut], error) {
 		id, _ := s.sessionAccount(ctx)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/devpay"
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
@@ -18,6 +20,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/jobs"
+	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/search"
@@ -29,17 +32,23 @@ import (
 // a test is what it reaches in production. Only OpenAPI builds a server
 // without them: it registers the operations and never calls a handler.
 type Deps struct {
-	Accounts    *account.Service
-	Privacy     *privacy.Service
-	Editing     *editing.Service
-	Favourites  *favourites.Service
-	Drafts      *drafts.Service
-	Cases       *cases.Service
-	Documents   *documents.Service
-	Connectors  *connector.Service
-	Attachments *attachments.Service
-	Forms       *forms.Service
-	Idempotency *idempotency.Service
+	Accounts   *account.Service
+	Privacy    *privacy.Service
+	Editing    *editing.Service
+	Favourites *favourites.Service
+	Drafts     *drafts.Service
+	Cases      *cases.Service
+	Documents  *documents.Service
+	Connectors *connector.Service
+	// Payments takes the money for cases; DevPay is the development
+	// provider's checkout pages (nil unless it is on).
+	Payments *payments.Service
+	DevPay   http.Handler
+	// DevPayProvider sends the development provider's webhooks (a job).
+	DevPayProvider *devpay.Provider
+	Attachments    *attachments.Service
+	Forms          *forms.Service
+	Idempotency    *idempotency.Service
 	// Catalogue is the published catalogue in memory, kept current by Run.
 	Catalogue *snapshot.Cache
 	// Sessions is where sessions live (PostgreSQL, shared by replicas).

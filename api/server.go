@@ -44,6 +44,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
+	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/search"
@@ -71,9 +72,13 @@ type Server struct {
 	cases          *cases.Service
 	documents      *documents.Service
 	connectors     *connector.Service
-	attachments    *attachments.Service
-	forms          *forms.Service
-	idempotent     *idempotency.Service
+	payments       *payments.Service
+	// devPay serves the development provider's checkout pages; nil
+	// unless that provider is on.
+	devPay      http.Handler
+	attachments *attachments.Service
+	forms       *forms.Service
+	idempotent  *idempotency.Service
 	// eid is nil without SCHALTER_EID_ISSUER (or SCHALTER_EID_DEV); devIdP
 	// is the development identity provider, only with SCHALTER_EID_DEV.
 	eid    *eid.Client
@@ -107,7 +112,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
 		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, documents: d.Documents, connectors: d.Connectors, attachments: d.Attachments, forms: d.Forms, idempotent: d.Idempotency,
-		eid: d.EID, devIdP: d.DevIdP}
+		eid: d.EID, devIdP: d.DevIdP, payments: d.Payments, devPay: d.DevPay}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
 	}
@@ -261,6 +266,9 @@ func (s *Server) Handler() http.Handler {
 	if s.devIdP != nil {
 		r.Mount("/dev-idp", s.devIdP)
 	}
+	if s.devPay != nil {
+		r.Handle("/devpay/*", s.devPay)
+	}
 	s.routeJobsUI(r)
 	s.routeWellKnownKeys(r)
 	s.routePWA(r)
@@ -290,6 +298,7 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerCases(api)
 	s.registerDocuments(api)
 	s.registerConnector(api)
+	s.registerPayments(api)
 	s.registerAttachments(api)
 	s.registerSession(api)
 	s.registerAccounts(api)

@@ -14,3 +14,7 @@ REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM :role;
 -- the offices: the server appends and moves statuses, never deletes.
 REVOKE UPDATE, DELETE, TRUNCATE ON case_event FROM :role;
 REVOKE DELETE, TRUNCATE ON order_case, document FROM :role;
+-- The journal is append-only (the triggers say so too); bills, fees,
+-- payments and refunds are accounting records: never deleted.
+REVOKE UPDATE, DELETE, TRUNCATE ON journal_entry, posting FROM :role;
+REVOKE DELETE, TRUNCATE ON case_bill, case_fee, payment, refund, payment_webhook FROM :role;

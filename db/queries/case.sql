@@ -13,8 +13,8 @@ RETURNING last;
 -- here is one that other submissions do not wait for. The foreign key of
 -- the event is checked at the end of the statement, when the case exists.
 WITH c AS (
-    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
-    VALUES (@id, @number, @account_id, @service_slug, @form_version, @office_slug, @data, @language, @delivery, @notify)
+    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status)
+    VALUES (@id, @number, @account_id, @service_slug, @form_version, @office_slug, @data, @language, @delivery, @notify, @status)
     RETURNING *
 ), e AS (
     INSERT INTO case_event (case_id, status, actor_kind, actor)

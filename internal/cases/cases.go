@@ -27,6 +27,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/drafts"
+	"github.com/schalter-ch/schalter/internal/fees"
 	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/store"
 	"github.com/schalter-ch/schalter/internal/transparency"
@@ -34,6 +35,9 @@ import (
 
 // Statuses of a case.
 const (
+	// PaymentDue: the service is paid first; the office sees the case
+	// once it is paid.
+	PaymentDue = "payment_due"
 	Received   = "received"
 	InProgress = "in_progress"
 	Waiting    = "waiting" // for the person: a document, an answer
@@ -43,13 +47,15 @@ const (
 )
 
 // Statuses lists them in the order of a case's life.
-var Statuses = []string{Received, InProgress, Waiting, Done, Rejected, Withdrawn}
+var Statuses = []string{PaymentDue, Received, InProgress, Waiting, Done, Rejected, Withdrawn}
 
 // next are the moves an office may make from each status; done,
 // rejected and withdrawn are final. Withdrawing is the person's own move
-// (Withdraw), and only from received: once the office has started, the
-// person asks the office instead.
+// (Withdraw), and only from received or payment_due: once the office has
+// started, the person asks the office instead. A case leaves payment_due
+// for received only by its payment (Paid); the office may reject it.
 var next = map[string][]string{
+	PaymentDue: {Rejected},
 	Received:   {InProgress, Waiting, Done, Rejected},
 	InProgress: {Waiting, Done, Rejected},
 	Waiting:    {InProgress, Done, Rejected},
@@ -95,6 +101,11 @@ type Service struct {
 	// number): the connectors enqueue the case's delivery to the office
 	// there, so that it is sent if and only if the case commits.
 	OnSubmit func(ctx context.Context, q *store.Queries, c Record) error
+	// OnCreated runs in the submission's transaction once the case is
+	// stored and numbered: the payments give it its bill there. Lines
+	// are its fees (none for a free service or one whose office sets
+	// the amount later).
+	OnCreated func(ctx context.Context, q *store.Queries, c Record, spec *fees.Spec, lines []fees.Line) error
 }
 
 // New returns the cases service; prefix starts the case numbers.
@@ -169,7 +180,12 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 		// case as it will be stored, without its number.
 		c.Record = store.Case{ID: uuid.New(), Account: &in.Account, Service: d.Service, FormVersion: d.FormVersion, Office: svc.Office,
 			Data: d.Data, Language: in.Language, Delivery: delivery(d.Data), Notify: notify, Status: Received}
-		if s.OnSubmit != nil {
+		// A service paid first keeps the case from its office until the
+		// payment is in (Paid hands it over then).
+		lines := form.Fees.Lines(d.Data, time.Now())
+		if form.Fees != nil && form.Fees.Collect == fees.Before && fees.Total(lines) > 0 {
+			c.Record.Status = PaymentDue
+		} else if s.OnSubmit != nil {
 			if err := s.OnSubmit(ctx, q, c.Record); err != nil {
 				return err
 			}
@@ -186,9 +202,14 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 		}
 		c.Events = []Event{first}
 		if len(files) > 0 {
-			_, err = q.LinkAttachments(ctx, in.Account, c.ID, slices.Sorted(maps.Keys(files)))
+			if _, err = q.LinkAttachments(ctx, in.Account, c.ID, slices.Sorted(maps.Keys(files))); err != nil {
+				return err
+			}
 		}
-		return err
+		if s.OnCreated != nil && form.Fees != nil {
+			return s.OnCreated(ctx, q, c.Record, form.Fees, lines)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -286,7 +307,7 @@ func (s *Service) Withdraw(ctx context.Context, id uuid.UUID, email, number, mes
 		if c, err = q.LockCase(ctx, c.ID); err != nil {
 			return err
 		}
-		if c.Status != Received {
+		if c.Status != Received && c.Status != PaymentDue {
 			return apperr.New(apperr.Conflict, "the office has started on this case (%s); please contact the office instead", c.Status)
 		}
 		if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Withdrawn, ActorKind: "resident", Actor: email, Message: message}); err != nil {
@@ -471,4 +492,47 @@ func (s *Service) logRead(ctx context.Context, q *store.Queries, staff uuid.UUID
 		return nil
 	}
 	return transparency.StaffRead(ctx, q, staff, *c.Account, c.Office, []string{"Antrag " + c.Number}, caseAccess.purpose, caseAccess.legalBasis)
+}
+
+// Paid hands a case that waited for its payment to its office, in q's
+// transaction (the payment's): the timeline says the payment is in, and
+// the case's delivery is enqueued as at a submission. A case in any
+// other status is left as it is (paid again, or paid after the office
+// rejected it: the payments see to a refund).
+func (s *Service) Paid(ctx context.Context, q *store.Queries, id uuid.UUID, message string) error {
+	c, err := q.LockCase(ctx, id)
+	if err != nil || c.Status != PaymentDue {
+		return err
+	}
+	if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "system", Actor: "payments", Message: message}); err != nil {
+		return err
+	}
+	c.Status = Received
+	if s.OnSubmit != nil {
+		return s.OnSubmit(ctx, q, c)
+	}
+	return nil
+}
+
+// StaffCase is case number if it belongs to one of staff's offices, read
+// in q's transaction without its data (for the payments of the case);
+// NotFound otherwise, Forbidden for someone who is no staff at all.
+func StaffCase(ctx context.Context, q *store.Queries, staff uuid.UUID, number string) (Record, error) {
+	offices, err := StaffOffices(ctx, q, staff)
+	if err != nil {
+		return Record{}, err
+	}
+	c, err := officeCase(ctx, q, offices, number)
+	c.Data = nil
+	return c, err
+}
+
+// AccountCase is the account's case number (NotFound for anyone else's
+// and for a number with a wrong check digit), in q's transaction.
+func AccountCase(ctx context.Context, q *store.Queries, account uuid.UUID, number string) (Record, error) {
+	n, ok := ValidNumber(number)
+	if !ok {
+		return Record{}, apperr.New(apperr.NotFound, "no such case")
+	}
+	return q.AccountCase(ctx, account, n)
 }

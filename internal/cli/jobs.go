@@ -19,11 +19,13 @@ import (
 	"github.com/schalter-ch/schalter/internal/attachments"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
+	"github.com/schalter-ch/schalter/internal/devpay"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -47,6 +49,10 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &connector.Worker{Service: d.Connectors})
 	river.AddWorker(w, &jobs.Chore[connector.PollOfficesArgs]{Run: d.Connectors.EnqueuePolls, Log: log})
 	river.AddWorker(w, &connector.PollWorker{Service: d.Connectors, Log: log})
+	river.AddWorker(w, &payments.ReceiptWorker{Service: d.Payments})
+	river.AddWorker(w, &payments.RefundWorker{Service: d.Payments})
+	river.AddWorker(w, &jobs.Chore[payments.ConfirmArgs]{Run: d.Payments.Confirm, Done: "payments confirmed by asking their provider (webhook lost)", Log: log})
+	river.AddWorker(w, &devpay.Worker{Provider: d.DevPayProvider})
 	return w
 }
 
@@ -59,6 +65,7 @@ func Periodic() []jobs.Periodic {
 		{Interval: drafts.PruneEvery, Args: drafts.PruneArgs{}},
 		{Interval: drafts.PruneEvery, Args: attachments.PruneArgs{}},
 		{Interval: connector.PollEvery, Args: connector.PollOfficesArgs{}},
+		{Interval: payments.ConfirmEvery, Args: payments.ConfirmArgs{}},
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 
 	"github.com/schalter-ch/schalter/api"
+	"github.com/schalter-ch/schalter/db"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/attachments"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
+	"github.com/schalter-ch/schalter/internal/devpay"
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/drafts"
 	"github.com/schalter-ch/schalter/internal/editing"
@@ -22,8 +24,12 @@ import (
 	"github.com/schalter-ch/schalter/internal/favourites"
 	"github.com/schalter-ch/schalter/internal/forms"
 	"github.com/schalter-ch/schalter/internal/idempotency"
+	"github.com/schalter-ch/schalter/internal/ledger"
 	"github.com/schalter-ch/schalter/internal/mail"
+	"github.com/schalter-ch/schalter/internal/payments"
+	"github.com/schalter-ch/schalter/internal/payprovider"
 	"github.com/schalter-ch/schalter/internal/privacy"
+	"github.com/schalter-ch/schalter/internal/qrbill"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
@@ -91,7 +97,52 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	if d.EID, d.DevIdP, err = wireEID(cfg, log); err != nil {
 		return api.Deps{}, err
 	}
+	var dev *devpay.Provider
+	if d.Payments, dev, err = wirePayments(cfg, st, orderCases, docs, accounts.Secrets, log); err != nil {
+		return api.Deps{}, err
+	}
+	if dev != nil {
+		d.DevPay, d.DevPayProvider = dev.Handler(), dev
+	}
 	return d, nil
+}
+
+// wirePayments builds the payments with the ledger and the providers
+// configured, and books new cases' bills in their submission.
+func wirePayments(cfg *config.Config, st *store.Store, c *cases.Service, docs *documents.Service, box *secretbox.Box, log *slog.Logger) (*payments.Service, *devpay.Provider, error) {
+	chart, err := ledger.LoadChart(db.SeedFS(), "finance.yaml")
+	if err != nil {
+		return nil, nil, err
+	}
+	p := cfg.Payments
+	if p.IBAN == "" { // a configuration built in code (tests)
+		p.IBAN = config.DemoIBAN
+	}
+	if p.Creditor[0] == "" {
+		p.Creditor = [5]string{cfg.City.Name, "Oberlandstrasse", "78", "8610", "Uster"}
+	}
+	var providers []payprovider.Provider
+	var dev *devpay.Provider
+	if p.Dev {
+		if cfg.Env == "production" {
+			return nil, nil, fmt.Errorf("the development payment provider must never run in production")
+		}
+		secret := "whsec_dev"
+		if box != nil {
+			secret = fmt.Sprintf("whsec_%x", box.MAC([]byte("devpay-webhook"))[:16])
+		}
+		dev = devpay.New(st, cfg.PublicURL, secret)
+		providers = append(providers, dev)
+		log.Warn("development payment provider on: its checkout marks anything as paid; never use this in production")
+	}
+	svc, err := payments.New(st, payments.Config{Account: p.IBAN, PublicURL: cfg.PublicURL, City: cfg.City.Name,
+		Creditor: qrbill.Address{Name: p.Creditor[0], Street: p.Creditor[1], BuildingNumber: p.Creditor[2], PostalCode: p.Creditor[3], Town: p.Creditor[4], Country: "CH"}},
+		ledger.New(chart), c, docs, providers...)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.OnCreated = svc.Bill
+	return svc, dev, nil
 }
 
 // wireEID builds the eID client, and the development identity provider

@@ -54,7 +54,24 @@ type Config struct {
 	SMSFrom         string
 	City            City
 	EID             EID
+	Payments        Payments
 }
+
+// Payments configures how the city takes money.
+type Payments struct {
+	// IBAN is the city's account on QR-bills: a QR-IBAN (QR references)
+	// or an ordinary IBAN (RF creditor references).
+	IBAN string
+	// Creditor is the city's structured address on QR-bills: name, street,
+	// building number, postal code, town.
+	Creditor [5]string
+	// Dev turns on the development provider (make run); never in
+	// production.
+	Dev bool
+}
+
+// DemoIBAN is the QR-IBAN of SIX's examples, for development only.
+const DemoIBAN = "CH4431999123000889012"
 
 // EID configures login with the state eID (OpenID Connect).
 type EID struct {
@@ -142,6 +159,9 @@ var Vars = []Var{
 	{"SCHALTER_SMS_URL", "(unset: dev sink; in production SMS codes are off)", "SMS gateway URL for one-time codes: Schalter POSTs {\"to\",\"text\",\"from\"} as JSON to it with SCHALTER_SMS_TOKEN as bearer token. Unset outside production, codes go to the log and SCHALTER_DATA_DIR/sms-outbox.jsonl. Must be https in production."},
 	{"SCHALTER_SMS_TOKEN", "(unset)", "Bearer token for the SMS gateway; never logged."},
 	{"SCHALTER_SMS_FROM", "(unset: the gateway's default)", "Sender shown on the phone: an alphanumeric name of up to 11 characters (e.g. Uster) or a number in E.164."},
+	{"SCHALTER_PAYMENT_IBAN", "CH4431999123000889012 (SIX's example QR-IBAN; dev only)", "The city's account for QR-bills: a QR-IBAN (payments carry QR references) or an ordinary CH/LI IBAN (RF creditor references). Required in production."},
+	{"SCHALTER_PAYMENT_CREDITOR", "Stadt Uster|Oberlandstrasse|78|8610|Uster", "The creditor on QR-bills as name|street|building number|postal code|town (structured address, country CH)."},
+	{"SCHALTER_PAYMENT_DEV", "true outside production", "The development payment provider: a checkout page on this server (/devpay/…) where you choose paid, declined or cancelled; signed webhooks like Stripe's. Refused in production."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CASE_PREFIX", "UST", "2 to 5 capital letters that start every case number (UST-2026-004711-3); never change it once cases exist."},
@@ -296,6 +316,7 @@ func FromEnv() (*Config, error) {
 		}
 	}
 	errs = append(errs, c.readEID(get)...)
+	errs = append(errs, c.readPayments(get)...)
 	if c.Env == "production" {
 		if c.EID.Dev {
 			errs = append(errs, "SCHALTER_EID_DEV is not allowed in production: the development identity provider lets anyone log in as anyone")
@@ -336,6 +357,32 @@ func ParseACRLevels(s string) ([]ACRLevel, error) {
 		return nil, errors.New("SCHALTER_EID_ACR_LEVELS must map at least one acr value")
 	}
 	return out, nil
+}
+
+// readPayments reads the SCHALTER_PAYMENT_* variables.
+func (c *Config) readPayments(get func(name, def string) string) []string {
+	var errs []string
+	p := &c.Payments
+	p.IBAN = strings.ReplaceAll(get("SCHALTER_PAYMENT_IBAN", DemoIBAN), " ", "")
+	parts := strings.Split(get("SCHALTER_PAYMENT_CREDITOR", "Stadt Uster|Oberlandstrasse|78|8610|Uster"), "|")
+	if len(parts) != 5 || parts[0] == "" || parts[3] == "" || parts[4] == "" {
+		errs = append(errs, "SCHALTER_PAYMENT_CREDITOR must be name|street|building number|postal code|town")
+	} else {
+		copy(p.Creditor[:], parts)
+	}
+	var err error
+	if p.Dev, err = strconv.ParseBool(get("SCHALTER_PAYMENT_DEV", strconv.FormatBool(c.Env != "production"))); err != nil {
+		errs = append(errs, "SCHALTER_PAYMENT_DEV must be true or false")
+	}
+	if c.Env == "production" {
+		if p.Dev {
+			errs = append(errs, "SCHALTER_PAYMENT_DEV is not allowed in production: the development provider marks anything as paid")
+		}
+		if p.IBAN == DemoIBAN {
+			errs = append(errs, "production needs SCHALTER_PAYMENT_IBAN (the default is SIX's example account)")
+		}
+	}
+	return errs
 }
 
 // readEID reads the SCHALTER_EID_* variables.

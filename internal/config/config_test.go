@@ -136,8 +136,13 @@ func TestProductionDefaults(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://db/schalter")
 	t.Setenv("SCHALTER_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	t.Setenv("SCHALTER_CORS_ORIGINS", "https://www.uster.ch,https://uster.ch")
+	_, err := config.FromEnv()
+	require.ErrorContains(t, err, "SCHALTER_PAYMENT_IBAN", "SIX's example account is refused in production")
+	t.Setenv("SCHALTER_PAYMENT_IBAN", "CH93 0076 2011 6238 5295 7")
 	c, err := config.FromEnv()
 	require.NoError(t, err)
+	require.False(t, c.Payments.Dev, "no development provider in production")
+	require.Equal(t, "CH9300762011623852957", c.Payments.IBAN)
 	require.Equal(t, "json", c.LogFormat)
 	require.Equal(t, []string{"https://www.uster.ch", "https://uster.ch"}, c.CORSOrigins)
 

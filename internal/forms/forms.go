@@ -21,6 +21,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/catalog"
+	"github.com/schalter-ch/schalter/internal/fees"
 	"github.com/schalter-ch/schalter/internal/schemacheck"
 )
 
@@ -41,6 +42,9 @@ type Definition struct {
 	// are the form's fields, closed to unknown fields.
 	Schema json.RawMessage `json:"schema"`
 	UI     UISchema        `json:"ui"`
+	// Fees is what the service costs and how it is collected; nil for a
+	// free service.
+	Fees *fees.Spec `json:"fees,omitempty"`
 }
 
 // UISchema is how the form is shown and filled.
@@ -229,6 +233,7 @@ func Compile(def Definition, profileFields []string, prefix string) (*Form, erro
 			add(path, "%q belongs to one order only (files and the comment are never reused)", field)
 		}
 	}
+	checkFees(def.Fees, top.Properties, add)
 	if len(errs) > 0 {
 		return nil, apperr.InvalidFields("the form definition is not valid", errs...)
 	}
@@ -418,4 +423,60 @@ func widgetShape(widget string, raw json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// maxFee bounds one fee item (CHF 100 million), far above any official
+// fee and far below an overflow of its quantity times its amount.
+const maxFee = 10_000_000_000
+
+// checkFees checks the fee part: a known way of collecting; items (at
+// least one unless the office sets the amount) with a unique slug type,
+// a positive amount, a label in every language and a known VAT code; a
+// quantity field that is a bounded non-negative integer of the form; a
+// condition on a field of the form.
+func checkFees(spec *fees.Spec, props map[string]json.RawMessage, add func(string, string, ...any)) {
+	if spec == nil {
+		return
+	}
+	if !slices.Contains(fees.Collects, spec.Collect) {
+		add("fees.collect", "must be one of %s", strings.Join(fees.Collects, ", "))
+	}
+	if len(spec.Items) == 0 && spec.Collect != fees.Office {
+		add("fees.items", "a service that collects %q needs at least one item", spec.Collect)
+	}
+	if spec.DueDays < 0 || spec.DueDays > 120 {
+		add("fees.due_days", "must be between 1 and 120 days (0 for 30)")
+	}
+	seen := map[string]bool{}
+	for i, it := range spec.Items {
+		p := fmt.Sprintf("fees.items.%d", i)
+		if !validSection.MatchString(it.Type) || seen[it.Type] {
+			add(p+".type", "must be a unique slug such as %q", "extract")
+		}
+		seen[it.Type] = true
+		if it.Amount < 1 || it.Amount > maxFee {
+			add(p+".amount_rappen", "must be between 1 and %d Rappen", maxFee)
+		}
+		if it.VAT != "" && !slices.Contains(fees.VATCodes, it.VAT) {
+			add(p+".vat", "must be one of %s", strings.Join(fees.VATCodes, ", "))
+		}
+		checkText(LocalizedText(it.Label), p+".label", true, add)
+		if it.Per != "" {
+			var q struct {
+				Type    string `json:"type"`
+				Minimum *int64 `json:"minimum"`
+				Maximum *int64 `json:"maximum"`
+			}
+			if raw := props[it.Per]; raw == nil || json.Unmarshal(raw, &q) != nil || q.Type != "integer" ||
+				q.Minimum == nil || *q.Minimum < 0 || q.Maximum == nil || *q.Maximum > 10000 {
+				add(p+".per", "must name an integer field of the form with a minimum of at least 0 and a maximum of at most 10000")
+			}
+		}
+		if it.Beyond < 0 || (it.Beyond > 0 && it.Per == "") {
+			add(p+".beyond", "must be at least 0, and only with per")
+		}
+		if it.If != nil && props[it.If.Field] == nil {
+			add(p+".if.field", "%q is not a field of the form", it.If.Field)
+		}
+	}
 }

@@ -70,15 +70,15 @@ func (q *Queries) NextCaseNumber(ctx context.Context, year int) (int, error) {
 
 // CreateCase stores a submitted case (with c.ID when set, so that work
 // done before, such as a job, can name it) and, in the same statement,
-// the first step of its timeline in the case's initial status (received)
-// by actor.
+// the first step of its timeline in the case's initial status (received,
+// or payment_due where the service is paid first) by actor.
 func (q *Queries) CreateCase(ctx context.Context, c Case, actorKind, actor string) (Case, CaseEvent, error) {
 	if c.ID == uuid.Nil {
 		c.ID = uuid.New()
 	}
 	r, err := q.gen.CaseInsert(ctx, q.db, dbq.CaseInsertParams{ID: c.ID, Number: c.Number, AccountID: c.Account, ServiceSlug: c.Service,
 		FormVersion: int32(c.FormVersion), OfficeSlug: c.Office, Data: c.Data, Language: c.Language, Delivery: c.Delivery, Notify: c.Notify,
-		ActorKind: actorKind, Actor: actor})
+		Status: c.Status, ActorKind: actorKind, Actor: actor})
 	if err != nil {
 		return Case{}, CaseEvent{}, mapErr(err, onErr{conflict: "this case number exists already", missingRef: "no such service or form version"})
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/store/dbq"
@@ -180,8 +179,11 @@ func (q *Queries) AppendAccess(ctx context.Context, e AccessEntryNew) (AccessEnt
 // AccessLog returns a person's entries, newest first, before seq (0: from
 // the newest).
 func (q *Queries) AccessLog(ctx context.Context, subject uuid.UUID, before int64, limit int) ([]AccessEntry, error) {
-	rows, err := q.gen.TransparencyBySubject(ctx, q.db, dbq.TransparencyBySubjectParams{
-		Subject: subject, Before: pgtype.Int8{Int64: before, Valid: before > 0}, Lim: int32(limit)})
+	var from *int64
+	if before > 0 {
+		from = &before
+	}
+	rows, err := q.gen.TransparencyBySubject(ctx, q.db, dbq.TransparencyBySubjectParams{Subject: subject, Before: from, Lim: int32(limit)})
 	return convert(rows, accessEntryFrom), mapErr(err, onErr{})
 }
 

@@ -106,12 +106,12 @@ func (q *Queries) CaseGet(ctx context.Context, db DBTX, id uuid.UUID) (OrderCase
 
 const caseInsert = `-- name: CaseInsert :one
 WITH c AS (
-    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    INSERT INTO order_case (id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     RETURNING id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at
 ), e AS (
     INSERT INTO case_event (case_id, status, actor_kind, actor)
-    SELECT c.id, c.status, $11, $12 FROM c
+    SELECT c.id, c.status, $12, $13 FROM c
     RETURNING id, at, status, actor_kind, actor, message
 )
 SELECT c.id, c.number, c.account_id, c.service_slug, c.form_version, c.office_slug, c.data, c.language, c.delivery, c.notify,
@@ -131,6 +131,7 @@ type CaseInsertParams struct {
 	Language    string
 	Delivery    string
 	Notify      []string
+	Status      string
 	ActorKind   string
 	Actor       string
 }
@@ -172,6 +173,7 @@ func (q *Queries) CaseInsert(ctx context.Context, db DBTX, arg CaseInsertParams)
 		arg.Language,
 		arg.Delivery,
 		arg.Notify,
+		arg.Status,
 		arg.ActorKind,
 		arg.Actor,
 	)

@@ -90,6 +90,16 @@ type AuthAttempt struct {
 	At  time.Time
 }
 
+type CaseBill struct {
+	CaseID     uuid.UUID
+	OfficeSlug string
+	Collect    string
+	Reference  string
+	Currency   string
+	DueOn      *time.Time
+	CreatedAt  time.Time
+}
+
 type CaseCounter struct {
 	Year int32
 	Last int32
@@ -103,6 +113,22 @@ type CaseEvent struct {
 	ActorKind string
 	Actor     string
 	Message   string
+}
+
+type CaseFee struct {
+	ID          int64
+	CaseID      uuid.UUID
+	FeeType     string
+	Label       []byte
+	Quantity    int32
+	UnitAmount  int64
+	Amount      int64
+	Vat         string
+	VatAmount   int64
+	ChargeEntry int64
+	CancelEntry *int64
+	CreatedAt   time.Time
+	CreatedBy   string
 }
 
 type CatalogueRevision struct {
@@ -132,6 +158,23 @@ type Connector struct {
 type ConnectorHandover struct {
 	CaseID uuid.UUID
 	At     time.Time
+}
+
+type DevpaySession struct {
+	ID          string
+	Payment     string
+	Reference   string
+	Amount      int64
+	Description string
+	Language    string
+	SuccessUrl  string
+	CancelUrl   string
+	State       string
+	Charge      *string
+	Refunded    int64
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	DecidedAt   *time.Time
 }
 
 type Document struct {
@@ -221,11 +264,32 @@ type IdempotencyKey struct {
 	CreatedAt   time.Time
 }
 
+type JournalEntry struct {
+	ID        int64
+	BookedAt  time.Time
+	ValueDate time.Time
+	Kind      string
+	CaseID    *uuid.UUID
+	Corrects  *int64
+	Memo      string
+	Source    string
+}
+
 type KnownDevice struct {
 	AccountID uuid.UUID
 	Label     string
 	FirstSeen time.Time
 	LastSeen  time.Time
+}
+
+type LedgerAccount struct {
+	Code       string
+	Kind       string
+	Name       string
+	OfficeSlug *string
+	Number     string
+	CostCentre string
+	CreatedAt  time.Time
 }
 
 type Office struct {
@@ -265,6 +329,41 @@ type Passkey struct {
 	LastUsedAt        *time.Time
 }
 
+type Payment struct {
+	ID          uuid.UUID
+	Reference   string
+	CaseID      uuid.UUID
+	AccountID   *uuid.UUID
+	Method      string
+	Session     *string
+	Status      string
+	Amount      int64
+	Refunded    int64
+	Charge      *string
+	PaidWith    string
+	RedirectUrl *string
+	ExpiresAt   *time.Time
+	StateAt     *time.Time
+	CreatedAt   time.Time
+	PaidAt      *time.Time
+	UpdatedAt   time.Time
+}
+
+type PaymentWebhook struct {
+	Provider   string
+	EventID    string
+	Type       string
+	ReceivedAt time.Time
+}
+
+type Posting struct {
+	ID      int64
+	EntryID int64
+	Account string
+	Amount  int64
+	CaseID  *uuid.UUID
+}
+
 type PrefillConsent struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID
@@ -292,6 +391,19 @@ type RecoveryCode struct {
 	AccountID uuid.UUID
 	Hash      []byte
 	UsedAt    *time.Time
+}
+
+type Refund struct {
+	ID          uuid.UUID
+	PaymentID   uuid.UUID
+	Amount      int64
+	Status      string
+	ProviderRef *string
+	Reason      string
+	RequestedBy string
+	EntryID     *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type SearchOutbox struct {

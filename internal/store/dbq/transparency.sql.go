@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const transparencyAnchor = `-- name: TransparencyAnchor :one
@@ -89,7 +88,7 @@ LIMIT $3
 
 type TransparencyBySubjectParams struct {
 	Subject uuid.UUID
-	Before  pgtype.Int8
+	Before  *int64
 	Lim     int32
 }
 

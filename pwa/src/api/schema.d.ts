@@ -988,6 +988,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/cases/{number}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bill of my case
+         * @description Fees, payments, refunds and what is still open. A free case, or another person's, is 404.
+         */
+        get: operations["getMyCaseBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cases/{number}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay my case
+         * @description Starts a hosted checkout for what is open on the case (a checkout still running is reused, so retries open no second one) and answers the provider's page. The case shows the payment when the provider confirms it by webhook or when Schalter asks the provider; the browser's return proves nothing. 409 when nothing is open or the case is closed; 503 when the provider does not answer.
+         */
+        post: operations["payMyCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/cases/{number}/summary": {
         parameters: {
             query?: never;
@@ -1019,7 +1059,7 @@ export interface paths {
         put?: never;
         /**
          * Withdraw my case
-         * @description Possible while the office has not started (status received); afterwards 409: ask the office.
+         * @description Possible while the office has not started (status received or payment_due); afterwards 409: ask the office.
          */
         post: operations["withdrawMyCase"];
         delete?: never;
@@ -1258,6 +1298,26 @@ export interface paths {
          * @description Gives one of the account's passkeys a new name (1 to 60 characters). Another account's passkey is not found.
          */
         patch: operations["renameMyPasskey"];
+        trace?: never;
+    };
+    "/api/v1/me/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My payments
+         * @description Every finished payment of the account, newest first, with its receipt.
+         */
+        get: operations["listMyPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/profile": {
@@ -1588,6 +1648,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/office/cases/{number}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case's bill (staff)
+         * @description Fees, payments, refunds, what is open and what can still be refunded, for staff of the case's office (another office: 404).
+         */
+        get: operations["officeCaseBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/cases/{number}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a case (staff)
+         * @description Gives back an amount (or everything still refundable) across the case's payments, newest first, never more than was paid; with cancel_fees the fees are taken back as well (a rejected case: one action). Card refunds go to the provider by a job; send an Idempotency-Key.
+         */
+        post: operations["officeRefundCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/office/cases/{number}/status": {
         parameters: {
             query?: never;
@@ -1599,7 +1699,7 @@ export interface paths {
         put?: never;
         /**
          * Change a case's status (staff)
-         * @description received → in_progress, waiting, done or rejected; in_progress ⇄ waiting; done, rejected and withdrawn are final (409). The message is shown to the person.
+         * @description received → in_progress, waiting, done or rejected; payment_due → rejected (the case is handed over once paid); in_progress ⇄ waiting; done, rejected and withdrawn are final (409). The message is shown to the person.
          */
         post: operations["officeMoveCase"];
         delete?: never;
@@ -1682,6 +1782,26 @@ export interface paths {
         get: operations["getOffice"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/webhooks/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment provider's webhook
+         * @description Events signed by the provider (Stripe-Signature). Processed once per event id, in any order; an event about an unknown checkout is recorded and answered 204. A bad signature is 401.
+         */
+        post: operations["paymentWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2212,6 +2332,67 @@ export interface components {
              */
             methods: string[];
         };
+        BillFeeOut: {
+            /** Format: int64 */
+            amount_rappen: number;
+            /** @description Taken back (a rejected case); no longer owed. */
+            cancelled: boolean;
+            /** @description The fee, in the language asked for. */
+            label: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The fee type (the ledger's revenue account per office and type). */
+            type: string;
+            /** Format: int64 */
+            unit_rappen: number;
+            /**
+             * @description none: an official fee, not subject to VAT.
+             * @enum {string}
+             */
+            vat: "none" | "standard" | "reduced";
+            /**
+             * Format: int64
+             * @description The VAT contained in the amount.
+             */
+            vat_rappen: number;
+        };
+        BillOut: {
+            /**
+             * Format: int64
+             * @description The fees not taken back.
+             */
+            charged_rappen: number;
+            /**
+             * @description before: paid before the office starts; invoice: by QR-bill within the term; office: the office sets the amount.
+             * @enum {string}
+             */
+            collect: "before" | "invoice" | "office";
+            /** @enum {string} */
+            currency: "CHF";
+            /** Format: date */
+            due_on?: string;
+            fees: components["schemas"]["BillFeeOut"][];
+            /**
+             * Format: int64
+             * @description Still owed: fees minus payments plus refunds (negative: paid too much).
+             */
+            open_rappen: number;
+            /** Format: int64 */
+            paid_rappen: number;
+            payments: components["schemas"]["PaymentOut"][];
+            /** @description The providers the person can pay with here. */
+            providers: string[];
+            /** @description The bill's payment reference (QR reference or RF creditor reference). */
+            reference: string;
+            /**
+             * Format: int64
+             * @description What can still be given back.
+             */
+            refundable_rappen: number;
+            /** Format: int64 */
+            refunded_rappen: number;
+            refunds: components["schemas"]["RefundOut"][];
+        };
         CaseEventOut: {
             /** Format: date-time */
             at: string;
@@ -2223,7 +2404,7 @@ export interface components {
             /** @description What the office or the person wrote with it. */
             message?: string;
             /** @enum {string} */
-            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            status: "payment_due" | "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
         };
         CaseExport: {
             data: unknown;
@@ -2257,7 +2438,7 @@ export interface components {
             service: string;
             service_title: string;
             /** @enum {string} */
-            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            status: "payment_due" | "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
             /** Format: date-time */
             submitted_at: string;
             timeline: components["schemas"]["CaseEventOut"][];
@@ -2273,7 +2454,7 @@ export interface components {
             service: string;
             service_title: string;
             /** @enum {string} */
-            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            status: "payment_due" | "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
             /** Format: date-time */
             submitted_at: string;
             /** Format: date-time */
@@ -2294,6 +2475,21 @@ export interface components {
             slug: string;
             /** @example Wohnen und Umzug */
             title: string;
+        };
+        CheckoutInputBody: {
+            /**
+             * @description One of the bill's providers.
+             * @example dev
+             */
+            provider: string;
+        };
+        CheckoutOut: {
+            payment: components["schemas"]["PaymentOut"];
+            /**
+             * Format: uri
+             * @description The provider's payment page. Coming back from it proves nothing: the case shows the payment once the provider confirmed it.
+             */
+            redirect_url: string;
         };
         City: {
             accent_color: string;
@@ -2865,6 +3061,9 @@ export interface components {
         ItemsPasskeyOut: {
             items: components["schemas"]["PasskeyOut"][];
         };
+        ItemsPaymentOut: {
+            items: components["schemas"]["PaymentOut"][];
+        };
         KnownDeviceOut: {
             /** Format: date-time */
             first_seen: string;
@@ -3133,6 +3332,37 @@ export interface components {
             /** @example anna.muster@example.ch */
             name: string;
         };
+        PaymentOut: {
+            /** Format: int64 */
+            amount_rappen: number;
+            case_number?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description dev: the development provider; stripe: card or TWINT; bank: a QR-bill payment the bank reported.
+             * @enum {string}
+             */
+            method: "dev" | "stripe" | "bank";
+            /** Format: date-time */
+            paid_at?: string;
+            /** @description How the person paid (card, twint), as the provider says. */
+            paid_with?: string;
+            /**
+             * Format: uuid
+             * @description The receipt in Meine amtlichen Dokumente (the same id as the payment), once issued.
+             */
+            receipt_id?: string;
+            /** @description The payment's unique reference: on the receipt and in the city's books. */
+            reference: string;
+            /** Format: int64 */
+            refunded_rappen: number;
+            /** @description The service's slug (in the account's list). */
+            service?: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "cancelled" | "expired";
+        };
         PhoneInputBody: {
             /**
              * @description A mobile number; Swiss when it has no country code (079 123 45 67, +41 79 123 45 67, 0041791234567).
@@ -3245,6 +3475,29 @@ export interface components {
         RecoveryCodes: {
             /** @description Ten single-use codes for a lost phone; shown only now. */
             recovery_codes: string[];
+        };
+        RefundInputBody: {
+            /**
+             * Format: int64
+             * @description 0 or absent: everything still refundable.
+             */
+            amount_rappen?: number;
+            /** @description Also take the case's fees back (a rejected case owes nothing). */
+            cancel_fees?: boolean;
+            reason: string;
+        };
+        RefundOut: {
+            /** Format: int64 */
+            amount_rappen: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            payment: string;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
         };
         RegisterInputBody: {
             /** @example anna.muster@example.ch */
@@ -3659,7 +3912,7 @@ export interface components {
             /** @description What the office or the person wrote with it. */
             message?: string;
             /** @enum {string} */
-            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            status: "payment_due" | "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
         };
         StaffCaseOut: {
             /** @description True while the office has not started: the person may still withdraw. */
@@ -3685,7 +3938,7 @@ export interface components {
             service: string;
             service_title: string;
             /** @enum {string} */
-            status: "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
+            status: "payment_due" | "received" | "in_progress" | "waiting" | "done" | "rejected" | "withdrawn";
             /** Format: date-time */
             submitted_at: string;
             timeline: components["schemas"]["StaffCaseEventOut"][];
@@ -6496,7 +6749,7 @@ export interface operations {
     connectorQueue: {
         parameters: {
             query?: {
-                /** @description Only cases in these statuses (received, in_progress, waiting, done, rejected, withdrawn); all when empty. */
+                /** @description Only cases in these statuses (payment_due, received, in_progress, waiting, done, rejected, withdrawn); all when empty. */
                 status?: string[];
             };
             header?: never;
@@ -8409,6 +8662,187 @@ export interface operations {
             };
         };
     };
+    getMyCaseBill: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    payMyCase: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     downloadMyCaseSummary: {
         parameters: {
             query?: never;
@@ -9586,6 +10020,56 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listMyPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsPaymentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10846,7 +11330,7 @@ export interface operations {
     officeCaseQueue: {
         parameters: {
             query?: {
-                /** @description Only cases in these statuses (received, in_progress, waiting, done, rejected, withdrawn); all when empty. */
+                /** @description Only cases in these statuses (payment_due, received, in_progress, waiting, done, rejected, withdrawn); all when empty. */
                 status?: string[];
             };
             header?: never;
@@ -10956,6 +11440,185 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeCaseBill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeRefundCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11380,6 +12043,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    paymentWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">: Stripe's scheme; the development provider signs the same way. */
+                "Stripe-Signature"?: string;
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
             };
             /** @description Not Found */
             404: {

@@ -771,6 +771,7 @@ export const de = {
   "case.withdrawing": "Wird zurückgezogen …",
   "case.withdrawn": "Der Antrag ist zurückgezogen.",
   "case.back": "Zu allen Anträgen",
+  "case.status.payment_due": "Zahlung ausstehend",
   "case.status.received": "Eingegangen",
   "case.status.in_progress": "In Bearbeitung",
   "case.status.waiting": "Wartet auf Sie",

@@ -771,6 +771,7 @@ export const en: Messages = {
   "case.withdrawing": "Withdrawing …",
   "case.withdrawn": "The application has been withdrawn.",
   "case.back": "Back to all applications",
+  "case.status.payment_due": "Payment due",
   "case.status.received": "Received",
   "case.status.in_progress": "In progress",
   "case.status.waiting": "Waiting for you",

@@ -771,6 +771,7 @@ export const fr: Messages = {
   "case.withdrawing": "Retrait en cours …",
   "case.withdrawn": "La demande a été retirée.",
   "case.back": "Retour à toutes les demandes",
+  "case.status.payment_due": "Paiement en attente",
   "case.status.received": "Reçue",
   "case.status.in_progress": "En cours de traitement",
   "case.status.waiting": "En attente de votre part",

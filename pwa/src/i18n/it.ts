@@ -771,6 +771,7 @@ export const it: Messages = {
   "case.withdrawing": "Ritiro in corso …",
   "case.withdrawn": "La domanda è stata ritirata.",
   "case.back": "Torna a tutte le domande",
+  "case.status.payment_due": "Pagamento in sospeso",
   "case.status.received": "Ricevuta",
   "case.status.in_progress": "In elaborazione",
   "case.status.waiting": "In attesa di un vostro riscontro",

@@ -1,0 +1,108 @@
+-- name: PaymentReferenceNext :one
+SELECT nextval('payment_reference_seq')::bigint;
+
+-- name: BillInsert :one
+INSERT INTO case_bill (case_id, office_slug, collect, reference, due_on)
+VALUES (@case_id, @office_slug, @collect, @reference, @due_on)
+RETURNING *;
+
+-- name: BillOfCase :one
+SELECT * FROM case_bill WHERE case_id = @case_id;
+
+-- name: BillByReference :one
+SELECT b.*, c.number AS case_number, c.status AS case_status, c.account_id
+FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = @reference;
+
+-- name: FeeInsert :one
+INSERT INTO case_fee (case_id, fee_type, label, quantity, unit_amount, amount, vat, vat_amount, charge_entry, created_by)
+VALUES (@case_id, @fee_type, @label, @quantity, @unit_amount, @amount, @vat, @vat_amount, @charge_entry, @created_by)
+RETURNING *;
+
+-- name: FeesOfCase :many
+SELECT * FROM case_fee WHERE case_id = @case_id ORDER BY id;
+
+-- name: FeeCancel :exec
+UPDATE case_fee SET cancel_entry = @cancel_entry WHERE id = @id AND cancel_entry IS NULL;
+
+-- name: PaymentInsert :one
+INSERT INTO payment (id, reference, case_id, account_id, method, session, status, amount, redirect_url, expires_at, paid_at, paid_with, charge, state_at)
+VALUES (@id, @reference, @case_id, @account_id, @method, @session, @status, @amount, @redirect_url, @expires_at, @paid_at, @paid_with, @charge, @state_at)
+RETURNING *;
+
+-- name: PaymentStarted :exec
+UPDATE payment SET session = @session, redirect_url = @redirect_url, expires_at = @expires_at, updated_at = now() WHERE id = @id;
+
+-- name: PaymentLockBySession :one
+SELECT * FROM payment WHERE method = @method AND session = @session FOR UPDATE;
+
+-- name: PaymentLock :one
+SELECT * FROM payment WHERE id = @id FOR UPDATE;
+
+-- name: PaymentGet :one
+SELECT * FROM payment WHERE id = @id;
+
+-- name: PaymentSetState :exec
+UPDATE payment SET status = @status, amount = @amount, charge = @charge, paid_with = @paid_with, paid_at = @paid_at,
+    state_at = @state_at, updated_at = now()
+WHERE id = @id;
+
+-- name: PaymentOpenOfCase :one
+-- The person's unfinished checkout with a provider, reused while it runs.
+SELECT * FROM payment
+WHERE case_id = @case_id AND method = @method AND status = 'pending' AND session IS NOT NULL AND expires_at > now() + interval '5 minutes'
+ORDER BY created_at DESC LIMIT 1;
+
+-- name: PaymentsOfCase :many
+SELECT * FROM payment WHERE case_id = @case_id ORDER BY created_at, id;
+
+-- name: PaymentsOfAccount :many
+SELECT p.*, c.number AS case_number, c.service_slug
+FROM payment p JOIN order_case c ON c.id = p.case_id
+WHERE p.account_id = @account_id AND p.status <> 'pending'
+ORDER BY p.created_at DESC, p.id LIMIT @max;
+
+-- name: PaymentsToConfirm :many
+-- Checkouts that may have finished without a webhook reaching Schalter:
+-- older than a grace period and not final, oldest first.
+SELECT * FROM payment
+WHERE status = 'pending' AND session IS NOT NULL AND method = ANY(@methods::text[]) AND created_at < @before
+ORDER BY created_at LIMIT @max;
+
+-- name: PaymentRefunded :exec
+UPDATE payment SET refunded = refunded + @delta, updated_at = now() WHERE id = @id;
+
+-- name: WebhookSeen :one
+-- A row when the event is new; none when it was processed before.
+INSERT INTO payment_webhook (provider, event_id, type) VALUES (@provider, @event_id, @type)
+ON CONFLICT DO NOTHING RETURNING received_at;
+
+-- name: RefundInsert :one
+INSERT INTO refund (id, payment_id, amount, status, reason, requested_by)
+VALUES (@id, @payment_id, @amount, 'pending', @reason, @requested_by)
+RETURNING *;
+
+-- name: RefundLock :one
+SELECT * FROM refund WHERE id = @id FOR UPDATE;
+
+-- name: RefundSetState :exec
+UPDATE refund SET status = @status, provider_ref = @provider_ref, entry_id = @entry_id, updated_at = now() WHERE id = @id;
+
+-- name: RefundsOfCase :many
+SELECT r.* FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.case_id = @case_id ORDER BY r.created_at, r.id;
+
+-- name: DevSessionInsert :exec
+INSERT INTO devpay_session (id, payment, reference, amount, description, language, success_url, cancel_url, expires_at)
+VALUES (@id, @payment, @reference, @amount, @description, @language, @success_url, @cancel_url, @expires_at);
+
+-- name: DevSessionGet :one
+SELECT * FROM devpay_session WHERE id = @id;
+
+-- name: DevSessionDecide :one
+-- A session is decided once; later choices change nothing.
+UPDATE devpay_session SET state = @state, charge = @charge, decided_at = now()
+WHERE id = @id AND state = 'pending' AND expires_at > now()
+RETURNING *;
+
+-- name: DevSessionRefund :one
+UPDATE devpay_session SET refunded = refunded + @amount WHERE charge = @charge AND state = 'paid' AND refunded + @amount <= amount
+RETURNING *;

@@ -1,0 +1,253 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/schalter-ch/schalter/internal/apperr"
+	"github.com/schalter-ch/schalter/internal/cases"
+	"github.com/schalter-ch/schalter/internal/ledger"
+	"github.com/schalter-ch/schalter/internal/payprovider"
+	"github.com/schalter-ch/schalter/internal/store"
+)
+
+// CheckoutTTL is how long a hosted checkout runs.
+const CheckoutTTL = time.Hour
+
+// CheckoutRequest is a person paying their case with a provider.
+type CheckoutRequest struct {
+	Account     uuid.UUID
+	Email       string
+	Number      string
+	Provider    string
+	Language    string
+	Description string // the service's title, in the person's language
+}
+
+// Checkout starts (or resumes) paying what is open on the account's case
+// with a provider and returns the payment with the page to send the
+// browser to. A checkout still running for the case is reused, so a
+// double click or a retry never opens two.
+func (s *Service) Checkout(ctx context.Context, in CheckoutRequest) (Payment, error) {
+	prov, err := s.providerOf(in.Provider)
+	if err != nil {
+		return Payment{}, err
+	}
+	var p Payment
+	var resumed bool
+	err = s.st.InTx(ctx, func(q *store.Queries) error {
+		c, err := cases.AccountCase(ctx, q, in.Account, in.Number)
+		if err != nil {
+			return err
+		}
+		if c, err = q.LockCase(ctx, c.ID); err != nil {
+			return err
+		}
+		if slices.Contains(notPayable, c.Status) {
+			return apperr.New(apperr.Conflict, "the case is %s: there is nothing to pay", c.Status)
+		}
+		open, err := q.CaseOpenAmount(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := q.CaseBill(ctx, c.ID); err != nil {
+			return err
+		}
+		if open <= 0 {
+			return apperr.New(apperr.Conflict, "the case is paid")
+		}
+		if running, ok, err := q.OpenCheckout(ctx, c.ID, prov.Name()); err != nil || (ok && running.Amount == open) {
+			p, resumed = running, ok
+			return err
+		}
+		ref, err := s.reference(ctx, q, paymentRef)
+		if err != nil {
+			return err
+		}
+		p, err = q.AddPayment(ctx, store.Payment{ID: uuid.New(), Reference: ref, Case: c.ID, Account: &in.Account, Method: prov.Name(),
+			Status: payprovider.Pending, Amount: open})
+		p.CaseNumber = c.Number
+		return err
+	})
+	if err != nil || resumed {
+		return p, err
+	}
+	back := s.cfg.PublicURL + "/cases/" + url.PathEscape(p.CaseNumber) + "?payment=" + p.ID.String()
+	sess, err := prov.StartCheckout(ctx, payprovider.Checkout{Payment: p.ID.String(), Reference: p.Reference, Amount: p.Amount, Currency: "CHF",
+		Description: in.Description + " – " + p.CaseNumber, Language: in.Language, Email: in.Email,
+		SuccessURL: back + "&outcome=done", CancelURL: back + "&outcome=cancelled", ExpiresAt: s.now().Add(CheckoutTTL), IdempotencyKey: p.ID.String()})
+	if err != nil {
+		// The payment stays pending without a session: nobody can pay it,
+		// and the person simply tries again.
+		return Payment{}, &apperr.Error{Code: apperr.Unavailable, Message: "the payment provider does not answer; please try again in a moment", Cause: err}
+	}
+	if err := s.st.StartedPayment(ctx, p.ID, sess.ID, sess.RedirectURL, sess.ExpiresAt); err != nil {
+		return Payment{}, err
+	}
+	p.Session, p.RedirectURL, p.ExpiresAt = &sess.ID, &sess.RedirectURL, &sess.ExpiresAt
+	return p, nil
+}
+
+// Webhook processes a provider's event: its signature checked by the
+// provider, once per event id (a repetition is answered and ignored), in
+// one transaction with everything it causes. An event about a session
+// Schalter does not know is recorded and ignored (it may belong to
+// another system on the same provider account).
+func (s *Service) Webhook(ctx context.Context, provider string, payload []byte, header http.Header) error {
+	prov, ok := s.providers[provider]
+	if !ok {
+		return apperr.New(apperr.NotFound, "no such payment provider")
+	}
+	ev, err := prov.ParseWebhook(payload, header)
+	if errors.Is(err, payprovider.ErrSignature) {
+		return apperr.New(apperr.Unauthorized, "the webhook's signature does not verify")
+	}
+	if err != nil {
+		return apperr.InvalidFields("the webhook cannot be read", apperr.FieldError{Path: "body", Message: err.Error()})
+	}
+	return s.st.InTx(ctx, func(q *store.Queries) error {
+		fresh, err := q.WebhookSeen(ctx, provider, ev.ID, ev.Type)
+		if err != nil || !fresh || ev.Status.Session == "" {
+			return err
+		}
+		p, err := q.LockPaymentBySession(ctx, provider, ev.Status.Session)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.apply(ctx, q, p, ev.Status, ev.Created)
+	})
+}
+
+// apply records what the provider said about locked payment p at time
+// at, and what follows from it. "paid" is final and always wins (the
+// money is taken); otherwise a state older than the one applied is
+// ignored, and a final state is not undone by "pending".
+func (s *Service) apply(ctx context.Context, q *store.Queries, p Payment, st payprovider.Status, at time.Time) error {
+	switch {
+	case p.Status == payprovider.Paid || st.State == p.Status:
+		return nil
+	case st.State == payprovider.Pending:
+		return nil
+	case st.State != payprovider.Paid && p.StateAt != nil && at.Before(*p.StateAt):
+		return nil
+	}
+	p.Status, p.StateAt = st.State, &at
+	if st.State == payprovider.Paid {
+		return s.paid(ctx, q, p, st)
+	}
+	return q.SetPaymentState(ctx, p)
+}
+
+// paid books a payment the provider confirmed: its amount off the case's
+// receivable onto the provider's clearing account; the case goes to its
+// office if it waited for the payment; a receipt is issued.
+func (s *Service) paid(ctx context.Context, q *store.Queries, p Payment, st payprovider.Status) error {
+	if st.Amount > 0 {
+		p.Amount = st.Amount
+	}
+	paidAt := st.PaidAt
+	if paidAt.IsZero() {
+		paidAt = s.now()
+	}
+	p.PaidAt, p.PaidWith = &paidAt, st.Method
+	if st.Charge != "" {
+		p.Charge = &st.Charge
+	}
+	if err := q.SetPaymentState(ctx, p); err != nil {
+		return err
+	}
+	return s.booked(ctx, q, p, ledger.Clearing(p.Method))
+}
+
+// booked books paid payment p against the case's receivable from the
+// money account it arrived on, notes it on the case's timeline, hands a
+// case that waited for it to its office, and enqueues its receipt.
+func (s *Service) booked(ctx context.Context, q *store.Queries, p Payment, money string) error {
+	c, err := q.LockCase(ctx, p.Case)
+	if err != nil {
+		return err
+	}
+	_, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Payment, Case: &c.ID, ValueDate: s.ledger.Day(*p.PaidAt),
+		Memo: "Zahlung " + c.Number + " " + p.Reference, Source: "payment:" + p.ID.String(),
+		Postings: []ledger.Posting{ledger.Line(money, p.Amount, nil), ledger.Line(ledger.Receivable(c.Office), -p.Amount, &c.ID)}})
+	if err != nil || !booked {
+		return err
+	}
+	open, err := q.CaseOpenAmount(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	msg := "Zahlung erhalten: " + Chf(p.Amount)
+	switch {
+	case c.Status == cases.PaymentDue && open <= 0:
+		err = s.cases.Paid(ctx, q, c.ID, msg)
+	default:
+		err = cases.Note(ctx, q, c.ID, "payments", msg)
+	}
+	if err != nil {
+		return err
+	}
+	return q.Enqueue(ctx, ReceiptArgs{Payment: p.ID}, nil)
+}
+
+// ConfirmEvery is how often the backstop asks providers about checkouts
+// without an outcome; ConfirmAfter how old a checkout must be to be asked
+// about (the webhook usually comes within seconds).
+const (
+	ConfirmEvery = 2 * time.Minute
+	ConfirmAfter = 2 * time.Minute
+)
+
+// ConfirmArgs is the periodic backstop job (a jobs.Chore of Confirm).
+type ConfirmArgs struct{}
+
+// Kind names the job in River.
+func (ConfirmArgs) Kind() string { return "payments_confirm" }
+
+// Confirm asks the providers about checkouts still pending after
+// ConfirmAfter and applies their answers, as if the webhook had come:
+// the backstop for lost webhooks. A checkout past its end that the
+// provider still calls pending is expired; one the provider does not
+// know failed. It says how many payments changed.
+func (s *Service) Confirm(ctx context.Context) (int64, error) {
+	pending, err := s.st.PaymentsToConfirm(ctx, s.Providers(), s.now().Add(-ConfirmAfter), 200)
+	if err != nil {
+		return 0, err
+	}
+	var changed int64
+	for _, p := range pending {
+		st, err := s.providers[p.Method].Lookup(ctx, *p.Session)
+		switch {
+		case errors.Is(err, payprovider.ErrUnknownSession):
+			st = payprovider.Status{Session: *p.Session, State: payprovider.Failed}
+		case err != nil:
+			return changed, err // the provider is down: the next run asks again
+		case st.State == payprovider.Pending && p.ExpiresAt != nil && s.now().After(p.ExpiresAt.Add(5*time.Minute)):
+			st.State = payprovider.Expired
+		}
+		if st.State == payprovider.Pending {
+			continue
+		}
+		err = s.st.InTx(ctx, func(q *store.Queries) error {
+			locked, err := q.LockPayment(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			return s.apply(ctx, q, locked, st, s.now())
+		})
+		if err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	return changed, nil
+}
