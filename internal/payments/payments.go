@@ -55,6 +55,10 @@ type Config struct {
 	PublicURL string
 	// City heads receipts ("Stadt Uster").
 	City string
+	// FinanceOffice is the office whose staff keep the books: bank
+	// imports, the work list of unmatched credits, reports and the
+	// journal export (the Stadtkasse; "stadtkasse" when empty).
+	FinanceOffice string
 }
 
 // Service runs the payments use cases.
@@ -240,6 +244,35 @@ func (s *Service) OfficeAccount(ctx context.Context, staff uuid.UUID, number str
 func (s *Service) Mine(ctx context.Context, account uuid.UUID) ([]Payment, error) {
 	return s.st.AccountPayments(ctx, account, 500)
 }
+
+// FinanceStaff checks, in q's transaction, that staff works in the
+// finance office: only they see the city's books. Anyone else is
+// Forbidden (the books are no secret of one case, but they are personal
+// data of everyone who paid).
+func (s *Service) FinanceStaff(ctx context.Context, q *store.Queries, staff uuid.UUID) error {
+	offices, err := q.StaffOffices(ctx, staff)
+	if err != nil {
+		return err
+	}
+	office := s.cfg.FinanceOffice
+	if office == "" {
+		office = "stadtkasse"
+	}
+	if !slices.Contains(offices, office) {
+		return apperr.New(apperr.Forbidden, "only the finance office (%s) keeps the books", office)
+	}
+	return nil
+}
+
+// Ledger is the ledger the payments book to.
+func (s *Service) Ledger() *ledger.Service { return s.ledger }
+
+// Store is the payments' database, for the packages that book with them
+// (reconciliation) in one transaction.
+func (s *Service) Store() *store.Store { return s.st }
+
+// Config is the city as creditor.
+func (s *Service) Config() Config { return s.cfg }
 
 // Chf formats Rappen as the receipts and timelines print them
 // ("CHF 17.00"), without floats.
