@@ -22,6 +22,11 @@ type BankCredit struct {
 	BookedOn time.Time
 	// IBAN is the account the money arrived on.
 	IBAN string
+	// From is the ledger account the money is booked from: the bank
+	// account (ledger.Bank(IBAN)) when empty; ledger.UnallocatedFor(IBAN)
+	// when the finance office assigns a credit that was booked as
+	// unallocated before.
+	From string
 }
 
 // RecordBankPayment books a bank credit for bill b in q's transaction,
@@ -51,5 +56,9 @@ func (s *Service) RecordBankPayment(ctx context.Context, q *store.Queries, b Bil
 	if err != nil {
 		return Payment{}, false, err
 	}
-	return p, true, s.booked(ctx, q, p, ledger.Bank(c.IBAN))
+	from := c.From
+	if from == "" {
+		from = ledger.Bank(c.IBAN)
+	}
+	return p, true, s.booked(ctx, q, p, from)
 }
