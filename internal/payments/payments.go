@@ -131,7 +131,14 @@ func (s *Service) Bill(ctx context.Context, q *store.Queries, c store.Case, spec
 	if _, err := q.AddBill(ctx, b); err != nil {
 		return err
 	}
-	return s.charge(ctx, q, c, lines, "charge:"+c.ID.String()+":submission", "resident")
+	source := "charge:" + c.ID.String() + ":submission"
+	if err := s.charge(ctx, q, c, lines, source, submittedBy); err != nil {
+		return err
+	}
+	if spec.Collect == fees.Invoice && fees.Total(lines) > 0 {
+		return s.enqueueInvoice(ctx, q, c.ID, source)
+	}
+	return nil
 }
 
 // charge books lines as due on case c: the receivable against each fee

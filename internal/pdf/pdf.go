@@ -29,6 +29,8 @@ const font = "dejavu"
 // Doc is a document being written.
 type Doc struct {
 	f *fpdf.Fpdf
+	// slipPage is the page that ends in a slip (Slip); it has no footer.
+	slipPage int
 }
 
 // Letterhead is who issues the document.
@@ -53,6 +55,7 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 	f.SetCreator("Schalter", true)
 	f.SetMargins(20, 20, 20)
 	f.SetAutoPageBreak(true, 22)
+	d := &Doc{f: f}
 	f.SetHeaderFunc(func() {
 		f.SetFont(font, "B", 11)
 		f.CellFormat(0, 5, head.City, "", 1, "L", false, 0, "")
@@ -64,6 +67,9 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 		f.Ln(8)
 	})
 	f.SetFooterFunc(func() {
+		if f.PageNo() == d.slipPage {
+			return
+		}
 		f.SetY(-15)
 		f.SetFont(font, "", 8)
 		f.CellFormat(0, 5, fmt.Sprintf("%s · %d/{nb}", title, f.PageNo()), "", 0, "C", false, 0, "")
@@ -73,7 +79,7 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 	f.SetFont(font, "B", 16)
 	f.MultiCell(0, 8, title, "", "L", false)
 	f.Ln(4)
-	return &Doc{f: f}
+	return d
 }
 
 // Heading starts a section.
@@ -138,6 +144,28 @@ func (d *Doc) QR(url string, size float64, caption string) error {
 	d.f.SetXY(x, y+size+3)
 	return nil
 }
+
+// Slip makes room for a slip height mm high at the bottom of the last
+// page, to be cut off and kept apart from the letter (a QR-bill's payment
+// part and receipt), and returns its top edge in mm. The text so far must
+// end a little above it (the slip's cutting note goes there), so a letter
+// that reaches too far down puts the slip on a page of its own. That page
+// has no footer, which would print into the slip, and takes no more text.
+func (d *Doc) Slip(height float64) float64 {
+	const gap = 8 // room for the cutting line's note above the slip
+	_, pageHeight := d.f.GetPageSize()
+	top := pageHeight - height
+	if d.f.GetY() > top-gap {
+		d.f.AddPage()
+	}
+	d.slipPage = d.f.PageNo()
+	d.f.SetAutoPageBreak(false, 0)
+	return top
+}
+
+// Fpdf is the document itself, for drawings this package does not offer
+// (qrbill.Draw onto the room Slip made).
+func (d *Doc) Fpdf() *fpdf.Fpdf { return d.f }
 
 // Bytes finishes the document.
 func (d *Doc) Bytes() ([]byte, error) {
