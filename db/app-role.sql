@@ -18,3 +18,6 @@ REVOKE DELETE, TRUNCATE ON order_case, document FROM :role;
 -- payments and refunds are accounting records: never deleted.
 REVOKE UPDATE, DELETE, TRUNCATE ON journal_entry, posting FROM :role;
 REVOKE DELETE, TRUNCATE ON case_bill, case_fee, payment, refund, payment_webhook FROM :role;
+-- Bank imports and their credits are records of the books too: the work
+-- list resolves a credit by recording what was done, never by deleting it.
+REVOKE DELETE, TRUNCATE ON bank_import, bank_credit FROM :role;

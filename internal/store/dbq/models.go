@@ -90,6 +90,74 @@ type AuthAttempt struct {
 	At  time.Time
 }
 
+type BankCredit struct {
+	ID            int64
+	ImportID      int64
+	BankRef       string
+	Iban          string
+	Amount        int64
+	Currency      string
+	BookingDate   time.Time
+	Reference     string
+	ReferenceType string
+	Unstructured  string
+	DebtorName    string
+	DebtorIban    string
+	Line          int32
+	Status        string
+	CaseID        *uuid.UUID
+	PaymentID     *uuid.UUID
+	ResolvedAt    *time.Time
+	ResolvedBy    *string
+	Resolution    *string
+}
+
+type BankCreditItem struct {
+	ID            int64
+	ImportID      int64
+	BankRef       string
+	Iban          string
+	Amount        int64
+	Currency      string
+	BookingDate   time.Time
+	Reference     string
+	ReferenceType string
+	Unstructured  string
+	DebtorName    string
+	DebtorIban    string
+	Line          int32
+	Status        string
+	CaseID        *uuid.UUID
+	PaymentID     *uuid.UUID
+	ResolvedAt    *time.Time
+	ResolvedBy    *string
+	Resolution    *string
+	Filename      string
+	CaseNumber    string
+	CaseOpen      int64
+}
+
+type BankImport struct {
+	ID                     int64
+	Sha256                 []byte
+	Filename               string
+	MessageID              string
+	MessageCreated         time.Time
+	ImportedAt             time.Time
+	ImportedBy             string
+	Matched                int32
+	Partial                int32
+	Overpaid               int32
+	Duplicate              int32
+	Unmatched              int32
+	ForeignCurrency        int32
+	Reversal               int32
+	SkippedDebits          int32
+	SkippedReversedCredits int32
+	SkippedNotBooked       int32
+	BookedRappen           int64
+}
+
 type CaseBill struct {
 	CaseID     uuid.UUID
 	OfficeSlug string
