@@ -55,12 +55,18 @@ build: pwa ## Build the PWA and the schalter binary (PWA embedded)
 
 # --- run ---------------------------------------------------------------------
 
+# make run STRIPE=mock: pay by Stripe too, against stripe-mock, which the
+# server starts and stops (SCHALTER_STRIPE_MOCK). For a real Stripe test
+# account, set SCHALTER_STRIPE_SECRET_KEY and _WEBHOOK_SECRET instead.
+STRIPE ?=
+
 .PHONY: run
-run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset; mail inbox on :8025; simulated Betreibungsamt on :8091)
+run: deps/postgres build ## Start Schalter with demo data on http://localhost:8080 (private PostgreSQL when DATABASE_URL is unset; mail inbox on :8025; simulated Betreibungsamt on :8091; STRIPE=mock: Stripe via stripe-mock)
+	$(if $(filter-out mock,$(STRIPE)),$(error STRIPE=$(STRIPE): only STRIPE=mock is known; a real test account needs SCHALTER_STRIPE_SECRET_KEY))
 	@$(GO) build -o bin/mailpit github.com/axllent/mailpit
 	@./bin/mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check --quiet & \
 	  mailpit=$$!; ./$(BIN) sim betreibungsamt -addr 127.0.0.1:8091 & sim=$$!; trap 'kill $$mailpit $$sim 2>/dev/null' EXIT; \
-	  SCHALTER_DEMO_SIM_URL=$${SCHALTER_DEMO_SIM_URL:-http://127.0.0.1:8091/cases} SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$${SCHALTER_EID_ISSUER:-}" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} ./$(BIN) serve
+	  SCHALTER_DEMO_SIM_URL=$${SCHALTER_DEMO_SIM_URL:-http://127.0.0.1:8091/cases} SCHALTER_DEMO=true SCHALTER_EID_DEV=$${SCHALTER_EID_DEV:-$$([ -n "$${SCHALTER_EID_ISSUER:-}" ] && echo false || echo true)} SCHALTER_SMTP_ADDR=$${SCHALTER_SMTP_ADDR:-127.0.0.1:1025} $(if $(STRIPE),SCHALTER_STRIPE_MOCK=true) ./$(BIN) serve
 
 # --- generate and verify -------------------------------------------------------
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func TestCaseJourney(t *testing.T) {
 	c := sub.json(t)
 	number := c["number"].(string)
 	require.Regexp(t, `^UST-[0-9]{4}-[0-9]{6}-[0-9]$`, number)
-	require.Equal(t, "received", c["status"])
+	require.Equal(t, "payment_due", c["status"], "the extract is paid first")
 	require.Equal(t, "betreibungsamt", c["office"])
 	require.Equal(t, true, c["can_withdraw"])
 	require.Len(t, c["timeline"], 1)
@@ -60,6 +61,7 @@ func TestCaseJourney(t *testing.T) {
 	require.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
 	require.Equal(t, number, again.json(t)["number"], "a retry is the same case")
 	requireProblem(t, submit(tamara, body), http.StatusNotFound) // the draft became the case
+	pay(t, b, tamara, number)
 
 	mine := b.do(t, req{path: "/api/v1/me/cases", header: tamara}).json(t)["items"].([]any)
 	require.Len(t, mine, 1)
@@ -98,13 +100,13 @@ func TestCaseJourney(t *testing.T) {
 	requireProblem(t, move(debt, `{"status":"withdrawn"}`), http.StatusUnprocessableEntity, "body.status")
 	moved := move(debt, `{"status":"in_progress","message":"Wir stellen den Auszug aus."}`)
 	require.Equal(t, http.StatusOK, moved.status, string(moved.body))
-	require.Equal(t, "beat@uster.ch", moved.json(t)["timeline"].([]any)[1].(map[string]any)["actor"], "the office sees who")
+	require.Equal(t, "beat@uster.ch", moved.json(t)["timeline"].([]any)[2].(map[string]any)["actor"], "the office sees who (after the submission and the payment)")
 
 	seen := b.do(t, req{path: "/api/v1/me/cases/" + number, header: tamara})
 	tl := seen.json(t)["timeline"].([]any)
-	require.Len(t, tl, 2)
-	require.Equal(t, "staff", tl[1].(map[string]any)["by"])
-	require.Equal(t, "Wir stellen den Auszug aus.", tl[1].(map[string]any)["message"])
+	require.Len(t, tl, 3, "submitted, paid, started")
+	require.Equal(t, "staff", tl[2].(map[string]any)["by"])
+	require.Equal(t, "Wir stellen den Auszug aus.", tl[2].(map[string]any)["message"])
 	require.NotContains(t, string(seen.body), "beat@uster.ch", "the resident is not told which staff member")
 	require.Equal(t, false, seen.json(t)["can_withdraw"])
 	requireProblem(t, b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases/" + number + "/withdraw", header: tamara, body: `{}`}), http.StatusConflict)
@@ -160,4 +162,22 @@ func TestPrefillFromEarlierCase(t *testing.T) {
 	require.Nil(t, prefill(bruno)["earlier"], "another person's case is never read")
 	requireProblem(t, b.do(t, req{method: http.MethodPut, path: "/api/v1/me/consents/" + slug, header: bruno,
 		body: `{"fields":["earlier_cases","earlier_cases"]}`}), http.StatusUnprocessableEntity, "body.fields[1]")
+}
+
+// pay pays what is open on a case with the development provider, as the
+// person does: the checkout, the provider's page, "paid". The provider's
+// webhook (a job) has reached the server when the page's answer is read.
+func pay(t *testing.T, b *testBundle, session map[string]string, number string) {
+	t.Helper()
+	co := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases/" + number + "/checkout", header: session, body: `{"provider":"dev"}`})
+	require.Equal(t, http.StatusOK, co.status, string(co.body))
+	page, err := url.Parse(co.json(t)["redirect_url"].(string))
+	require.NoError(t, err)
+	res, err := noRedirects.PostForm(b.srv.URL+page.Path, url.Values{"choice": {"paid"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	bill := b.do(t, req{path: "/api/v1/me/cases/" + number + "/bill", header: session})
+	require.Equal(t, http.StatusOK, bill.status, string(bill.body))
+	require.EqualValues(t, 0, bill.json(t)["open_rappen"], "paid: nothing open")
 }

@@ -47,6 +47,7 @@ func TestBetreibungsamtJourney(t *testing.T) {
 	sub := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases", header: tamara, body: `{"draft":"` + create.json(t)["id"].(string) + `"}`})
 	require.Equal(t, http.StatusCreated, sub.status, string(sub.body))
 	number := sub.json(t)["number"].(string)
+	pay(t, b, tamara, number)
 
 	var c map[string]any
 	require.Eventually(t, func() bool {
@@ -58,12 +59,14 @@ func TestBetreibungsamtJourney(t *testing.T) {
 		ev := e.(map[string]any)
 		steps = append(steps, ev["status"].(string)+":"+ev["by"].(string))
 	}
-	require.Equal(t, []string{"received:resident", "received:system", "in_progress:system", "in_progress:system", "done:system"}, steps,
-		"submitted, transmitted, started, document ready, done")
+	require.Equal(t, []string{"payment_due:resident", "received:system", "received:system", "in_progress:system", "in_progress:system", "done:system"}, steps,
+		"submitted, paid, transmitted, started, document ready, done")
 	require.Equal(t, 1, office.Received())
 
+	// The extract (newest first) and the receipt of the payment.
 	docs := b.do(t, req{path: "/api/v1/me/documents", header: tamara}).json(t)["items"].([]any)
-	require.Len(t, docs, 1)
+	require.Len(t, docs, 2)
+	require.Equal(t, "receipt", docs[1].(map[string]any)["kind"])
 	doc := docs[0].(map[string]any)
 	require.Equal(t, "Auszug aus dem Betreibungsregister", doc["title"])
 	require.Equal(t, "betreibungsamt", doc["office"])
@@ -136,6 +139,7 @@ func TestBetreibungsamtPolledJourney(t *testing.T) {
 	sub := b.do(t, req{method: http.MethodPost, path: "/api/v1/me/cases", header: tamara, body: `{"draft":"` + create.json(t)["id"].(string) + `"}`})
 	require.Equal(t, http.StatusCreated, sub.status, string(sub.body))
 	number := sub.json(t)["number"].(string)
+	pay(t, b, tamara, number)
 	require.Eventually(t, func() bool { return office.Received() == 1 }, 10*time.Second, 10*time.Millisecond)
 	office.Wait() // worked there: the extract uploaded, the status kept
 
@@ -154,10 +158,11 @@ func TestBetreibungsamtPolledJourney(t *testing.T) {
 		ev := e.(map[string]any)
 		steps = append(steps, ev["status"].(string)+":"+ev["by"].(string))
 	}
-	require.Equal(t, []string{"received:resident", "received:system", "received:system", "done:system"}, steps,
-		"submitted, transmitted, document ready, done by the poll, once")
+	require.Equal(t, []string{"payment_due:resident", "received:system", "received:system", "received:system", "done:system"}, steps,
+		"submitted, paid, transmitted, document ready, done by the poll, once")
 	docs := b.do(t, req{path: "/api/v1/me/documents", header: tamara}).json(t)["items"].([]any)
-	require.Len(t, docs, 1, "the extract came through the office API's upload")
+	require.Len(t, docs, 2, "the extract came through the office API's upload (newest first), after the receipt")
+	require.Equal(t, "receipt", docs[1].(map[string]any)["kind"])
 }
 
 // TestSimulatedOfficeChecksDeliveries: the simulated office refuses a

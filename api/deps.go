@@ -8,6 +8,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/attachments"
+	"github.com/schalter-ch/schalter/internal/books"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/connector"
 	"github.com/schalter-ch/schalter/internal/devidp"
@@ -22,6 +23,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/privacy"
+	"github.com/schalter-ch/schalter/internal/reconcile"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/search"
 )
@@ -44,6 +46,12 @@ type Deps struct {
 	// provider's checkout pages (nil unless it is on).
 	Payments *payments.Service
 	DevPay   http.Handler
+	// Books is the finance office's journal export, reconciliation,
+	// chart of accounts and payouts.
+	Books *books.Service
+	// Reconcile imports the bank's camt.054 notifications and keeps the
+	// finance office's work list of credits.
+	Reconcile *reconcile.Service
 	// DevPayProvider sends the development provider's webhooks (a job).
 	DevPayProvider *devpay.Provider
 	Attachments    *attachments.Service

@@ -70,7 +70,7 @@ func TestSpecIsComplete(t *testing.T) {
 			} else if strings.HasPrefix(path, "/api/v1/connector/") {
 				require.Equal(t, []map[string][]string{{"officeKey": {}}}, op.Security, name)
 				require.Contains(t, op.Responses, "401", name)
-			} else if strings.HasPrefix(path, "/api/v1/office/") {
+			} else if strings.HasPrefix(path, "/api/v1/office/") || strings.HasPrefix(path, "/api/v1/finance/") {
 				require.Equal(t, []map[string][]string{{"session": {"staff"}}}, op.Security, name)
 				require.Contains(t, op.Responses, "401", name)
 			} else if strings.HasPrefix(path, "/api/v1/favourites") || strings.HasPrefix(path, "/api/v1/drafts") || strings.HasPrefix(path, "/api/v1/attachments") {

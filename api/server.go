@@ -33,6 +33,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/attachments"
+	"github.com/schalter-ch/schalter/internal/books"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
@@ -46,6 +47,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/idempotency"
 	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/privacy"
+	"github.com/schalter-ch/schalter/internal/reconcile"
 	"github.com/schalter-ch/schalter/internal/snapshot"
 	"github.com/schalter-ch/schalter/search"
 )
@@ -73,6 +75,8 @@ type Server struct {
 	documents      *documents.Service
 	connectors     *connector.Service
 	payments       *payments.Service
+	books          *books.Service
+	reconcile      *reconcile.Service
 	// devPay serves the development provider's checkout pages; nil
 	// unless that provider is on.
 	devPay      http.Handler
@@ -112,7 +116,7 @@ func New(cfg *config.Config, d Deps, log *slog.Logger, pwa fs.FS) *Server {
 		cache: d.Catalogue, engine: d.Search, searchSettings: d.SearchSettings, health: d.Health,
 		sessions: newSessions(d.Sessions, cfg.SessionLifetime, log),
 		accounts: d.Accounts, privacy: d.Privacy, editing: d.Editing, favourites: d.Favourites, drafts: d.Drafts, cases: d.Cases, documents: d.Documents, connectors: d.Connectors, attachments: d.Attachments, forms: d.Forms, idempotent: d.Idempotency,
-		eid: d.EID, devIdP: d.DevIdP, payments: d.Payments, devPay: d.DevPay}
+		eid: d.EID, devIdP: d.DevIdP, payments: d.Payments, books: d.Books, reconcile: d.Reconcile, devPay: d.DevPay}
 	if d.Jobs != nil {
 		s.jobsUI = newJobsUI(d.Jobs, log)
 	}
@@ -299,6 +303,9 @@ func (s *Server) registerAPI(api huma.API) huma.API {
 	s.registerDocuments(api)
 	s.registerConnector(api)
 	s.registerPayments(api)
+	s.registerReconcile(api)
+	s.registerBooks(api)
+	s.registerInvoices(api)
 	s.registerAttachments(api)
 	s.registerSession(api)
 	s.registerAccounts(api)

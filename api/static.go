@@ -46,7 +46,7 @@ var pwaRoutes = []string{
 	"/account/reset", "/account/authenticator", "/account/recovery-codes", "/account/sessions",
 	"/account/step-up", "/account/deleted", "/account/passkeys", "/account/sms", "/account/eid",
 	"/account/profile", "/account/consents", "/account/transparency",
-	"/account/drafts", "/account/cases", "/account/documents", "/account/cases/{number}",
+	"/account/drafts", "/account/cases", "/account/documents", "/account/payments", "/account/cases/{number}",
 	"/services/{slug}/order", "/drafts/resume", "/verify/{id}",
 	"/konto", "/konto/anmelden",
 }

@@ -1,4 +1,4 @@
--- name: LedgerAccountEnsure :exec
+-- name: LedgerAccountEnsure :execrows
 -- Accounts come into being on first use; the chart's number and cost
 -- centre are set then and kept (the finance office may change them).
 INSERT INTO ledger_account (code, kind, name, office_slug, number, cost_centre)

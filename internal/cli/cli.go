@@ -248,6 +248,13 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	if cfg.PWADir != "" {
 		assets = os.DirFS(cfg.PWADir)
 	}
+	// stripe-mock (make run STRIPE=mock) lives as long as the server; it
+	// stops after the job queue, whose refunds may still be talking to it.
+	stopStripeMock, err := startStripeMock(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopStripeMock()
 	deps, err := Wire(cfg, st, log)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/payments"
+	"github.com/schalter-ch/schalter/internal/reconcile"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -51,7 +52,9 @@ func Workers(cfg *config.Config, d api.Deps, log *slog.Logger) *river.Workers {
 	river.AddWorker(w, &connector.PollWorker{Service: d.Connectors, Log: log})
 	river.AddWorker(w, &payments.ReceiptWorker{Service: d.Payments})
 	river.AddWorker(w, &payments.RefundWorker{Service: d.Payments})
+	river.AddWorker(w, &payments.InvoiceWorker{Service: d.Payments})
 	river.AddWorker(w, &jobs.Chore[payments.ConfirmArgs]{Run: d.Payments.Confirm, Done: "payments confirmed by asking their provider (webhook lost)", Log: log})
+	river.AddWorker(w, &jobs.Chore[reconcile.WatchArgs]{Run: d.Reconcile.Watch, Done: "bank notification files taken from the watched folder", Log: log})
 	river.AddWorker(w, &devpay.Worker{Provider: d.DevPayProvider})
 	return w
 }
@@ -66,6 +69,7 @@ func Periodic() []jobs.Periodic {
 		{Interval: drafts.PruneEvery, Args: attachments.PruneArgs{}},
 		{Interval: connector.PollEvery, Args: connector.PollOfficesArgs{}},
 		{Interval: payments.ConfirmEvery, Args: payments.ConfirmArgs{}},
+		{Interval: reconcile.WatchEvery, Args: reconcile.WatchArgs{}},
 	}
 }
 

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 
@@ -12,6 +17,7 @@ import (
 	"github.com/schalter-ch/schalter/db"
 	"github.com/schalter-ch/schalter/internal/account"
 	"github.com/schalter-ch/schalter/internal/attachments"
+	"github.com/schalter-ch/schalter/internal/books"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/config"
 	"github.com/schalter-ch/schalter/internal/connector"
@@ -28,8 +34,11 @@ import (
 	"github.com/schalter-ch/schalter/internal/mail"
 	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/payprovider"
+	"github.com/schalter-ch/schalter/internal/payprovider/stripeprovider"
+	"github.com/schalter-ch/schalter/internal/payprovider/stripeprovider/stripemock"
 	"github.com/schalter-ch/schalter/internal/privacy"
 	"github.com/schalter-ch/schalter/internal/qrbill"
+	"github.com/schalter-ch/schalter/internal/reconcile"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/sms"
 	"github.com/schalter-ch/schalter/internal/snapshot"
@@ -104,6 +113,8 @@ func Wire(cfg *config.Config, st *store.Store, log *slog.Logger) (api.Deps, erro
 	if dev != nil {
 		d.DevPay, d.DevPayProvider = dev.Handler(), dev
 	}
+	d.Reconcile = reconcile.New(d.Payments, reconcile.Config{Dir: cfg.CamtDir, Log: log})
+	d.Books = books.New(d.Payments)
 	return d, nil
 }
 
@@ -127,13 +138,16 @@ func wirePayments(cfg *config.Config, st *store.Store, c *cases.Service, docs *d
 		if cfg.Env == "production" {
 			return nil, nil, fmt.Errorf("the development payment provider must never run in production")
 		}
-		secret := "whsec_dev"
-		if box != nil {
-			secret = fmt.Sprintf("whsec_%x", box.MAC([]byte("devpay-webhook"))[:16])
-		}
-		dev = devpay.New(st, cfg.PublicURL, secret)
+		dev = devpay.New(st, cfg.PublicURL, devpay.Secret(box))
 		providers = append(providers, dev)
 		log.Warn("development payment provider on: its checkout marks anything as paid; never use this in production")
+	}
+	if p.Stripe.On() {
+		sp, err := wireStripe(cfg, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		providers = append(providers, sp)
 	}
 	svc, err := payments.New(st, payments.Config{Account: p.IBAN, PublicURL: cfg.PublicURL, City: cfg.City.Name,
 		Creditor: qrbill.Address{Name: p.Creditor[0], Street: p.Creditor[1], BuildingNumber: p.Creditor[2], PostalCode: p.Creditor[3], Town: p.Creditor[4], Country: "CH"}},
@@ -143,6 +157,62 @@ func wirePayments(cfg *config.Config, st *store.Store, c *cases.Service, docs *d
 	}
 	c.OnCreated = svc.Bill
 	return svc, dev, nil
+}
+
+// stripeTimeout bounds one call to Stripe: StartCheckout runs while the
+// person waits for the payment page, and a refund job that hangs holds the
+// payment's row lock.
+const stripeTimeout = 20 * time.Second
+
+// wireStripe builds the Stripe Checkout provider (its Name, "stripe", makes
+// the webhook URL /api/v1/payments/webhooks/stripe). With SCHALTER_STRIPE_MOCK
+// startStripeMock must have filled in stripe-mock's URL, key and secret.
+func wireStripe(cfg *config.Config, log *slog.Logger) (*stripeprovider.Provider, error) {
+	s := cfg.Payments.Stripe
+	if s.Mock && s.SecretKey == "" {
+		return nil, errors.New("SCHALTER_STRIPE_MOCK: stripe-mock is not running (schalter serve starts it)")
+	}
+	sp, err := stripeprovider.New(stripeprovider.Config{SecretKey: s.SecretKey, WebhookSecret: s.WebhookSecret, APIURL: s.APIURL,
+		PaymentMethods: s.Methods, HTTPClient: &http.Client{Timeout: stripeTimeout}})
+	if err != nil {
+		return nil, fmt.Errorf("SCHALTER_STRIPE_*: %w", err)
+	}
+	endpoint := s.APIURL
+	if endpoint == "" {
+		endpoint = "https://api.stripe.com"
+	}
+	// Which account kind and where, never the key or the secret.
+	log.Info("Stripe payments on", "api", endpoint, "live", s.Live(), "methods", strings.Join(s.Methods, ","), "webhook", cfg.PublicURL+"/api/v1/payments/webhooks/"+sp.Name())
+	return sp, nil
+}
+
+// stripeMockStart bounds starting stripe-mock, including its first build
+// into Go's build cache (about 20 seconds).
+const stripeMockStart = 2 * time.Minute
+
+// startStripeMock starts the pinned stripe-mock for SCHALTER_STRIPE_MOCK and
+// points the Stripe configuration at it, with stripe-mock's test key and a
+// webhook secret of this run (stripe-mock sends no webhooks; whoever plays
+// Stripe's part signs with it). stop ends stripe-mock; call it when the
+// server stops. Without SCHALTER_STRIPE_MOCK it does nothing.
+func startStripeMock(ctx context.Context, cfg *config.Config, log *slog.Logger) (stop func(), err error) {
+	s := &cfg.Payments.Stripe
+	if !s.Mock {
+		return func() {}, nil
+	}
+	if cfg.Env == "production" {
+		// config.FromEnv refuses this already; stripe-mock takes no money.
+		return nil, errors.New("refusing to start: stripe-mock (SCHALTER_STRIPE_MOCK) is not allowed in production")
+	}
+	startCtx, cancel := context.WithTimeout(ctx, stripeMockStart)
+	defer cancel()
+	url, stop, err := stripemock.StartProcess(startCtx)
+	if err != nil {
+		return nil, fmt.Errorf("SCHALTER_STRIPE_MOCK: %w", err)
+	}
+	s.SecretKey, s.APIURL, s.WebhookSecret = stripemock.Key, url, "whsec_"+rand.Text()
+	log.Warn("Stripe payments go to stripe-mock: its checkout pages do not exist and nothing is ever paid there; never use this in production", "url", url)
+	return stop, nil
 }
 
 // wireEID builds the eID client, and the development identity provider

@@ -40,6 +40,7 @@ type Config struct {
 	RateLimit       int           // API requests per minute per client address; 0 = off
 	AuthRateLimit   int           // login, registration, reset and code requests per minute per client address; 0 = off
 	SearchDir       string
+	CamtDir         string // the folder watched for the bank's camt.054 files (internal/reconcile); empty: none
 	MeiliURL        string
 	MeiliKey        string
 	MeiliIndex      string
@@ -68,7 +69,31 @@ type Payments struct {
 	// Dev turns on the development provider (make run); never in
 	// production.
 	Dev bool
+	// Stripe is Stripe Checkout (card, TWINT); off without a key.
+	Stripe Stripe
 }
+
+// Stripe configures Stripe Checkout (internal/payprovider/stripeprovider).
+type Stripe struct {
+	// SecretKey (sk_… or a restricted rk_…) and WebhookSecret (whsec_…)
+	// go together; both are secrets and never logged.
+	SecretKey     string
+	WebhookSecret string
+	// APIURL replaces https://api.stripe.com (stripe-mock); empty: Stripe.
+	APIURL string
+	// Methods are the Checkout payment_method_types, e.g. card, twint.
+	Methods []string
+	// Mock has the server start the pinned stripe-mock and use it with a
+	// test key and a webhook secret of its own (make run STRIPE=mock);
+	// never in production.
+	Mock bool
+}
+
+// On says whether Stripe payments are configured (or mocked).
+func (s Stripe) On() bool { return s.SecretKey != "" || s.Mock }
+
+// Live says whether the key is a live-mode key: it moves real money.
+func (s Stripe) Live() bool { return liveStripeKey(s.SecretKey) }
 
 // DemoIBAN is the QR-IBAN of SIX's examples, for development only.
 const DemoIBAN = "CH4431999123000889012"
@@ -162,6 +187,12 @@ var Vars = []Var{
 	{"SCHALTER_PAYMENT_IBAN", "CH4431999123000889012 (SIX's example QR-IBAN; dev only)", "The city's account for QR-bills: a QR-IBAN (payments carry QR references) or an ordinary CH/LI IBAN (RF creditor references). Required in production."},
 	{"SCHALTER_PAYMENT_CREDITOR", "Stadt Uster|Oberlandstrasse|78|8610|Uster", "The creditor on QR-bills as name|street|building number|postal code|town (structured address, country CH)."},
 	{"SCHALTER_PAYMENT_DEV", "true outside production", "The development payment provider: a checkout page on this server (/devpay/…) where you choose paid, declined or cancelled; signed webhooks like Stripe's. Refused in production."},
+	{"SCHALTER_CAMT_DIR", "(unset: no watched folder)", "Folder the bank's camt.054 notifications are dropped into (EBICS client, SFTP): every minute each *.xml file that has not changed for 10 s is imported and moved to done/, or to failed/ with <name>.error.txt. Write files under another name and rename them to .xml when complete. Must be reachable by every replica."},
+	{"SCHALTER_STRIPE_SECRET_KEY", "(unset: no Stripe payments)", "Stripe secret key (sk_…) or, better, a restricted key (rk_…) with write access to Checkout Sessions and Refunds only; with SCHALTER_STRIPE_WEBHOOK_SECRET. A live key (sk_live_, rk_live_) is refused outside production, a test key in production. Never logged."},
+	{"SCHALTER_STRIPE_WEBHOOK_SECRET", "(unset)", "Signing secret (whsec_…) of the Stripe webhook endpoint …/api/v1/payments/webhooks/stripe (or the one stripe listen prints); required with SCHALTER_STRIPE_SECRET_KEY. Never logged."},
+	{"SCHALTER_STRIPE_API_URL", "(unset: Stripe)", "Replaces https://api.stripe.com, e.g. stripe-mock's http://127.0.0.1:12111 (plain http only to a loopback address); must be https in production."},
+	{"SCHALTER_STRIPE_METHODS", "card", "Comma-separated Checkout payment method types, e.g. card,twint (TWINT must be activated for the Stripe account)."},
+	{"SCHALTER_STRIPE_MOCK", "false", "Start the pinned stripe-mock with the server and pay by Stripe against it (test key, generated webhook secret; make run STRIPE=mock). Needs the go command; excludes SCHALTER_STRIPE_SECRET_KEY, _WEBHOOK_SECRET and _API_URL; refused in production."},
 	{"SCHALTER_CITY_NAME", "Stadt Uster", "City name shown in the PWA and its manifest."},
 	{"SCHALTER_CITY_SHORT_NAME", "Uster", "Short city name (home screen)."},
 	{"SCHALTER_CASE_PREFIX", "UST", "2 to 5 capital letters that start every case number (UST-2026-004711-3); never change it once cases exist."},
@@ -285,6 +316,7 @@ func FromEnv() (*Config, error) {
 		errs = append(errs, "SCHALTER_SMS_FROM must be a name of 1 to 11 letters, digits or spaces (e.g. Uster) or a number like +41441234567")
 	}
 	c.SearchDir = get("SCHALTER_SEARCH_DIR", filepath.Join(c.DataDir, "search"))
+	c.CamtDir = get("SCHALTER_CAMT_DIR", "")
 	if c.MeiliURL != "" {
 		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, "SCHALTER_MEILI_URL must be an http(s) URL such as http://meili:7700")
@@ -382,7 +414,93 @@ func (c *Config) readPayments(get func(name, def string) string) []string {
 			errs = append(errs, "production needs SCHALTER_PAYMENT_IBAN (the default is SIX's example account)")
 		}
 	}
+	return append(errs, c.readStripe(get)...)
+}
+
+// stripeMethod is a Checkout payment_method_types value (card, twint).
+var stripeMethod = regexp.MustCompile(`^[a-z][a-z_]*$`)
+
+// liveStripeKey: Stripe's live keys are sk_live_… and rk_live_….
+func liveStripeKey(key string) bool {
+	return strings.HasPrefix(key, "sk_live_") || strings.HasPrefix(key, "rk_live_")
+}
+
+// readStripe reads the SCHALTER_STRIPE_* variables. The messages name the
+// variable and what is wrong with it, never its value: the key and the
+// webhook secret end up in the log otherwise.
+//
+// A live key outside production is refused, not warned about: a
+// development or test server takes payments from whoever tries it, and
+// with a live key those would be real charges. A test key in production
+// is refused too: Stripe's test cards (4242 4242 4242 4242) would then
+// pay any fee without money.
+func (c *Config) readStripe(get func(name, def string) string) []string {
+	var errs []string
+	s := &c.Payments.Stripe
+	s.SecretKey = strings.TrimSpace(os.Getenv("SCHALTER_STRIPE_SECRET_KEY"))
+	s.WebhookSecret = strings.TrimSpace(os.Getenv("SCHALTER_STRIPE_WEBHOOK_SECRET"))
+	s.APIURL = strings.TrimSuffix(os.Getenv("SCHALTER_STRIPE_API_URL"), "/")
+	for _, m := range strings.Split(get("SCHALTER_STRIPE_METHODS", "card"), ",") {
+		if m = strings.ToLower(strings.TrimSpace(m)); m == "" {
+			continue
+		}
+		if !stripeMethod.MatchString(m) {
+			errs = append(errs, fmt.Sprintf("SCHALTER_STRIPE_METHODS: %q is not a payment method type like card or twint", m))
+			continue
+		}
+		s.Methods = append(s.Methods, m)
+	}
+	if len(s.Methods) == 0 {
+		errs = append(errs, "SCHALTER_STRIPE_METHODS must name at least one payment method type, e.g. card")
+	}
+	var err error
+	if s.Mock, err = strconv.ParseBool(get("SCHALTER_STRIPE_MOCK", "false")); err != nil {
+		errs = append(errs, "SCHALTER_STRIPE_MOCK must be true or false")
+	}
+	prod := c.Env == "production"
+	switch {
+	case s.Mock && prod:
+		errs = append(errs, "SCHALTER_STRIPE_MOCK is not allowed in production: stripe-mock takes no money")
+	case s.Mock && (s.SecretKey != "" || s.WebhookSecret != "" || s.APIURL != ""):
+		// The mock brings its own key, secret and URL; a configured one
+		// would be silently unused.
+		errs = append(errs, "SCHALTER_STRIPE_MOCK excludes SCHALTER_STRIPE_SECRET_KEY, SCHALTER_STRIPE_WEBHOOK_SECRET and SCHALTER_STRIPE_API_URL")
+	case (s.SecretKey == "") != (s.WebhookSecret == ""):
+		errs = append(errs, "SCHALTER_STRIPE_SECRET_KEY and SCHALTER_STRIPE_WEBHOOK_SECRET go together")
+	case s.SecretKey == "" && s.APIURL != "":
+		errs = append(errs, "SCHALTER_STRIPE_API_URL needs SCHALTER_STRIPE_SECRET_KEY")
+	}
+	if s.SecretKey != "" {
+		switch {
+		case !strings.HasPrefix(s.SecretKey, "sk_") && !strings.HasPrefix(s.SecretKey, "rk_"):
+			errs = append(errs, "SCHALTER_STRIPE_SECRET_KEY must be a Stripe secret key (sk_…) or restricted key (rk_…), not a publishable one")
+		case s.Live() && !prod:
+			errs = append(errs, "SCHALTER_STRIPE_SECRET_KEY is a live key: outside production use a test key (sk_test_… or rk_test_…)")
+		case !s.Live() && prod:
+			errs = append(errs, "SCHALTER_STRIPE_SECRET_KEY is a test key: production needs a live key (sk_live_… or rk_live_…), or test cards pay without money")
+		}
+	}
+	if s.WebhookSecret != "" && !strings.HasPrefix(s.WebhookSecret, "whsec_") {
+		errs = append(errs, "SCHALTER_STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)")
+	}
+	if s.APIURL != "" {
+		u, err := url.Parse(s.APIURL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			errs = append(errs, "SCHALTER_STRIPE_API_URL must be an http(s) URL such as http://127.0.0.1:12111")
+		case prod && u.Scheme != "https":
+			errs = append(errs, "SCHALTER_STRIPE_API_URL must be https in production: every request carries the secret key")
+		case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+			errs = append(errs, "SCHALTER_STRIPE_API_URL may use plain http only to a loopback address (stripe-mock): every request carries the secret key")
+		}
+	}
 	return errs
+}
+
+// loopbackHost says whether host is this machine.
+func loopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // readEID reads the SCHALTER_EID_* variables.

@@ -63,6 +63,23 @@ func TestInvalid(t *testing.T) {
 		{map[string]string{"SCHALTER_SMS_FROM": "+41 44"}, "SCHALTER_SMS_FROM"},
 		{map[string]string{"SCHALTER_METRICS_ADDR": "9464"}, "SCHALTER_METRICS_ADDR"},
 		{map[string]string{"SCHALTER_METRICS_ADDR": "127.0.0.1:"}, "SCHALTER_METRICS_ADDR"},
+		{map[string]string{"SCHALTER_STRIPE_SECRET_KEY": "sk_test_abc"}, "SCHALTER_STRIPE_SECRET_KEY and SCHALTER_STRIPE_WEBHOOK_SECRET go together"},
+		{map[string]string{"SCHALTER_STRIPE_WEBHOOK_SECRET": "whsec_abc"}, "SCHALTER_STRIPE_SECRET_KEY and SCHALTER_STRIPE_WEBHOOK_SECRET go together"},
+		{stripeEnv("pk_test_abc", "whsec_abc"), "not a publishable one"},
+		{stripeEnv("sk_live_abc", "whsec_abc"), "is a live key: outside production"},
+		{stripeEnv("rk_live_abc", "whsec_abc", "SCHALTER_ENV", "test"), "is a live key: outside production"},
+		{stripeEnv("sk_test_abc", "whsec_abc", production...), "is a test key: production needs a live key"},
+		{stripeEnv("sk_test_abc", "abc"), "SCHALTER_STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret"},
+		{stripeEnv("sk_test_abc", "whsec_abc", "SCHALTER_STRIPE_API_URL", "stripe-mock:12111"), "SCHALTER_STRIPE_API_URL must be an http(s) URL"},
+		{stripeEnv("sk_test_abc", "whsec_abc", "SCHALTER_STRIPE_API_URL", "http://stripe-mock.internal:12111"), "plain http only to a loopback address"},
+		{stripeEnv("sk_live_abc", "whsec_abc", append(production, "SCHALTER_STRIPE_API_URL", "http://127.0.0.1:12111")...), "SCHALTER_STRIPE_API_URL must be https in production"},
+		{map[string]string{"SCHALTER_STRIPE_API_URL": "http://127.0.0.1:12111"}, "SCHALTER_STRIPE_API_URL needs SCHALTER_STRIPE_SECRET_KEY"},
+		{map[string]string{"SCHALTER_STRIPE_METHODS": "card,Apple Pay"}, "SCHALTER_STRIPE_METHODS: \"apple pay\""},
+		{map[string]string{"SCHALTER_STRIPE_METHODS": " , "}, "SCHALTER_STRIPE_METHODS must name at least one"},
+		{map[string]string{"SCHALTER_STRIPE_MOCK": "ja"}, "SCHALTER_STRIPE_MOCK must be true or false"},
+		{stripeEnv("", "", append(production, "SCHALTER_STRIPE_MOCK", "true")...), "SCHALTER_STRIPE_MOCK is not allowed in production"},
+		{stripeEnv("sk_test_abc", "whsec_abc", "SCHALTER_STRIPE_MOCK", "true"), "SCHALTER_STRIPE_MOCK excludes"},
+		{map[string]string{"SCHALTER_STRIPE_MOCK": "true", "SCHALTER_STRIPE_API_URL": "http://127.0.0.1:12111"}, "SCHALTER_STRIPE_MOCK excludes"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -79,6 +96,84 @@ func TestInvalid(t *testing.T) {
 }
 
 const testKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+// production is what a production configuration needs besides payments
+// by card, as name, value pairs for stripeEnv.
+var production = []string{"SCHALTER_ENV", "production", "DATABASE_URL", "postgres://x", "SCHALTER_SECRET_KEY", testKey,
+	"SCHALTER_PAYMENT_IBAN", "CH9300762011623852957"}
+
+// stripeEnv is a Stripe key and webhook secret (each left out when
+// empty) and further name, value pairs.
+func stripeEnv(key, secret string, more ...string) map[string]string {
+	env := map[string]string{}
+	if key != "" {
+		env["SCHALTER_STRIPE_SECRET_KEY"] = key
+	}
+	if secret != "" {
+		env["SCHALTER_STRIPE_WEBHOOK_SECRET"] = secret
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		env[more[i]] = more[i+1]
+	}
+	return env
+}
+
+// setEnv clears every variable Schalter reads, then sets env.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, v := range config.Vars {
+		t.Setenv(v.Name, "")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func TestStripeConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want config.Stripe
+		live bool
+	}{
+		{"off by default", nil, config.Stripe{Methods: []string{"card"}}, false},
+		{"a test account", stripeEnv(" rk_test_abc ", "whsec_abc", "SCHALTER_STRIPE_METHODS", "card, TWINT,"),
+			config.Stripe{SecretKey: "rk_test_abc", WebhookSecret: "whsec_abc", Methods: []string{"card", "twint"}}, false},
+		{"stripe-mock by hand", stripeEnv("sk_test_abc", "whsec_abc", "SCHALTER_STRIPE_API_URL", "http://127.0.0.1:12111/"),
+			config.Stripe{SecretKey: "sk_test_abc", WebhookSecret: "whsec_abc", APIURL: "http://127.0.0.1:12111", Methods: []string{"card"}}, false},
+		{"stripe-mock started by the server", map[string]string{"SCHALTER_STRIPE_MOCK": "true", "SCHALTER_STRIPE_METHODS": "card,twint"},
+			config.Stripe{Mock: true, Methods: []string{"card", "twint"}}, false},
+		{"production", stripeEnv("rk_live_abc", "whsec_abc", append(production, "SCHALTER_STRIPE_API_URL", "https://stripe-proxy.uster.ch")...),
+			config.Stripe{SecretKey: "rk_live_abc", WebhookSecret: "whsec_abc", APIURL: "https://stripe-proxy.uster.ch", Methods: []string{"card"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setEnv(t, tc.env)
+			c, err := config.FromEnv()
+			require.NoError(t, err)
+			require.Equal(t, tc.want, c.Payments.Stripe)
+			require.Equal(t, tc.env != nil, c.Payments.Stripe.On())
+			require.Equal(t, tc.live, c.Payments.Stripe.Live())
+		})
+	}
+}
+
+// TestStripeConfigKeepsSecrets: a refused Stripe configuration says which
+// variable is wrong, never its value (the message is logged).
+func TestStripeConfigKeepsSecrets(t *testing.T) {
+	const key, secret = "sk_live_s3cr3tKEY", "whsec_s3cr3tHOOK"
+	for _, env := range []map[string]string{
+		stripeEnv(key, secret),
+		stripeEnv(key, ""),
+		stripeEnv("", secret),
+		stripeEnv(key, secret, "SCHALTER_STRIPE_MOCK", "true"),
+		stripeEnv("sk_s3cr3tKEY", "s3cr3tHOOK", production...),
+	} {
+		setEnv(t, env)
+		_, err := config.FromEnv()
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), "s3cr3t")
+	}
+}
 
 func TestEID(t *testing.T) {
 	for _, tc := range []struct {

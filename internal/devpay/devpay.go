@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/payprovider"
+	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
@@ -133,6 +135,16 @@ func (p *Provider) Refund(ctx context.Context, r payprovider.Refund) (payprovide
 	return payprovider.RefundResult{ID: "dre_" + r.IdempotencyKey, State: "succeeded"}, nil
 }
 
+// Secret is the webhook secret of the development provider on a server
+// with the secret box box: derived from its key, so that every replica
+// (and a test that plays the provider) signs and checks alike.
+func Secret(box *secretbox.Box) string {
+	if box == nil {
+		return "whsec_dev"
+	}
+	return fmt.Sprintf("whsec_%x", box.MAC([]byte("devpay-webhook"))[:16])
+}
+
 // Signed is a payload and its Stripe-Signature header, as the provider
 // sends it (also for tests that play the provider).
 func Signed(secret string, payload []byte, at time.Time) string {
@@ -149,7 +161,7 @@ var choices = []struct{ Value, Label string }{
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Testzahlung – Entwicklungsanbieter</title></head>
+<title>Testzahlung – Entwicklungsanbieter</title><link rel="icon" href="data:,"></head>
 <body><main>
 <h1>Testzahlung</h1>
 <p>Dies ist der Zahlungsanbieter für Entwicklung und Tests. Es wird kein Geld bewegt.</p>
@@ -259,7 +271,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	}
 	defer res.Body.Close()
 	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("devpay: webhook answered %s", res.Status)
+		answer, _ := io.ReadAll(io.LimitReader(res.Body, 500))
+		return fmt.Errorf("devpay: webhook answered %s: %s", res.Status, answer)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,6 +63,8 @@ func UnallocatedFor(iban string) string     { return "unallocated:" + strings.To
 type Service struct {
 	chart Chart
 	zone  *time.Location
+	// known are the accounts seen committed (see Post).
+	known sync.Map
 }
 
 // New returns the ledger with the chart that numbers its accounts.
@@ -101,8 +104,18 @@ func (s *Service) Post(ctx context.Context, q *store.Queries, e Entry) (id int64
 		e.ValueDate = s.Today()
 	}
 	for _, p := range e.Postings {
-		if err := q.EnsureLedgerAccount(ctx, s.chart.account(p.Account)); err != nil {
+		if _, ok := s.known.Load(p.Account); ok {
+			continue
+		}
+		existed, err := q.EnsureLedgerAccount(ctx, s.chart.account(p.Account))
+		if err != nil {
 			return 0, false, err
+		}
+		if existed {
+			// Committed, and accounts are never deleted: no need to
+			// ask again. One created here is asked about next time,
+			// since this transaction may still roll back.
+			s.known.Store(p.Account, true)
 		}
 	}
 	return q.AddJournalEntry(ctx, e)

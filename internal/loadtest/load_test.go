@@ -5,7 +5,7 @@
 // Two test-only variables shorten the loop while working on one area
 // (the server reads neither):
 //
-//	SCHALTER_BENCH_ONLY=orders  only the orders section; it is logged,
+//	SCHALTER_BENCH_ONLY=orders  only the orders (or payments) section; it is logged,
 //	                            docs/benchmarks.md is left alone
 //	SCHALTER_BENCH_RUNS=1       runs per scenario (default 3)
 //
@@ -71,14 +71,15 @@ func TestLoadReport(t *testing.T) {
 	base := startServer(t, pool.Config().ConnString())
 	switch only := os.Getenv("SCHALTER_BENCH_ONLY"); only {
 	case "":
-	case "orders":
-		// Iterating on the orders paths: the section alone, logged, and
+	case "orders", "payments":
+		// Iterating on one issue's paths: the section alone, logged, and
 		// docs/benchmarks.md untouched (a partial report must not replace
 		// the full one).
-		t.Log(ordersReport(t, base, store.New(pool)))
+		report := map[string]func(*testing.T, string, *store.Store) string{"orders": ordersReport, "payments": paymentsReport}[only]
+		t.Log(report(t, base, store.New(pool)))
 		return
 	default:
-		t.Fatalf("SCHALTER_BENCH_ONLY=%q: the only section that runs alone is orders", only)
+		t.Fatalf("SCHALTER_BENCH_ONLY=%q: the sections that run alone are orders and payments", only)
 	}
 	sessionCookie := loginCookie(t, base)
 
@@ -151,7 +152,10 @@ func TestLoadReport(t *testing.T) {
 			t.Logf("run %d %-45s p50 %8s p99 %8s %8.0f req/s success %.4f", r+1, sc.name, m.p50, m.p99, m.throughput, m.success)
 		}
 	}
-	writeReport(t, scenarios, results, ordersReport(t, base, store.New(pool)))
+	// Payments before orders: the orders' dog registrations are invoiced,
+	// and their invoice PDFs render in the background for a while after.
+	pay := paymentsReport(t, base, store.New(pool))
+	writeReport(t, scenarios, results, ordersReport(t, base, store.New(pool))+pay)
 }
 
 // startServer runs the built binary (SCHALTER_BIN, as make bench provides)

@@ -78,7 +78,7 @@ func (s *Service) Checkout(ctx context.Context, in CheckoutRequest) (Payment, er
 	if err != nil || resumed {
 		return p, err
 	}
-	back := s.cfg.PublicURL + "/cases/" + url.PathEscape(p.CaseNumber) + "?payment=" + p.ID.String()
+	back := s.cfg.PublicURL + "/account/cases/" + url.PathEscape(p.CaseNumber) + "?payment=" + p.ID.String()
 	sess, err := prov.StartCheckout(ctx, payprovider.Checkout{Payment: p.ID.String(), Reference: p.Reference, Amount: p.Amount, Currency: "CHF",
 		Description: in.Description + " – " + p.CaseNumber, Language: in.Language, Email: in.Email,
 		SuccessURL: back + "&outcome=done", CancelURL: back + "&outcome=cancelled", ExpiresAt: s.now().Add(CheckoutTTL), IdempotencyKey: p.ID.String()})

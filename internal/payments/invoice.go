@@ -16,6 +16,7 @@ import (
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/documents"
+	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/pdf"
 	"github.com/schalter-ch/schalter/internal/qrbill"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -54,7 +55,7 @@ func (InvoiceArgs) Kind() string { return "payments_invoice" }
 // once done, the same args may run again (the worker issues nothing when
 // the invoice is current).
 func (InvoiceArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: jobs.QueueDocuments, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
 }
 

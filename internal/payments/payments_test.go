@@ -47,7 +47,7 @@ const (
 		"locality":"Uster","for_whom":"self","delivery":"account","copies":3}`
 )
 
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle {
 	t.Helper()
 	st := pgtest.Store(t, pgtest.Options{Seed: true})
 	box, err := secretbox.New(secretbox.NewKey())
@@ -82,7 +82,7 @@ func setup(t *testing.T) *bundle {
 // priceResidence publishes the residence certificate's form with its
 // fees (testdata/residence-fees.json): paid first, CHF 20 and CHF 10 per
 // further copy.
-func priceResidence(t *testing.T, f *forms.Service) {
+func priceResidence(t testing.TB, f *forms.Service) {
 	t.Helper()
 	ctx := context.Background()
 	v, err := f.Published(ctx, residence)
@@ -98,7 +98,7 @@ func priceResidence(t *testing.T, f *forms.Service) {
 }
 
 // submit submits Tamara's order of n residence certificates.
-func (b *bundle) submit(t *testing.T, who uuid.UUID, copies int) store.Case {
+func (b *bundle) submit(t testing.TB, who uuid.UUID, copies int) store.Case {
 	t.Helper()
 	ctx := context.Background()
 	data := strings.Replace(residenceData, `"copies":3`, `"copies":`+string(rune('0'+copies)), 1)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/documents"
 	"github.com/schalter-ch/schalter/internal/fees"
+	"github.com/schalter-ch/schalter/internal/jobs"
 	"github.com/schalter-ch/schalter/internal/pdf"
 	"github.com/schalter-ch/schalter/internal/store"
 )
@@ -25,7 +26,7 @@ func (ReceiptArgs) Kind() string { return "payments_receipt" }
 
 // InsertOpts keeps one receipt job per payment.
 func (ReceiptArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: jobs.QueueDocuments, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ReceiptKind is the receipts' document kind.

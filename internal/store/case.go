@@ -91,7 +91,7 @@ func (q *Queries) CreateCase(ctx context.Context, c Case, actorKind, actor strin
 // AddCaseEvent appends to a case's timeline and sets its status.
 func (q *Queries) AddCaseEvent(ctx context.Context, caseID uuid.UUID, e CaseEvent) (CaseEvent, error) {
 	var out CaseEvent
-	err := q.InTx(ctx, func(q *Queries) error {
+	err := q.atomically(ctx, func(q *Queries) error {
 		r, err := q.gen.CaseEventInsert(ctx, q.db, dbq.CaseEventInsertParams{CaseID: caseID, Status: e.Status, ActorKind: e.ActorKind, Actor: e.Actor, Message: e.Message})
 		if err != nil {
 			return mapErr(err, errNoCase)

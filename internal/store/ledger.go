@@ -39,10 +39,13 @@ type Posting struct {
 	Case    *uuid.UUID
 }
 
-// EnsureLedgerAccount creates an account unless it exists.
-func (q *Queries) EnsureLedgerAccount(ctx context.Context, a LedgerAccount) error {
-	return mapErr(q.gen.LedgerAccountEnsure(ctx, q.db, dbq.LedgerAccountEnsureParams{Code: a.Code, Kind: a.Kind, Name: a.Name,
-		OfficeSlug: a.Office, Number: a.Number, CostCentre: a.CostCentre}), onErr{missingRef: "no such office"})
+// EnsureLedgerAccount creates an account unless it exists; existed says
+// that a committed account of that code was there already (an insert of
+// another transaction is waited for), so callers may remember it.
+func (q *Queries) EnsureLedgerAccount(ctx context.Context, a LedgerAccount) (existed bool, err error) {
+	n, err := q.gen.LedgerAccountEnsure(ctx, q.db, dbq.LedgerAccountEnsureParams{Code: a.Code, Kind: a.Kind, Name: a.Name,
+		OfficeSlug: a.Office, Number: a.Number, CostCentre: a.CostCentre})
+	return err == nil && n == 0, mapErr(err, onErr{missingRef: "no such office"})
 }
 
 // SetLedgerAccountNumber sets what the finance system calls an account.
@@ -66,7 +69,7 @@ func ledgerAccountFrom(r dbq.LedgerAccount) LedgerAccount {
 // account that does not exist is an error: accounts are ensured first.
 // The database checks at commit that every entry balances.
 func (q *Queries) AddJournalEntry(ctx context.Context, e JournalEntry) (id int64, booked bool, err error) {
-	err = q.InTx(ctx, func(q *Queries) error {
+	err = q.atomically(ctx, func(q *Queries) error {
 		id, err = q.gen.JournalEntryInsert(ctx, q.db, dbq.JournalEntryInsertParams{ValueDate: e.ValueDate, Kind: e.Kind, CaseID: e.Case,
 			Corrects: e.Corrects, Memo: e.Memo, Source: e.Source})
 		if noRows(err) {

@@ -172,7 +172,7 @@ func (q *Queries) JournalOfCase(ctx context.Context, db DBTX, caseID *uuid.UUID)
 	return items, nil
 }
 
-const ledgerAccountEnsure = `-- name: LedgerAccountEnsure :exec
+const ledgerAccountEnsure = `-- name: LedgerAccountEnsure :execrows
 INSERT INTO ledger_account (code, kind, name, office_slug, number, cost_centre)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (code) DO NOTHING
@@ -189,8 +189,8 @@ type LedgerAccountEnsureParams struct {
 
 // Accounts come into being on first use; the chart's number and cost
 // centre are set then and kept (the finance office may change them).
-func (q *Queries) LedgerAccountEnsure(ctx context.Context, db DBTX, arg LedgerAccountEnsureParams) error {
-	_, err := db.Exec(ctx, ledgerAccountEnsure,
+func (q *Queries) LedgerAccountEnsure(ctx context.Context, db DBTX, arg LedgerAccountEnsureParams) (int64, error) {
+	result, err := db.Exec(ctx, ledgerAccountEnsure,
 		arg.Code,
 		arg.Kind,
 		arg.Name,
@@ -198,7 +198,10 @@ func (q *Queries) LedgerAccountEnsure(ctx context.Context, db DBTX, arg LedgerAc
 		arg.Number,
 		arg.CostCentre,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const ledgerAccountSet = `-- name: LedgerAccountSet :one

@@ -876,6 +876,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/finance/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chart of accounts (finance office)
+         * @description Every ledger account with what the city's finance system calls it (number, cost centre), by code.
+         */
+        get: operations["financeAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/accounts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Renumber an account (finance office)
+         * @description Sets the account's number and cost centre in the city's finance system; every export from now on shows them, for earlier days too. An account comes into being when first booked to: an unknown one is 404.
+         */
+        put: operations["financeSetAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/bank-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent bank imports (finance office)
+         * @description The latest 100 imports, uploaded or from the watched folder, newest first, with what became of their credits.
+         */
+        get: operations["financeBankImports"];
+        put?: never;
+        /**
+         * Import a bank notification (finance office)
+         * @description A camt.054 file of the city's account, at most 50 MiB, booked whole or not at all: each credit is matched by its reference to its bill's open amount and booked (matched, partial, over); credits without a known reference are booked to the unallocated account; duplicates of credits imported before, foreign currencies and reversals book nothing. Everything but matched credits lands on the work list. A faulty file, or one for another account, is 422 with each fault's line and element path, and nothing is booked. 201 for a new import; 200 with repeated true when the same file was imported before (nothing is booked again). For staff of the finance office; anyone else is 403.
+         */
+        post: operations["financeImportBankFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The work list of bank credits (finance office)
+         * @description Every credit not matched and not resolved yet, oldest first (at most 1000): partial and over payments with their case and what is open on it now, unmatched credits to assign, duplicates to check, foreign currencies and reversals to handle.
+         */
+        get: operations["financeCreditWorkList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/credits/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign an unmatched credit to a case (finance office)
+         * @description Books the credit from the unallocated account as the case's payment (its timeline, a case waiting for payment goes to its office, the receipt) and takes it off the work list. Only unmatched credits; another kind, or one handled already, is 409. A case without a bill is 422 at body.case_number.
+         */
+        post: operations["financeAssignCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/credits/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a credit handled (finance office)
+         * @description Takes an item off the work list with what was done (sent back, refunded, checked). Books nothing. A credit handled already, or a matched one, is 409.
+         */
+        post: operations["financeResolveCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily reconciliation (finance office)
+         * @description Per day and money account (each provider's clearing account, the city's bank accounts): the opening balance, each kind's postings, debits and credits (payments, refunds, settlements, unallocated bank credits), the closing balance, and the totals; then the range as a whole. Computed from the ledger as it is now, to compare with the providers' and the bank's statements. For staff of the finance office; anyone else is 403.
+         */
+        get: operations["financeDaily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/journal.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal export (finance office)
+         * @description One line per posting of the entries with a value date in the range, for the city's finance system: CSV (RFC 4180) separated by semicolons, UTF-8 with a byte order mark, a header row; columns entry, booked_at (RFC 3339, Europe/Zurich), value_date, kind, case_number, account, account_number, cost_centre, account_name, debit, credit (CHF with two decimals and a point, one of them per line), memo, source. Numbers and cost centres are the chart's as it is now. For staff of the finance office; anyone else is 403.
+         */
+        get: operations["financeJournal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finance/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a provider's payout (finance office)
+         * @description A payout arrived on the city's bank account: booked as a settlement, the bank against the provider's clearing account, once per provider and reference. 201 when booked; 200 with booked false when the reference was booked before with the same amount and day (nothing is booked again); 409 when it was booked with other figures. Send an Idempotency-Key.
+         */
+        post: operations["financeSettle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1000,6 +1184,46 @@ export interface paths {
          * @description Fees, payments, refunds and what is still open. A free case, or another person's, is 404.
          */
         get: operations["getMyCaseBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cases/{number}/bill/qr-bill.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The QR-bill of my case (PDF)
+         * @description The Swiss QR-bill's payment part and receipt for what is open on the case, with the bill's reference; the SVG is the bill alone (210 × 105 mm), the PDF an A4 page with it at the bottom. In ?lang or Accept-Language, else the case's language. Another person's case, or a free one, is 404; 409 when nothing is open or the case was rejected or withdrawn.
+         */
+        get: operations["getMyCaseQRBillPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cases/{number}/bill/qr-bill.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The QR-bill of my case (SVG)
+         * @description The Swiss QR-bill's payment part and receipt for what is open on the case, with the bill's reference; the SVG is the bill alone (210 × 105 mm), the PDF an A4 page with it at the bottom. In ?lang or Accept-Language, else the case's language. Another person's case, or a free one, is 404; 409 when nothing is open or the case was rejected or withdrawn.
+         */
+        get: operations["getMyCaseQRBillSVG"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1668,6 +1892,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/office/cases/{number}/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set fees on a case (staff)
+         * @description Books fees the office sets (a building permit by its size) on a case of my office (another office: 404) and sends the person an invoice with a QR-bill in Meine amtlichen Dokumente, replacing the previous one. A free case gets a bill. A case waiting for its payment waits until all is paid. 409 when the case is done, rejected or withdrawn. Send an Idempotency-Key: the same key books the fees once.
+         */
+        post: operations["officeAddCaseFees"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/office/cases/{number}/refunds": {
         parameters: {
             query?: never;
@@ -2241,6 +2485,9 @@ export interface components {
             /** @description The number for SMS codes, if one is set up or being confirmed. */
             sms?: components["schemas"]["SMSExport"];
         };
+        AddFeesInputBody: {
+            items: components["schemas"]["OfficeFeeIn"][];
+        };
         AddressOut: {
             /** @example Stadthaus, Erdgeschoss */
             building?: string;
@@ -2294,6 +2541,13 @@ export interface components {
             /** @description Print it as the document's QR code. */
             verify_url: string;
         };
+        AssignCreditInputBody: {
+            /**
+             * @description The case the money is for.
+             * @example UST-2026-004711-3
+             */
+            case_number: string;
+        };
         AttachmentOut: {
             /**
              * @description As found in the content, whatever the name or the upload claimed.
@@ -2331,6 +2585,116 @@ export interface components {
              *     ]
              */
             methods: string[];
+        };
+        BankCreditOut: {
+            /**
+             * Format: int64
+             * @description In hundredths of the currency.
+             */
+            amount_rappen: number;
+            /** @description The bank's reference of the transaction. */
+            bank_ref: string;
+            /** Format: date */
+            booking_date: string;
+            /** @description The case it was booked for. */
+            case_number?: string;
+            /**
+             * Format: int64
+             * @description What is open on that case now (negative: paid too much).
+             */
+            case_open_rappen?: number;
+            /** @example CHF */
+            currency: string;
+            debtor_iban?: string;
+            debtor_name?: string;
+            filename: string;
+            /** @description The city's account the money arrived on. */
+            iban: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            import: number;
+            /**
+             * Format: int64
+             * @description The credit's line in the file.
+             */
+            line: number;
+            /**
+             * Format: uuid
+             * @description The payment it was booked as.
+             */
+            payment?: string;
+            /** @description The payment reference the payer gave (QR or RF). */
+            reference?: string;
+            /** @enum {string} */
+            reference_type?: "QRR" | "SCOR";
+            /** @description What the office did (or "assigned to <case>"). */
+            resolution?: string;
+            /** Format: date-time */
+            resolved_at?: string;
+            resolved_by?: string;
+            /** @enum {string} */
+            status: "matched" | "partial" | "over" | "duplicate" | "unmatched" | "foreign_currency" | "reversal";
+            /** @description What the payer wrote. */
+            unstructured?: string;
+        };
+        BankImportOut: {
+            /**
+             * Format: int64
+             * @description CHF booked to the bank account by this import.
+             */
+            booked_rappen: number;
+            credits: components["schemas"]["CreditCountsOut"];
+            filename: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            imported_at: string;
+            /**
+             * @description The staff member's e-mail, or "watched folder".
+             * @example kasse@uster.ch
+             */
+            imported_by: string;
+            /**
+             * Format: date-time
+             * @description When the bank created the file.
+             */
+            message_created: string;
+            /** @description The file's GrpHdr/MsgId. */
+            message_id: string;
+            /** @description The file's SHA-256, hex: the same file is imported once. */
+            sha256: string;
+            skipped: components["schemas"]["SkippedEntriesOut"];
+        };
+        BankImportResultOut: {
+            /**
+             * Format: int64
+             * @description CHF booked to the bank account by this import.
+             */
+            booked_rappen: number;
+            credits: components["schemas"]["CreditCountsOut"];
+            filename: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            imported_at: string;
+            /**
+             * @description The staff member's e-mail, or "watched folder".
+             * @example kasse@uster.ch
+             */
+            imported_by: string;
+            /**
+             * Format: date-time
+             * @description When the bank created the file.
+             */
+            message_created: string;
+            /** @description The file's GrpHdr/MsgId. */
+            message_id: string;
+            /** @description The same file was imported before: nothing was booked, and this is the earlier import. */
+            repeated: boolean;
+            /** @description The file's SHA-256, hex: the same file is imported once. */
+            sha256: string;
+            skipped: components["schemas"]["SkippedEntriesOut"];
         };
         BillFeeOut: {
             /** Format: int64 */
@@ -2585,6 +2949,49 @@ export interface components {
             label?: string;
             /** @example +41 44 944 72 11 */
             value: string;
+        };
+        CreditCountsOut: {
+            /**
+             * Format: int64
+             * @description Reported by an earlier file already: nothing booked.
+             */
+            duplicate: number;
+            /**
+             * Format: int64
+             * @description Not in CHF: nothing booked.
+             */
+            foreign_currency: number;
+            /**
+             * Format: int64
+             * @description The open amount of their bill: booked, nothing to do.
+             */
+            matched: number;
+            /**
+             * Format: int64
+             * @description More than open, or the case is rejected or withdrawn: booked; the excess is to be refunded.
+             */
+            over: number;
+            /**
+             * Format: int64
+             * @description Less than open: booked; the case waits for the rest.
+             */
+            partial: number;
+            /**
+             * Format: int64
+             * @description The bank reversed an earlier debit (an outgoing payment came back): nothing booked.
+             */
+            reversal: number;
+            /**
+             * Format: int64
+             * @description No bill has their reference: booked to the unallocated account until assigned to a case.
+             */
+            unmatched: number;
+        };
+        DailyReportOut: {
+            /** @description Every day of the range, quiet ones too. */
+            days: components["schemas"]["PeriodOut"][];
+            /** @description The range as a whole: opening at its first day, closing at its last. */
+            whole: components["schemas"]["PeriodOut"];
         };
         DeviceOut: {
             /** Format: date-time */
@@ -2897,6 +3304,16 @@ export interface components {
             /** @example Hund anmelden */
             title: string;
         };
+        FeeLabelIn: {
+            /** @example Baubewilligung */
+            de?: string;
+            /** @example Building permit */
+            en?: string;
+            /** @example Permis de construire */
+            fr?: string;
+            /** @example Licenza edilizia */
+            it?: string;
+        };
         FeeOut: {
             /**
              * Format: int64
@@ -3025,6 +3442,12 @@ export interface components {
         ItemsAudienceOut: {
             items: components["schemas"]["AudienceOut"][];
         };
+        ItemsBankCreditOut: {
+            items: components["schemas"]["BankCreditOut"][];
+        };
+        ItemsBankImportOut: {
+            items: components["schemas"]["BankImportOut"][];
+        };
         ItemsCaseSummary: {
             items: components["schemas"]["CaseSummary"][];
         };
@@ -3055,6 +3478,9 @@ export interface components {
         ItemsFormVersionRow: {
             items: components["schemas"]["FormVersionRow"][];
         };
+        ItemsLedgerAccountOut: {
+            items: components["schemas"]["LedgerAccountOut"][];
+        };
         ItemsOfficeOut: {
             items: components["schemas"]["OfficeOut"][];
         };
@@ -3071,6 +3497,27 @@ export interface components {
             label: string;
             /** Format: date-time */
             last_seen: string;
+        };
+        LedgerAccountInputBody: {
+            /** @example 2000 */
+            cost_centre: string;
+            /**
+             * @description Printable, at most 40 characters, not starting with = + - or @; empty: not mapped.
+             * @example 1009.10
+             */
+            number: string;
+        };
+        LedgerAccountOut: {
+            /** @example revenue:einwohnerdienste:certificate */
+            code: string;
+            cost_centre: string;
+            /** @enum {string} */
+            kind: "asset" | "liability" | "revenue" | "expense";
+            name: string;
+            /** @description What the city's finance system calls the account (empty: not mapped). */
+            number: string;
+            /** @description The office of a receivable or revenue account. */
+            office?: string;
         };
         LegalBasisOut: {
             /** @example Bundesgesetz über Schuldbetreibung und Konkurs (SchKG), Art. 8a */
@@ -3107,6 +3554,30 @@ export interface components {
             id: string;
             roles: components["schemas"]["RoleOut"][];
         };
+        MoneyAccountOut: {
+            /** Format: int64 */
+            closing_rappen: number;
+            /** @example clearing:stripe */
+            code: string;
+            /** Format: int64 */
+            credit_rappen: number;
+            /** Format: int64 */
+            debit_rappen: number;
+            /** @description The provider, or the IBAN. */
+            holder: string;
+            /** @description payment, refund, settlement and unallocated always, in this order; other kinds when they moved. */
+            movements: components["schemas"]["MovementOut"][];
+            name: string;
+            /** @description The account's number in the city's finance system. */
+            number: string;
+            /** Format: int64 */
+            opening_rappen: number;
+            /**
+             * @description clearing: money a provider took and has not paid out yet; bank: the city's bank account.
+             * @enum {string}
+             */
+            type: "clearing" | "bank";
+        };
         MoveInputBody: {
             /** @description Shown to the person on the timeline. */
             message?: string;
@@ -3115,6 +3586,44 @@ export interface components {
              * @enum {string}
              */
             status: "in_progress" | "waiting" | "done" | "rejected";
+        };
+        MovementOut: {
+            /** Format: int64 */
+            credit_rappen: number;
+            /** Format: int64 */
+            debit_rappen: number;
+            /** @enum {string} */
+            kind: "payment" | "refund" | "settlement" | "unallocated" | "correction" | "allocation" | "charge";
+            /**
+             * Format: int64
+             * @description How many postings: one per payment, refund, payout or bank credit.
+             */
+            postings: number;
+        };
+        OfficeFeeIn: {
+            /** @description The fee's name in de, fr, it and en (all four required). */
+            label: components["schemas"]["FeeLabelIn"];
+            /**
+             * Format: int64
+             * @example 1
+             */
+            quantity: number;
+            /**
+             * @description The fee type: the revenue account per office and type.
+             * @example building-permit
+             */
+            type: string;
+            /**
+             * Format: int64
+             * @description The gross amount of one unit, VAT included where it applies.
+             * @example 45000
+             */
+            unit_rappen: number;
+            /**
+             * @description none: an official fee, not subject to VAT.
+             * @enum {string}
+             */
+            vat: "none" | "standard" | "reduced";
         };
         OfficeOut: {
             address: components["schemas"]["AddressOut"];
@@ -3363,6 +3872,14 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "paid" | "failed" | "cancelled" | "expired";
         };
+        PeriodOut: {
+            accounts: components["schemas"]["MoneyAccountOut"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["SumsOut"];
+        };
         PhoneInputBody: {
             /**
              * @description A mobile number; Swiss when it has no country code (079 123 45 67, +41 79 123 45 67, 0041791234567).
@@ -3534,6 +4051,13 @@ export interface components {
         ResetRequestInputBody: {
             /** @example anna.muster@example.ch */
             email: string;
+        };
+        ResolveCreditInputBody: {
+            /**
+             * @description What was done.
+             * @example An die Absenderin zurücküberwiesen
+             */
+            note: string;
         };
         Revision: {
             action: string;
@@ -3875,6 +4399,48 @@ export interface components {
             /** @description The complete list; an empty list makes the account a resident only. */
             roles: components["schemas"]["RoleIn"][];
         };
+        SettlementInputBody: {
+            /**
+             * Format: int64
+             * @example 125000
+             */
+            amount_rappen: number;
+            /**
+             * @description A provider with a clearing account.
+             * @example stripe
+             */
+            provider: string;
+            /**
+             * @description The payout's id at the provider (or the bank's reference): booked once.
+             * @example po_1Nq2Xy
+             */
+            reference: string;
+            /**
+             * Format: date
+             * @description The bank's booking date of the payout; not in the future.
+             * @example 2026-03-02
+             */
+            value_date: string;
+        };
+        SettlementOut: {
+            /** Format: int64 */
+            amount_rappen: number;
+            /** @description false: the reference was booked before and nothing was booked now. */
+            booked: boolean;
+            /** Format: date-time */
+            booked_at: string;
+            /**
+             * Format: int64
+             * @description The journal entry.
+             */
+            entry: number;
+            provider: string;
+            reference: string;
+            /** @example settlement:stripe:po_1Nq2Xy */
+            source: string;
+            /** Format: date */
+            value_date: string;
+        };
         SigningKeyOut: {
             /** @enum {string} */
             alg: "EdDSA";
@@ -3898,6 +4464,23 @@ export interface components {
             keys: components["schemas"]["SigningKeyOut"][];
             /** @description What each signature covers: these lines, UTF-8, each ending in a line feed. */
             statement: string;
+        };
+        SkippedEntriesOut: {
+            /**
+             * Format: int64
+             * @description Money leaving the account (fees, refunds).
+             */
+            debits: number;
+            /**
+             * Format: int64
+             * @description Pending or informational entries, not final.
+             */
+            not_booked: number;
+            /**
+             * Format: int64
+             * @description Earlier credits the bank took back: to be looked at.
+             */
+            reversed_credits: number;
         };
         StaffCaseEventOut: {
             /** @example eva.meier@uster.ch */
@@ -4019,6 +4602,18 @@ export interface components {
             slug: string;
             /** @example Sperrgut-Abfuhr bestellen */
             title: string;
+        };
+        SumsOut: {
+            /** Format: int64 */
+            closing_rappen: number;
+            /** Format: int64 */
+            credit_rappen: number;
+            /** Format: int64 */
+            debit_rappen: number;
+            /** @description payment, refund, settlement and unallocated always, in this order; other kinds when they moved. */
+            movements: components["schemas"]["MovementOut"][];
+            /** Format: int64 */
+            opening_rappen: number;
         };
         SynonymList: {
             /**
@@ -8118,6 +8713,800 @@ export interface operations {
             };
         };
     };
+    financeAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsLedgerAccountOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeSetAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LedgerAccountInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccountOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeBankImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsBankImportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeImportBankFile: {
+        parameters: {
+            query?: {
+                /** @description The file's name, kept for the list of imports. */
+                filename?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "application/xml": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankImportResultOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeCreditWorkList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsBankCreditOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeAssignCredit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The credit's id (from the work list). */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignCreditInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankCreditOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeResolveCredit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The credit's id (from the work list). */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveCreditInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankCreditOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeDaily: {
+        parameters: {
+            query: {
+                /** @description The first day (a value date: the bank's booking date, or the day in Europe/Zurich). */
+                from: string;
+                /** @description The last day, included; at most 366 days from the first. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyReportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeJournal: {
+        parameters: {
+            query: {
+                /** @description The first day (a value date: the bank's booking date, or the day in Europe/Zurich). */
+                from: string;
+                /** @description The last day, included; at most 366 days from the first. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The journal */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    financeSettle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -8701,6 +10090,182 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getMyCaseQRBillPDF: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR-bill */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getMyCaseQRBillSVG: {
+        parameters: {
+            query?: {
+                /** @description Language of the texts; overrides Accept-Language. Missing translations fall back to German (de-CH). */
+                lang?: "de" | "fr" | "it" | "en";
+            };
+            header?: {
+                /** @description Preferred languages, used when lang is not given. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR-bill */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11520,6 +13085,105 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: the client's rate limit (SCHALTER_RATE_LIMIT per minute) is used up; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    officeAddCaseFees: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key (e.g. a UUID) per intended write. A retry with the same key and request gets the first answer again (with Idempotent-Replayed: true) instead of writing twice; keys are kept for 24 hours.
+                 * @example 5f0c6f9e-2d7b-4a53-9a59-6c1f0e0d7a10
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The case number; lower case and a wrong check digit are answered like an unknown case. */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddFeesInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden; when the session's assurance level is too low or too old, a step-up problem naming required_level, current_level, max_age and methods. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StepUpProblem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -98,4 +98,7 @@ export type CaseSummary = S["CaseSummary"];
 export type CaseEvent = S["CaseEventOut"];
 export type CaseStatus = CaseOut["status"];
 export type DocumentOut = S["DocumentOut"];
+export type BillOut = S["BillOut"];
+export type PaymentOut = S["PaymentOut"];
+export type CheckoutOut = S["CheckoutOut"];
 export type Verification = S["VerificationOut"];

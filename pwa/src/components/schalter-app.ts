@@ -46,6 +46,7 @@ import "../pages/orders/page-resume-draft.ts";
 import "../pages/orders/page-cases.ts";
 import "../pages/orders/page-case.ts";
 import "../pages/orders/page-documents.ts";
+import "../pages/orders/page-payments.ts";
 import "../pages/orders/page-verify-document.ts";
 import { logoutAndLeave } from "../pages/account/page-account.ts";
 import { SessionController, session } from "../state/session.ts";
@@ -238,6 +239,8 @@ export class SchalterApp extends LitElement {
         return html`<page-cases .language=${lang} .query=${q}></page-cases>`;
       case "documents":
         return html`<page-documents .language=${lang} .query=${q}></page-documents>`;
+      case "payments":
+        return html`<page-payments .language=${lang} .query=${q}></page-payments>`;
     }
   }
 

@@ -4,7 +4,7 @@
 // than 2xx an ApiError with its problem. Forms are public and versioned;
 // the service worker may answer them from its cache.
 import { api } from "../api/client.ts";
-import type { Attachment, CaseOut, CaseSummary, Consent, DocumentOut, Draft, DraftSummary, FormOut, Prefill, Problem, Verification } from "../api/types.ts";
+import type { Attachment, BillOut, CaseOut, CaseSummary, CheckoutOut, Consent, DocumentOut, PaymentOut, Draft, DraftSummary, FormOut, Prefill, Problem, Verification } from "../api/types.ts";
 import { ApiError, NotFoundError } from "./repository.ts";
 import { call, init } from "./account.ts";
 
@@ -120,6 +120,25 @@ export function getCase(number: string, signal?: AbortSignal): Promise<CaseOut> 
 
 export function withdrawCase(number: string): Promise<CaseOut> {
   return call(() => api.POST("/api/v1/me/cases/{number}/withdraw", { ...init, params: { path: { number } }, body: {} }));
+}
+
+/** The bill of a case, or null for a free case (404: no bill). */
+export async function getBill(number: string, signal?: AbortSignal): Promise<BillOut | null> {
+  try {
+    return await call(() => api.GET("/api/v1/me/cases/{number}/bill", { ...init, signal, params: { path: { number } } }));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+/** Starts (or resumes) paying what is open with a provider: where to send the browser. */
+export function startCheckout(number: string, provider: string): Promise<CheckoutOut> {
+  return call(() => api.POST("/api/v1/me/cases/{number}/checkout", { ...init, params: { path: { number } }, body: { provider } }));
+}
+
+export async function listPayments(signal?: AbortSignal): Promise<PaymentOut[]> {
+  return (await call(() => api.GET("/api/v1/me/payments", { ...init, signal }))).items ?? [];
 }
 
 export async function listDocuments(signal?: AbortSignal): Promise<DocumentOut[]> {

@@ -46,6 +46,7 @@ export const ACCOUNT_PATHS = {
   drafts: "/account/drafts",
   cases: "/account/cases",
   documents: "/account/documents",
+  payments: "/account/payments",
 } as const;
 
 /**

@@ -31,7 +31,7 @@ async function waitSaved(page) {
 }
 
 describe("Orders", () => {
-  test("Tamara orders a Betreibungsregisterauszug: search, guest start, login, prefill with consent, resumed on the laptop, 412 resolved, step-up, case, extract verified", async () => {
+  test("Tamara orders a Betreibungsregisterauszug: search, guest start, login, prefill with consent, resumed on the laptop, 412 resolved, step-up, paid with the development provider, receipt, case, extract verified", async () => {
     const tamara = await newAccount("tamara");
     const api = await apiLogin(tamara);
     const profile = await api.call("PUT", "/api/v1/me/profile", {
@@ -150,6 +150,19 @@ describe("Orders", () => {
       assert.match(number, /^UST-\d{4}-\d{6}-\d$/);
       await desk.locator(".success-note", { hasText: number }).waitFor();
       await assertAccessible(desk, "case page");
+
+      // The extract is paid first: she pays with the development provider; coming back proves nothing,
+      // the page waits for the provider's signed confirmation (the webhook).
+      const bill = desk.locator("section", { has: desk.locator("h2", { hasText: "Gebühren und Bezahlung" }) });
+      assert.match(await bill.innerText(), /Betreibungsregisterauszug[\s\S]*CHF 17\.00[\s\S]*Offen\s*CHF 17\.00/);
+      assert.match(await desk.locator(".facts .status-badge").innerText(), /Zahlung ausstehend/);
+      await desk.getByRole("button", { name: "CHF 17.00 mit dem Testanbieter bezahlen" }).click();
+      await desk.locator("h1", { hasText: "Testzahlung" }).waitFor();
+      await desk.getByRole("button", { name: "Bezahlen (erfolgreich)" }).click();
+      await desk.waitForURL(/\/account\/cases\/UST-.*outcome=done/);
+      await bill.locator("tfoot", { hasText: /Offen\s*CHF 0\.00/ }).waitFor({ timeout: 20_000 });
+      await assertAccessible(desk, "case page, paid");
+
       let status = "";
       for (let i = 0; i < 40 && status !== "Erledigt"; i++) {
         await new Promise((r) => setTimeout(r, 500));
@@ -159,7 +172,15 @@ describe("Orders", () => {
       }
       assert.equal(status, "Erledigt", "the simulated Betreibungsamt finished the case");
       const timeline = await desk.locator(".timeline").innerText();
-      assert.match(timeline, /Eingegangen[\s\S]*In Bearbeitung[\s\S]*Erledigt/);
+      assert.match(timeline, /Zahlung ausstehend[\s\S]*Zahlung erhalten: CHF 17\.00[\s\S]*In Bearbeitung[\s\S]*Erledigt/);
+
+      // Meine Zahlungen: the payment with its reference and the receipt, a signed PDF.
+      await desk.goto("/account/payments");
+      await desk.locator("main h1", { hasText: "Meine Zahlungen" }).waitFor();
+      assert.match(await desk.locator("main").innerText(), /CHF 17\.00[\s\S]*Bezahlt[\s\S]*Testanbieter/);
+      await assertAccessible(desk, "payments");
+      const [receipt] = await Promise.all([desk.waitForEvent("download"), desk.getByRole("link", { name: /Quittung herunterladen/ }).click()]);
+      assert.equal((await streamBytes(await receipt.createReadStream())).subarray(0, 5).toString(), "%PDF-");
 
       // Meine amtlichen Dokumente: the PDF, then its verification page and a file check.
       await desk.goto("/account/documents");

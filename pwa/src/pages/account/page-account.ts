@@ -198,6 +198,7 @@ export class PageAccount extends AccountPage {
         <ul class="link-list">
           <li><a href=${ACCOUNT_PATHS.cases}>${t("cases.title")}</a>: ${t("account.casesText")}</li>
           <li><a href=${ACCOUNT_PATHS.documents}>${t("documents.title")}</a>: ${t("account.documentsText")}</li>
+          <li><a href=${ACCOUNT_PATHS.payments}>${t("payments.title")}</a>: ${t("account.paymentsText")}</li>
           <li><a href=${ACCOUNT_PATHS.drafts}>${t("drafts.title")}</a>: ${t("account.draftsText")}</li>
         </ul>
       </section>
