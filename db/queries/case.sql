@@ -27,9 +27,16 @@ SELECT c.id, c.number, c.account_id, c.service_slug, c.form_version, c.office_sl
 FROM c, e;
 
 -- name: CaseEventInsert :one
-INSERT INTO case_event (case_id, status, actor_kind, actor, message)
-VALUES (@case_id, @status, @actor_kind, @actor, @message)
-RETURNING *;
+-- The step and the case's new status in one statement (a data-modifying
+-- WITH runs whether or not it is read).
+WITH e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor, message)
+    VALUES (@case_id, @status, @actor_kind, @actor, @message)
+    RETURNING *
+), c AS (
+    UPDATE order_case SET status = @status, updated_at = now() WHERE id = @case_id
+)
+SELECT * FROM e;
 
 -- name: CaseOfAccount :one
 SELECT * FROM order_case WHERE number = @number AND account_id = @account_id;
@@ -47,9 +54,6 @@ SELECT * FROM order_case WHERE account_id = @account_id ORDER BY submitted_at DE
 SELECT * FROM order_case
 WHERE office_slug = ANY(@offices::text[]) AND (cardinality(@statuses::text[]) = 0 OR status = ANY(@statuses::text[]))
 ORDER BY submitted_at, id LIMIT @max;
-
--- name: CaseSetStatus :exec
-UPDATE order_case SET status = @status, updated_at = now() WHERE id = @id;
 
 -- name: CaseEvents :many
 SELECT * FROM case_event WHERE case_id = @case_id ORDER BY id;

@@ -12,19 +12,21 @@ UPDATE ledger_account SET number = @number, cost_centre = @cost_centre WHERE cod
 SELECT * FROM ledger_account ORDER BY code;
 
 -- name: JournalEntryInsert :one
--- Nothing when the source booked already: the caller learns that it is a
--- repetition (no rows) and books nothing.
-INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
-VALUES (@value_date, @kind, @case_id, @corrects, @memo, @source)
-ON CONFLICT (source) DO NOTHING
-RETURNING id;
-
--- name: PostingsInsert :exec
--- All of an entry's postings in one statement; a nil case is the zero
--- UUID in the array.
-INSERT INTO posting (entry_id, account, amount, case_id)
-SELECT @entry_id::bigint, unnest(@accounts::text[]), unnest(@amounts::bigint[]),
-       nullif(unnest(@cases::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid);
+-- The entry and all its postings in one statement; nothing (no rows)
+-- when the source booked already: the caller learns that it is a
+-- repetition. A nil case is the zero UUID in the array.
+WITH e AS (
+    INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
+    VALUES (@value_date, @kind, @case_id, @corrects, @memo, @source)
+    ON CONFLICT (source) DO NOTHING
+    RETURNING id
+), p AS (
+    INSERT INTO posting (entry_id, account, amount, case_id)
+    SELECT e.id, unnest(@accounts::text[]), unnest(@amounts::bigint[]),
+           nullif(unnest(@cases::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid)
+    FROM e
+)
+SELECT id FROM e;
 
 -- name: CaseOpenAmount :one
 -- What the person still owes on a case: the balance of its receivable.

@@ -497,14 +497,13 @@ func (s *Service) logRead(ctx context.Context, q *store.Queries, staff uuid.UUID
 }
 
 // Paid hands a case that waited for its payment to its office, in q's
-// transaction (the payment's): the timeline says the payment is in, and
-// the case's delivery is enqueued as at a submission. A case in any
-// other status is left as it is (paid again, or paid after the office
-// rejected it: the payments see to a refund).
-func (s *Service) Paid(ctx context.Context, q *store.Queries, id uuid.UUID, message string) error {
-	c, err := q.LockCase(ctx, id)
-	if err != nil || c.Status != PaymentDue {
-		return err
+// transaction (the payment's), c locked by the caller: the timeline says
+// the payment is in, and the case's delivery is enqueued as at a
+// submission. A case in any other status is left as it is (paid again,
+// or paid after the office rejected it: the payments see to a refund).
+func (s *Service) Paid(ctx context.Context, q *store.Queries, c Record, message string) error {
+	if c.Status != PaymentDue {
+		return nil
 	}
 	if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "system", Actor: "payments", Message: message}); err != nil {
 		return err

@@ -189,7 +189,7 @@ func (s *Service) booked(ctx context.Context, q *store.Queries, p Payment, money
 	msg := "Zahlung erhalten: " + Chf(p.Amount)
 	switch {
 	case c.Status == cases.PaymentDue && open <= 0:
-		err = s.cases.Paid(ctx, q, c.ID, msg)
+		err = s.cases.Paid(ctx, q, c, msg)
 	default:
 		err = cases.Note(ctx, q, c.ID, "payments", msg)
 	}

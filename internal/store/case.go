@@ -88,18 +88,11 @@ func (q *Queries) CreateCase(ctx context.Context, c Case, actorKind, actor strin
 	return out, CaseEvent{ID: r.EventID, At: r.EventAt, Status: r.Status, ActorKind: r.EventActorKind, Actor: r.EventActor, Message: r.EventMessage}, nil
 }
 
-// AddCaseEvent appends to a case's timeline and sets its status.
+// AddCaseEvent appends to a case's timeline and sets its status, in one
+// statement.
 func (q *Queries) AddCaseEvent(ctx context.Context, caseID uuid.UUID, e CaseEvent) (CaseEvent, error) {
-	var out CaseEvent
-	err := q.atomically(ctx, func(q *Queries) error {
-		r, err := q.gen.CaseEventInsert(ctx, q.db, dbq.CaseEventInsertParams{CaseID: caseID, Status: e.Status, ActorKind: e.ActorKind, Actor: e.Actor, Message: e.Message})
-		if err != nil {
-			return mapErr(err, errNoCase)
-		}
-		out = caseEventFrom(r)
-		return mapErr(q.gen.CaseSetStatus(ctx, q.db, dbq.CaseSetStatusParams{ID: caseID, Status: e.Status}), onErr{})
-	})
-	return out, err
+	r, err := q.gen.CaseEventInsert(ctx, q.db, dbq.CaseEventInsertParams{CaseID: caseID, Status: e.Status, ActorKind: e.ActorKind, Actor: e.Actor, Message: e.Message})
+	return caseEventFrom(dbq.CaseEvent{ID: r.ID, CaseID: r.CaseID, At: r.At, Status: r.Status, ActorKind: r.ActorKind, Actor: r.Actor, Message: r.Message}), mapErr(err, errNoCase)
 }
 
 // AccountCase returns the account's case number.

@@ -69,28 +69,20 @@ func ledgerAccountFrom(r dbq.LedgerAccount) LedgerAccount {
 // account that does not exist is an error: accounts are ensured first.
 // The database checks at commit that every entry balances.
 func (q *Queries) AddJournalEntry(ctx context.Context, e JournalEntry) (id int64, booked bool, err error) {
-	err = q.atomically(ctx, func(q *Queries) error {
-		id, err = q.gen.JournalEntryInsert(ctx, q.db, dbq.JournalEntryInsertParams{ValueDate: e.ValueDate, Kind: e.Kind, CaseID: e.Case,
-			Corrects: e.Corrects, Memo: e.Memo, Source: e.Source})
-		if noRows(err) {
-			return nil
+	p := dbq.JournalEntryInsertParams{ValueDate: e.ValueDate, Kind: e.Kind, CaseID: e.Case, Corrects: e.Corrects, Memo: e.Memo, Source: e.Source}
+	for _, l := range e.Postings {
+		p.Accounts, p.Amounts = append(p.Accounts, l.Account), append(p.Amounts, l.Amount)
+		c := uuid.Nil
+		if l.Case != nil {
+			c = *l.Case
 		}
-		if err != nil {
-			return mapErr(err, onErr{missingRef: "no such case or entry"})
-		}
-		booked = true
-		p := dbq.PostingsInsertParams{EntryID: id}
-		for _, l := range e.Postings {
-			p.Accounts, p.Amounts = append(p.Accounts, l.Account), append(p.Amounts, l.Amount)
-			c := uuid.Nil
-			if l.Case != nil {
-				c = *l.Case
-			}
-			p.Cases = append(p.Cases, c)
-		}
-		return mapErr(q.gen.PostingsInsert(ctx, q.db, p), onErr{missingRef: "no such account"})
-	})
-	return id, booked, err
+		p.Cases = append(p.Cases, c)
+	}
+	id, err = q.gen.JournalEntryInsert(ctx, q.db, p)
+	if noRows(err) {
+		return 0, false, nil
+	}
+	return id, err == nil, mapErr(err, onErr{missingRef: "no such case, entry or account"})
 }
 
 // CaseOpenAmount is what is still owed on a case (negative: paid too much).

@@ -102,17 +102,6 @@ func (q *Queries) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	return mapErr(err, onErr{})
 }
 
-// atomically runs fn in a transaction: the caller's when there is one
-// (without a savepoint: these are a few statements of one use case, and
-// any error aborts the use case), a new one otherwise. It spares the hot
-// paths two round trips per savepoint.
-func (q *Queries) atomically(ctx context.Context, fn func(q *Queries) error) error {
-	if q.tx != nil {
-		return fn(q)
-	}
-	return q.InTx(ctx, fn)
-}
-
 // Enqueue adds a job to the durable queue. Inside InTx the job is part of
 // the transaction: it runs only if the change that caused it commits, and
 // it is never lost once that commit succeeded. Outside InTx it is

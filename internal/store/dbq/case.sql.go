@@ -13,9 +13,14 @@ import (
 )
 
 const caseEventInsert = `-- name: CaseEventInsert :one
-INSERT INTO case_event (case_id, status, actor_kind, actor, message)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, case_id, at, status, actor_kind, actor, message
+WITH e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor, message)
+    VALUES ($1, $2, $3, $4, $5)
+    RETURNING id, case_id, at, status, actor_kind, actor, message
+), c AS (
+    UPDATE order_case SET status = $2, updated_at = now() WHERE id = $1
+)
+SELECT id, case_id, at, status, actor_kind, actor, message FROM e
 `
 
 type CaseEventInsertParams struct {
@@ -26,7 +31,19 @@ type CaseEventInsertParams struct {
 	Message   string
 }
 
-func (q *Queries) CaseEventInsert(ctx context.Context, db DBTX, arg CaseEventInsertParams) (CaseEvent, error) {
+type CaseEventInsertRow struct {
+	ID        int64
+	CaseID    uuid.UUID
+	At        time.Time
+	Status    string
+	ActorKind string
+	Actor     string
+	Message   string
+}
+
+// The step and the case's new status in one statement (a data-modifying
+// WITH runs whether or not it is read).
+func (q *Queries) CaseEventInsert(ctx context.Context, db DBTX, arg CaseEventInsertParams) (CaseEventInsertRow, error) {
 	row := db.QueryRow(ctx, caseEventInsert,
 		arg.CaseID,
 		arg.Status,
@@ -34,7 +51,7 @@ func (q *Queries) CaseEventInsert(ctx context.Context, db DBTX, arg CaseEventIns
 		arg.Actor,
 		arg.Message,
 	)
-	var i CaseEvent
+	var i CaseEventInsertRow
 	err := row.Scan(
 		&i.ID,
 		&i.CaseID,
@@ -356,20 +373,6 @@ func (q *Queries) CaseService(ctx context.Context, db DBTX, slug string) (CaseSe
 	var i CaseServiceRow
 	err := row.Scan(&i.OfficeSlug, &i.Assurance)
 	return i, err
-}
-
-const caseSetStatus = `-- name: CaseSetStatus :exec
-UPDATE order_case SET status = $1, updated_at = now() WHERE id = $2
-`
-
-type CaseSetStatusParams struct {
-	Status string
-	ID     uuid.UUID
-}
-
-func (q *Queries) CaseSetStatus(ctx context.Context, db DBTX, arg CaseSetStatusParams) error {
-	_, err := db.Exec(ctx, caseSetStatus, arg.Status, arg.ID)
-	return err
 }
 
 const casesOfAccount = `-- name: CasesOfAccount :many

@@ -25,10 +25,18 @@ func (q *Queries) CaseOpenAmount(ctx context.Context, db DBTX, caseID *uuid.UUID
 }
 
 const journalEntryInsert = `-- name: JournalEntryInsert :one
-INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (source) DO NOTHING
-RETURNING id
+WITH e AS (
+    INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (source) DO NOTHING
+    RETURNING id
+), p AS (
+    INSERT INTO posting (entry_id, account, amount, case_id)
+    SELECT e.id, unnest($7::text[]), unnest($8::bigint[]),
+           nullif(unnest($9::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid)
+    FROM e
+)
+SELECT id FROM e
 `
 
 type JournalEntryInsertParams struct {
@@ -38,10 +46,14 @@ type JournalEntryInsertParams struct {
 	Corrects  *int64
 	Memo      string
 	Source    string
+	Accounts  []string
+	Amounts   []int64
+	Cases     []uuid.UUID
 }
 
-// Nothing when the source booked already: the caller learns that it is a
-// repetition (no rows) and books nothing.
+// The entry and all its postings in one statement; nothing (no rows)
+// when the source booked already: the caller learns that it is a
+// repetition. A nil case is the zero UUID in the array.
 func (q *Queries) JournalEntryInsert(ctx context.Context, db DBTX, arg JournalEntryInsertParams) (int64, error) {
 	row := db.QueryRow(ctx, journalEntryInsert,
 		arg.ValueDate,
@@ -50,6 +62,9 @@ func (q *Queries) JournalEntryInsert(ctx context.Context, db DBTX, arg JournalEn
 		arg.Corrects,
 		arg.Memo,
 		arg.Source,
+		arg.Accounts,
+		arg.Amounts,
+		arg.Cases,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -377,29 +392,4 @@ func (q *Queries) LedgerUnbalanced(ctx context.Context, db DBTX) ([]LedgerUnbala
 		return nil, err
 	}
 	return items, nil
-}
-
-const postingsInsert = `-- name: PostingsInsert :exec
-INSERT INTO posting (entry_id, account, amount, case_id)
-SELECT $1::bigint, unnest($2::text[]), unnest($3::bigint[]),
-       nullif(unnest($4::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid)
-`
-
-type PostingsInsertParams struct {
-	EntryID  int64
-	Accounts []string
-	Amounts  []int64
-	Cases    []uuid.UUID
-}
-
-// All of an entry's postings in one statement; a nil case is the zero
-// UUID in the array.
-func (q *Queries) PostingsInsert(ctx context.Context, db DBTX, arg PostingsInsertParams) error {
-	_, err := db.Exec(ctx, postingsInsert,
-		arg.EntryID,
-		arg.Accounts,
-		arg.Amounts,
-		arg.Cases,
-	)
-	return err
 }
