@@ -92,7 +92,7 @@ func (q *Queries) CreateCase(ctx context.Context, c Case, actorKind, actor strin
 // statement.
 func (q *Queries) AddCaseEvent(ctx context.Context, caseID uuid.UUID, e CaseEvent) (CaseEvent, error) {
 	r, err := q.gen.CaseEventInsert(ctx, q.db, dbq.CaseEventInsertParams{CaseID: caseID, Status: e.Status, ActorKind: e.ActorKind, Actor: e.Actor, Message: e.Message})
-	return caseEventFrom(dbq.CaseEvent{ID: r.ID, CaseID: r.CaseID, At: r.At, Status: r.Status, ActorKind: r.ActorKind, Actor: r.Actor, Message: r.Message}), mapErr(err, errNoCase)
+	return caseEventFrom(dbq.CaseEvent(r)), mapErr(err, errNoCase)
 }
 
 // AccountCase returns the account's case number.
