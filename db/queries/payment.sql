@@ -10,7 +10,7 @@ RETURNING *;
 SELECT * FROM case_bill WHERE case_id = @case_id;
 
 -- name: BillByReference :one
-SELECT b.*, c.number AS case_number, c.status AS case_status, c.account_id
+SELECT sqlc.embed(b), c.number AS case_number, c.status AS case_status, c.account_id
 FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = @reference;
 
 -- name: FeeInsert :one
@@ -56,7 +56,7 @@ ORDER BY created_at DESC LIMIT 1;
 SELECT * FROM payment WHERE case_id = @case_id ORDER BY created_at, id;
 
 -- name: PaymentsOfAccount :many
-SELECT p.*, c.number AS case_number, c.service_slug
+SELECT sqlc.embed(p), c.number AS case_number, c.service_slug
 FROM payment p JOIN order_case c ON c.id = p.case_id
 WHERE p.account_id = @account_id AND p.status <> 'pending'
 ORDER BY p.created_at DESC, p.id LIMIT @max;

@@ -66,7 +66,7 @@ SELECT b.reference FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE 
 
 -- name: BillsByReferences :many
 -- The bills a file's references name, in one statement for the whole file.
-SELECT b.*, c.number AS case_number, c.status AS case_status, c.account_id
+SELECT sqlc.embed(b), c.number AS case_number, c.status AS case_status, c.account_id
 FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = ANY(@refs::text[]);
 
 -- name: CasesLockForBooking :many

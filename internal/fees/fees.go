@@ -13,6 +13,7 @@ package fees
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"time"
 )
 
@@ -120,10 +121,26 @@ func (s *Spec) Lines(data json.RawMessage, on time.Time) []Line {
 		if vat == "" {
 			vat = VATNone
 		}
-		amount := int64(qty) * it.Amount
-		out = append(out, Line{Type: it.Type, Label: it.Label, Quantity: qty, Unit: it.Amount, Amount: amount, VAT: vat, VATAmount: VATShare(amount, vat, on)})
+		out = append(out, NewLine(it.Type, it.Label, qty, it.Amount, vat, on))
 	}
 	return out
+}
+
+// MaxAmount bounds one fee (CHF 100 million): far above any official fee
+// and far below an overflow of a quantity times an amount.
+const MaxAmount = 10_000_000_000
+
+// validType is a fee type: a slug, as the fee table checks it.
+var validType = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidType reports whether s can name a fee type.
+func ValidType(s string) bool { return validType.MatchString(s) }
+
+// NewLine is a bill line of qty units at unit Rappen each, with the VAT
+// share of its code on a day.
+func NewLine(feeType string, label map[string]string, qty int, unit int64, vat string, on time.Time) Line {
+	amount := int64(qty) * unit
+	return Line{Type: feeType, Label: label, Quantity: qty, Unit: unit, Amount: amount, VAT: vat, VATAmount: VATShare(amount, vat, on)}
 }
 
 // Total adds up lines.

@@ -425,10 +425,6 @@ func widgetShape(widget string, raw json.RawMessage) string {
 	return ""
 }
 
-// maxFee bounds one fee item (CHF 100 million), far above any official
-// fee and far below an overflow of its quantity times its amount.
-const maxFee = 10_000_000_000
-
 // checkFees checks the fee part: a known way of collecting; items (at
 // least one unless the office sets the amount) with a unique slug type,
 // a positive amount, a label in every language and a known VAT code; a
@@ -450,12 +446,12 @@ func checkFees(spec *fees.Spec, props map[string]json.RawMessage, add func(strin
 	seen := map[string]bool{}
 	for i, it := range spec.Items {
 		p := fmt.Sprintf("fees.items.%d", i)
-		if !validSection.MatchString(it.Type) || seen[it.Type] {
+		if !fees.ValidType(it.Type) || seen[it.Type] {
 			add(p+".type", "must be a unique slug such as %q", "extract")
 		}
 		seen[it.Type] = true
-		if it.Amount < 1 || it.Amount > maxFee {
-			add(p+".amount_rappen", "must be between 1 and %d Rappen", maxFee)
+		if it.Amount < 1 || it.Amount > fees.MaxAmount {
+			add(p+".amount_rappen", "must be between 1 and %d Rappen", fees.MaxAmount)
 		}
 		if it.VAT != "" && !slices.Contains(fees.VATCodes, it.VAT) {
 			add(p+".vat", "must be one of %s", strings.Join(fees.VATCodes, ", "))

@@ -121,11 +121,6 @@ func (s *Service) Post(ctx context.Context, q *store.Queries, e Entry) (id int64
 	return q.AddJournalEntry(ctx, e)
 }
 
-// OpenAmount is what is still owed on a case.
-func (s *Service) OpenAmount(ctx context.Context, q *store.Queries, c uuid.UUID) (int64, error) {
-	return q.CaseOpenAmount(ctx, c)
-}
-
 // Line is a helper for postings: amount to account (for the case, on
 // receivable accounts).
 func Line(account string, amount int64, c *uuid.UUID) Posting {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -40,11 +39,7 @@ const (
 	maxFeeTypeLength = 60
 	maxFeeLabel      = 200
 	maxFeeQuantity   = 10_000
-	maxFeeUnit       = 10_000_000_000
 )
-
-// feeType is a fee type slug, as the fee table checks it.
-var feeType = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // closedCases take no more fees: the office's work on them is over.
 var closedCases = []string{cases.Done, cases.Rejected, cases.Withdrawn}
@@ -82,19 +77,13 @@ func (s *Service) AddFees(ctx context.Context, staff uuid.UUID, number, key stri
 		if err != nil {
 			return err
 		}
-		before, err := q.CaseFees(ctx, c.ID)
+		source := officeChargeSource(c.ID, staff, key)
+		booked, err := s.charge(ctx, q, c, lines, source, me.Email)
 		if err != nil {
 			return err
 		}
-		source := officeChargeSource(c.ID, staff, key)
-		if err := s.charge(ctx, q, c, lines, source, me.Email); err != nil {
-			return err
-		}
-		if out, err = accountOf(ctx, q, c.ID); err != nil {
-			return err
-		}
-		if len(out.Fees) == len(before) {
-			return nil // booked by an earlier call with this key: told and invoiced then
+		if out, err = accountOf(ctx, q, c.ID); err != nil || !booked {
+			return err // not booked: an earlier call with this key was, and told and invoiced then
 		}
 		if err := cases.Note(ctx, q, c.ID, "payments", "Gebühren festgelegt: "+Chf(fees.Total(lines))); err != nil {
 			return err
@@ -143,7 +132,7 @@ func (s *Service) officeLines(items []OfficeFee) ([]fees.Line, error) {
 	lines := make([]fees.Line, 0, len(items))
 	for i, it := range items {
 		p := fmt.Sprintf("body.items[%d]", i)
-		if len(it.Type) > maxFeeTypeLength || !feeType.MatchString(it.Type) {
+		if len(it.Type) > maxFeeTypeLength || !fees.ValidType(it.Type) {
 			add(p+".type", "must be a slug of at most %d characters such as %q", maxFeeTypeLength, "building-permit")
 		}
 		for _, l := range catalog.Languages {
@@ -162,24 +151,22 @@ func (s *Service) officeLines(items []OfficeFee) ([]fees.Line, error) {
 		if it.Quantity < 1 || it.Quantity > maxFeeQuantity {
 			add(p+".quantity", "must be between 1 and %d", maxFeeQuantity)
 		}
-		if it.Unit < 1 || it.Unit > maxFeeUnit {
-			add(p+".unit_rappen", "must be between 1 and %d Rappen", int64(maxFeeUnit))
+		if it.Unit < 1 || it.Unit > fees.MaxAmount {
+			add(p+".unit_rappen", "must be between 1 and %d Rappen", int64(fees.MaxAmount))
 		}
 		if !slices.Contains(fees.VATCodes, it.VAT) {
 			add(p+".vat", "must be one of %s", strings.Join(fees.VATCodes, ", "))
 		}
 		// quantity × unit cannot overflow within the bounds; the fee table
 		// checks the product's own bound again.
-		amount := int64(it.Quantity) * it.Unit
 		label := make(map[string]string, len(catalog.Languages))
 		for _, l := range catalog.Languages {
 			label[l] = strings.TrimSpace(it.Label[l])
 		}
-		lines = append(lines, fees.Line{Type: it.Type, Label: label, Quantity: it.Quantity, Unit: it.Unit, Amount: amount, VAT: it.VAT,
-			VATAmount: fees.VATShare(amount, it.VAT, s.now())})
+		lines = append(lines, fees.NewLine(it.Type, label, it.Quantity, it.Unit, it.VAT, s.now()))
 	}
-	if len(errs) == 0 && fees.Total(lines) > maxFeeUnit {
-		add("body.items", "must add up to at most %s", Chf(maxFeeUnit))
+	if len(errs) == 0 && fees.Total(lines) > fees.MaxAmount {
+		add("body.items", "must add up to at most %s", Chf(fees.MaxAmount))
 	}
 	if len(errs) > 0 {
 		return nil, apperr.InvalidFields("the fees are not valid", errs...)

@@ -132,7 +132,7 @@ func (s *Service) Bill(ctx context.Context, q *store.Queries, c store.Case, spec
 		return err
 	}
 	source := "charge:" + c.ID.String() + ":submission"
-	if err := s.charge(ctx, q, c, lines, source, submittedBy); err != nil {
+	if _, err := s.charge(ctx, q, c, lines, source, submittedBy); err != nil {
 		return err
 	}
 	if spec.Collect == fees.Invoice && fees.Total(lines) > 0 {
@@ -142,30 +142,38 @@ func (s *Service) Bill(ctx context.Context, q *store.Queries, c store.Case, spec
 }
 
 // charge books lines as due on case c: the receivable against each fee
-// type's revenue (and VAT where it applies), and stores the lines.
-func (s *Service) charge(ctx context.Context, q *store.Queries, c store.Case, lines []fees.Line, source, by string) error {
+// type's revenue (and VAT where it applies), and stores the lines;
+// booked is false when the source was booked before (nothing is written).
+func (s *Service) charge(ctx context.Context, q *store.Queries, c store.Case, lines []fees.Line, source, by string) (booked bool, err error) {
 	if len(lines) == 0 {
-		return nil
+		return false, nil
 	}
-	total := fees.Total(lines)
-	postings := []ledger.Posting{ledger.Line(ledger.Receivable(c.Office), total, &c.ID)}
-	for _, l := range lines {
-		postings = append(postings, ledger.Line(ledger.Revenue(c.Office, l.Type), -(l.Amount-l.VATAmount), nil))
-		if l.VATAmount > 0 {
-			postings = append(postings, ledger.Line(ledger.VAT(l.VAT), -l.VATAmount, nil))
-		}
-	}
-	entry, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Charge, Case: &c.ID, Memo: "Gebühren " + c.Number, Source: source, Postings: postings})
+	entry, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Charge, Case: &c.ID, Memo: "Gebühren " + c.Number, Source: source,
+		Postings: chargePostings(c, lines, 1)})
 	if err != nil || !booked {
-		return err
+		return false, err
 	}
 	for _, l := range lines {
 		if _, err := q.AddFee(ctx, store.Fee{Case: c.ID, Type: l.Type, Label: l.Label, Quantity: l.Quantity, Unit: l.Unit, Amount: l.Amount,
 			VAT: l.VAT, VATAmount: l.VATAmount, ChargeEntry: entry, CreatedBy: by}); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// chargePostings are the postings of charging lines on case c (sign 1)
+// or of taking them back (sign -1): the receivable against each fee
+// type's revenue net of VAT, and the VAT.
+func chargePostings(c store.Case, lines []fees.Line, sign int64) []ledger.Posting {
+	postings := []ledger.Posting{ledger.Line(ledger.Receivable(c.Office), sign*fees.Total(lines), &c.ID)}
+	for _, l := range lines {
+		postings = append(postings, ledger.Line(ledger.Revenue(c.Office, l.Type), -sign*(l.Amount-l.VATAmount), nil))
+		if l.VATAmount > 0 {
+			postings = append(postings, ledger.Line(ledger.VAT(l.VAT), -sign*l.VATAmount, nil))
+		}
+	}
+	return postings
 }
 
 // Account is what a case's bill says to the person or the office.

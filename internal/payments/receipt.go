@@ -83,15 +83,18 @@ func (s *Service) issueReceipt(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
+// receiptText is a receipt's words in one language.
+type receiptText struct{ title, number, reference, paid, method, fee, vat, noVAT, verify string }
+
 // receiptWords are a receipt's words per language.
-var receiptWords = map[string]struct{ title, number, reference, paid, method, fee, vat, noVAT, verify string }{
+var receiptWords = map[string]receiptText{
 	"de": {"Quittung", "Fallnummer", "Zahlungsreferenz", "Bezahlt am", "Zahlungsart", "Gebühr", "darin enthaltene MWST", "Amtliche Gebühr, nicht mehrwertsteuerpflichtig", "Echtheit prüfen"},
 	"fr": {"Quittance", "Numéro de dossier", "Référence de paiement", "Payé le", "Mode de paiement", "Émolument", "dont TVA", "Émolument officiel, non soumis à la TVA", "Vérifier l'authenticité"},
 	"it": {"Quietanza", "Numero della pratica", "Riferimento di pagamento", "Pagato il", "Modalità di pagamento", "Emolumento", "di cui IVA", "Emolumento ufficiale, non soggetto all'IVA", "Verificare l'autenticità"},
 	"en": {"Receipt", "Case number", "Payment reference", "Paid on", "Paid with", "Fee", "of which VAT", "Official fee, not subject to VAT", "Check authenticity"},
 }
 
-func (s *Service) receiptPDF(head store.Letterhead, c store.Case, p Payment, lines []Fee, w struct{ title, number, reference, paid, method, fee, vat, noVAT, verify string }, verifyURL string) ([]byte, error) {
+func (s *Service) receiptPDF(head store.Letterhead, c store.Case, p Payment, lines []Fee, w receiptText, verifyURL string) ([]byte, error) {
 	zurich, err := time.LoadLocation("Europe/Zurich")
 	if err != nil {
 		zurich = time.UTC

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/cases"
+	"github.com/schalter-ch/schalter/internal/fees"
 	"github.com/schalter-ch/schalter/internal/ledger"
 	"github.com/schalter-ch/schalter/internal/payprovider"
 	"github.com/schalter-ch/schalter/internal/store"
@@ -151,24 +152,19 @@ func (s *Service) cancelFees(ctx context.Context, q *store.Queries, c store.Case
 		byCharge[f.ChargeEntry] = append(byCharge[f.ChargeEntry], f)
 	}
 	for _, charge := range order {
-		lines := byCharge[charge]
-		var total int64
-		var postings []ledger.Posting
-		for _, f := range lines {
-			total += f.Amount
-			postings = append(postings, ledger.Line(ledger.Revenue(c.Office, f.Type), f.Amount-f.VATAmount, nil))
-			if f.VATAmount > 0 {
-				postings = append(postings, ledger.Line(ledger.VAT(f.VAT), f.VATAmount, nil))
-			}
+		fs := byCharge[charge]
+		lines := make([]fees.Line, 0, len(fs))
+		for _, f := range fs {
+			lines = append(lines, fees.Line{Type: f.Type, Amount: f.Amount, VAT: f.VAT, VATAmount: f.VATAmount})
 		}
-		postings = append(postings, ledger.Line(ledger.Receivable(c.Office), -total, &c.ID))
 		corrects := charge
 		entry, _, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Correction, Case: &c.ID, Corrects: &corrects,
-			Memo: "Gebühren storniert " + c.Number + ": " + reason, Source: "cancel:" + c.ID.String() + ":" + strconv.FormatInt(charge, 10), Postings: postings})
+			Memo: "Gebühren storniert " + c.Number + ": " + reason, Source: "cancel:" + c.ID.String() + ":" + strconv.FormatInt(charge, 10),
+			Postings: chargePostings(c, lines, -1)})
 		if err != nil {
 			return err
 		}
-		for _, f := range lines {
+		for _, f := range fs {
 			if err := q.CancelFee(ctx, f.ID, entry); err != nil {
 				return err
 			}

@@ -124,9 +124,14 @@ func (q *Queries) CaseBill(ctx context.Context, c uuid.UUID) (Bill, error) {
 // BillByReference finds the bill a payment reference belongs to.
 func (q *Queries) BillByReference(ctx context.Context, ref string) (Bill, error) {
 	r, err := q.gen.BillByReference(ctx, q.db, ref)
-	b := billFrom(dbq.CaseBill{CaseID: r.CaseID, OfficeSlug: r.OfficeSlug, Collect: r.Collect, Reference: r.Reference, Currency: r.Currency, DueOn: r.DueOn, CreatedAt: r.CreatedAt})
-	b.CaseNumber, b.CaseStatus, b.Account = r.CaseNumber, r.CaseStatus, r.AccountID
-	return b, mapErr(err, onErr{notFound: "no bill has this reference"})
+	return billOfCase(r.CaseBill, r.CaseNumber, r.CaseStatus, r.AccountID), mapErr(err, onErr{notFound: "no bill has this reference"})
+}
+
+// billOfCase is a bill with what a payment to it needs of its case.
+func billOfCase(r dbq.CaseBill, number, status string, account *uuid.UUID) Bill {
+	b := billFrom(r)
+	b.CaseNumber, b.CaseStatus, b.Account = number, status, account
+	return b
 }
 
 // AddFee stores a fee line booked by entry ChargeEntry.
@@ -204,9 +209,7 @@ func (q *Queries) CasePayments(ctx context.Context, c uuid.UUID) ([]Payment, err
 func (q *Queries) AccountPayments(ctx context.Context, account uuid.UUID, limit int) ([]Payment, error) {
 	rows, err := q.gen.PaymentsOfAccount(ctx, q.db, dbq.PaymentsOfAccountParams{AccountID: &account, Max: int32(limit)})
 	return convert(rows, func(r dbq.PaymentsOfAccountRow) Payment {
-		p := paymentFrom(dbq.Payment{ID: r.ID, Reference: r.Reference, CaseID: r.CaseID, AccountID: r.AccountID, Method: r.Method, Session: r.Session,
-			Status: r.Status, Amount: r.Amount, Refunded: r.Refunded, Charge: r.Charge, PaidWith: r.PaidWith, RedirectUrl: r.RedirectUrl,
-			ExpiresAt: r.ExpiresAt, StateAt: r.StateAt, CreatedAt: r.CreatedAt, PaidAt: r.PaidAt, UpdatedAt: r.UpdatedAt})
+		p := paymentFrom(r.Payment)
 		p.CaseNumber, p.Service = r.CaseNumber, r.ServiceSlug
 		return p
 	}), mapErr(err, onErr{})

@@ -205,9 +205,7 @@ func (q *Queries) BillsByReferences(ctx context.Context, refs []string) (map[str
 	rows, err := q.gen.BillsByReferences(ctx, q.db, refs)
 	out := make(map[string]Bill, len(rows))
 	for _, r := range rows {
-		b := billFrom(dbq.CaseBill{CaseID: r.CaseID, OfficeSlug: r.OfficeSlug, Collect: r.Collect, Reference: r.Reference, Currency: r.Currency, DueOn: r.DueOn, CreatedAt: r.CreatedAt})
-		b.CaseNumber, b.CaseStatus, b.Account = r.CaseNumber, r.CaseStatus, r.AccountID
-		out[r.Reference] = b
+		out[r.CaseBill.Reference] = billOfCase(r.CaseBill, r.CaseNumber, r.CaseStatus, r.AccountID)
 	}
 	return out, mapErr(err, onErr{})
 }

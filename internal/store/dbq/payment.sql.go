@@ -18,13 +18,7 @@ FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = $1
 `
 
 type BillByReferenceRow struct {
-	CaseID     uuid.UUID
-	OfficeSlug string
-	Collect    string
-	Reference  string
-	Currency   string
-	DueOn      *time.Time
-	CreatedAt  time.Time
+	CaseBill   CaseBill
 	CaseNumber string
 	CaseStatus string
 	AccountID  *uuid.UUID
@@ -34,13 +28,13 @@ func (q *Queries) BillByReference(ctx context.Context, db DBTX, reference string
 	row := db.QueryRow(ctx, billByReference, reference)
 	var i BillByReferenceRow
 	err := row.Scan(
-		&i.CaseID,
-		&i.OfficeSlug,
-		&i.Collect,
-		&i.Reference,
-		&i.Currency,
-		&i.DueOn,
-		&i.CreatedAt,
+		&i.CaseBill.CaseID,
+		&i.CaseBill.OfficeSlug,
+		&i.CaseBill.Collect,
+		&i.CaseBill.Reference,
+		&i.CaseBill.Currency,
+		&i.CaseBill.DueOn,
+		&i.CaseBill.CreatedAt,
 		&i.CaseNumber,
 		&i.CaseStatus,
 		&i.AccountID,
@@ -610,23 +604,7 @@ type PaymentsOfAccountParams struct {
 }
 
 type PaymentsOfAccountRow struct {
-	ID          uuid.UUID
-	Reference   string
-	CaseID      uuid.UUID
-	AccountID   *uuid.UUID
-	Method      string
-	Session     *string
-	Status      string
-	Amount      int64
-	Refunded    int64
-	Charge      *string
-	PaidWith    string
-	RedirectUrl *string
-	ExpiresAt   *time.Time
-	StateAt     *time.Time
-	CreatedAt   time.Time
-	PaidAt      *time.Time
-	UpdatedAt   time.Time
+	Payment     Payment
 	CaseNumber  string
 	ServiceSlug string
 }
@@ -641,23 +619,23 @@ func (q *Queries) PaymentsOfAccount(ctx context.Context, db DBTX, arg PaymentsOf
 	for rows.Next() {
 		var i PaymentsOfAccountRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Reference,
-			&i.CaseID,
-			&i.AccountID,
-			&i.Method,
-			&i.Session,
-			&i.Status,
-			&i.Amount,
-			&i.Refunded,
-			&i.Charge,
-			&i.PaidWith,
-			&i.RedirectUrl,
-			&i.ExpiresAt,
-			&i.StateAt,
-			&i.CreatedAt,
-			&i.PaidAt,
-			&i.UpdatedAt,
+			&i.Payment.ID,
+			&i.Payment.Reference,
+			&i.Payment.CaseID,
+			&i.Payment.AccountID,
+			&i.Payment.Method,
+			&i.Payment.Session,
+			&i.Payment.Status,
+			&i.Payment.Amount,
+			&i.Payment.Refunded,
+			&i.Payment.Charge,
+			&i.Payment.PaidWith,
+			&i.Payment.RedirectUrl,
+			&i.Payment.ExpiresAt,
+			&i.Payment.StateAt,
+			&i.Payment.CreatedAt,
+			&i.Payment.PaidAt,
+			&i.Payment.UpdatedAt,
 			&i.CaseNumber,
 			&i.ServiceSlug,
 		); err != nil {

@@ -475,13 +475,7 @@ FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = ANY($
 `
 
 type BillsByReferencesRow struct {
-	CaseID     uuid.UUID
-	OfficeSlug string
-	Collect    string
-	Reference  string
-	Currency   string
-	DueOn      *time.Time
-	CreatedAt  time.Time
+	CaseBill   CaseBill
 	CaseNumber string
 	CaseStatus string
 	AccountID  *uuid.UUID
@@ -498,13 +492,13 @@ func (q *Queries) BillsByReferences(ctx context.Context, db DBTX, refs []string)
 	for rows.Next() {
 		var i BillsByReferencesRow
 		if err := rows.Scan(
-			&i.CaseID,
-			&i.OfficeSlug,
-			&i.Collect,
-			&i.Reference,
-			&i.Currency,
-			&i.DueOn,
-			&i.CreatedAt,
+			&i.CaseBill.CaseID,
+			&i.CaseBill.OfficeSlug,
+			&i.CaseBill.Collect,
+			&i.CaseBill.Reference,
+			&i.CaseBill.Currency,
+			&i.CaseBill.DueOn,
+			&i.CaseBill.CreatedAt,
 			&i.CaseNumber,
 			&i.CaseStatus,
 			&i.AccountID,
