@@ -38,6 +38,26 @@ WITH e AS (
 )
 SELECT * FROM e;
 
+-- name: CaseEventsInsert :exec
+-- Steps of many cases in one statement, in the order given; each case
+-- takes the status of its last step.
+WITH steps AS (
+    SELECT unnest(@case_ids::uuid[]) AS case_id, unnest(@statuses::text[]) AS status, unnest(@actor_kinds::text[]) AS actor_kind,
+           unnest(@actors::text[]) AS actor, unnest(@messages::text[]) AS message, generate_series(1, cardinality(@case_ids::uuid[])) AS n
+), e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor, message)
+    SELECT case_id, status, actor_kind, actor, message FROM steps ORDER BY n
+), last AS (
+    SELECT DISTINCT ON (case_id) case_id, status FROM steps ORDER BY case_id, n DESC
+)
+UPDATE order_case o SET status = last.status, updated_at = now()
+FROM last WHERE o.id = last.case_id;
+
+-- name: CasesLock :many
+-- Locks cases for a change of status, in id order so that two callers
+-- never wait for each other crosswise.
+SELECT * FROM order_case WHERE id = ANY(@ids::uuid[]) ORDER BY id FOR UPDATE;
+
 -- name: CaseOfAccount :one
 SELECT * FROM order_case WHERE number = @number AND account_id = @account_id;
 

@@ -7,6 +7,10 @@ ON CONFLICT (office_slug) DO UPDATE SET endpoint_url = excluded.endpoint_url, st
 -- name: ConnectorOfOffice :one
 SELECT * FROM connector WHERE office_slug = @office_slug;
 
+-- name: OfficesWithConnector :many
+-- Those of the offices that have a connector.
+SELECT office_slug FROM connector WHERE office_slug = ANY(@offices::text[]);
+
 -- name: ConnectorByKey :one
 SELECT * FROM connector WHERE api_key_hash = @api_key_hash;
 

@@ -11,22 +11,34 @@ UPDATE ledger_account SET number = @number, cost_centre = @cost_centre WHERE cod
 -- name: LedgerAccounts :many
 SELECT * FROM ledger_account ORDER BY code;
 
--- name: JournalEntryInsert :one
--- The entry and all its postings in one statement; nothing (no rows)
--- when the source booked already: the caller learns that it is a
--- repetition. A nil case is the zero UUID in the array.
-WITH e AS (
+-- name: JournalEntriesInsert :many
+-- Entries with all their postings in one statement, however many: a
+-- posting names its entry by the entry's position in the arrays (ord).
+-- It returns the positions and ids of the entries booked; one whose
+-- source booked already is left out, so that the caller learns it is a
+-- repetition (sources are distinct within a call: ledger.PostMany). A
+-- nil case is the zero UUID in the arrays, no correction 0.
+WITH input AS (
+    SELECT unnest(@ords::int[]) AS ord, unnest(@value_dates::date[]) AS value_date, unnest(@kinds::text[]) AS kind,
+           unnest(@case_ids::uuid[]) AS case_id, unnest(@corrects::bigint[]) AS corrects, unnest(@memos::text[]) AS memo,
+           unnest(@sources::text[]) AS source
+), e AS (
     INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
-    VALUES (@value_date, @kind, @case_id, @corrects, @memo, @source)
+    SELECT value_date, kind, nullif(case_id, '00000000-0000-0000-0000-000000000000'::uuid), nullif(corrects, 0), memo, source
+    FROM input ORDER BY ord
     ON CONFLICT (source) DO NOTHING
-    RETURNING id
+    RETURNING id, source
+), booked AS (
+    SELECT i.ord, e.id FROM e JOIN input i ON i.source = e.source
 ), p AS (
     INSERT INTO posting (entry_id, account, amount, case_id)
-    SELECT e.id, unnest(@accounts::text[]), unnest(@amounts::bigint[]),
-           nullif(unnest(@cases::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid)
-    FROM e
+    SELECT b.id, l.account, l.amount, nullif(l.case_id, '00000000-0000-0000-0000-000000000000'::uuid)
+    FROM (SELECT unnest(@posting_ords::int[]) AS ord, unnest(@accounts::text[]) AS account, unnest(@amounts::bigint[]) AS amount,
+                 unnest(@posting_cases::uuid[]) AS case_id, generate_series(1, cardinality(@accounts::text[])) AS n) l
+    JOIN booked b ON b.ord = l.ord
+    ORDER BY l.n
 )
-SELECT id FROM e;
+SELECT ord::int AS ord, id::bigint AS id FROM booked;
 
 -- name: CaseOpenAmount :one
 -- What the person still owes on a case: the balance of its receivable.

@@ -1,6 +1,10 @@
 -- name: PaymentReferenceNext :one
 SELECT nextval('payment_reference_seq')::bigint;
 
+-- name: PaymentReferencesNext :many
+-- The next n numbers, for a batch of payments.
+SELECT nextval('payment_reference_seq')::bigint FROM generate_series(1, @n::int);
+
 -- name: BillInsert :one
 INSERT INTO case_bill (case_id, office_slug, collect, reference, due_on)
 VALUES (@case_id, @office_slug, @collect, @reference, @due_on)
@@ -31,6 +35,21 @@ RETURNING *;
 
 -- name: PaymentStarted :exec
 UPDATE payment SET session = @session, redirect_url = @redirect_url, expires_at = @expires_at, updated_at = now() WHERE id = @id;
+
+-- name: BankPaymentsInsert :many
+-- Paid payments the bank reported, any number in one statement; a nil
+-- account is the zero UUID.
+INSERT INTO payment (id, reference, case_id, account_id, method, session, status, amount, paid_at, paid_with, state_at)
+SELECT t.id, t.reference, t.case_id, nullif(t.account_id, '00000000-0000-0000-0000-000000000000'::uuid), 'bank', t.session, 'paid',
+       t.amount, t.paid_at, 'qr-bill', t.paid_at
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@refs::text[]) AS reference, unnest(@case_ids::uuid[]) AS case_id,
+             unnest(@account_ids::uuid[]) AS account_id, unnest(@sessions::text[]) AS session, unnest(@amounts::bigint[]) AS amount,
+             unnest(@paid_ats::timestamptz[]) AS paid_at) t
+RETURNING *;
+
+-- name: PaymentsLockBySessions :many
+-- The payments of sessions of one method, locked in id order.
+SELECT * FROM payment WHERE method = @method AND session = ANY(@sessions::text[]) ORDER BY id FOR UPDATE;
 
 -- name: PaymentLockBySession :one
 SELECT * FROM payment WHERE method = @method AND session = @session FOR UPDATE;

@@ -99,8 +99,10 @@ type Service struct {
 	// OnSubmit runs in the submission's transaction, before the case is
 	// numbered and stored (c has its id, office and data, not its
 	// number): the connectors enqueue the case's delivery to the office
-	// there, so that it is sent if and only if the case commits.
-	OnSubmit func(ctx context.Context, q *store.Queries, c Record) error
+	// there, so that it is sent if and only if the case commits. It is
+	// also given the cases a payment hands to their office
+	// (PaymentSteps), many at once when a bank file paid them.
+	OnSubmit func(ctx context.Context, q *store.Queries, cs ...Record) error
 	// OnCreated runs in the submission's transaction once the case is
 	// stored and numbered: the payments give it its bill there. Lines
 	// are its fees (none for a free service or one whose office sets
@@ -181,7 +183,7 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 		c.Record = store.Case{ID: uuid.New(), Account: &in.Account, Service: d.Service, FormVersion: d.FormVersion, Office: svc.Office,
 			Data: d.Data, Language: in.Language, Delivery: delivery(d.Data), Notify: notify, Status: Received}
 		// A service paid first keeps the case from its office until the
-		// payment is in (Paid hands it over then). Without payments
+		// payment is in (PaymentSteps hands it over then). Without payments
 		// (OnCreated unset: tests of other parts) nothing could ever pay
 		// it, so the case goes on at once.
 		lines := form.Fees.Lines(d.Data, time.Now())
@@ -496,21 +498,45 @@ func (s *Service) logRead(ctx context.Context, q *store.Queries, staff uuid.UUID
 	return transparency.StaffRead(ctx, q, staff, *c.Account, c.Office, []string{"Antrag " + c.Number}, caseAccess.purpose, caseAccess.legalBasis)
 }
 
-// Paid hands a case that waited for its payment to its office, in q's
-// transaction (the payment's), c locked by the caller: the timeline says
-// the payment is in, and the case's delivery is enqueued as at a
-// submission. A case in any other status is left as it is (paid again,
-// or paid after the office rejected it: the payments see to a refund).
-func (s *Service) Paid(ctx context.Context, q *store.Queries, c Record, message string) error {
-	if c.Status != PaymentDue {
+// PaymentStep is what a payment writes to its case's timeline.
+type PaymentStep struct {
+	// Case is locked by the caller.
+	Case    Record
+	Message string
+	// Settled says that the case owes nothing now.
+	Settled bool
+}
+
+// PaymentSteps writes the steps of payments to their cases' timelines in
+// q's transaction (the payments'), all in one statement: a note, or, for
+// a case that waited for its payment and is settled now, the step that
+// hands it to its office, whose delivery is then enqueued as at a
+// submission. A case in any other status keeps it (paid again, or paid
+// after the office rejected it: the payments see to a refund).
+func (s *Service) PaymentSteps(ctx context.Context, q *store.Queries, steps []PaymentStep) error {
+	status := make(map[uuid.UUID]string, len(steps))
+	out := make([]store.CaseStep, 0, len(steps))
+	var handed []Record
+	for _, st := range steps {
+		c := st.Case
+		if now, ok := status[c.ID]; ok {
+			c.Status = now // a second payment of the case in the same call
+		}
+		if c.Status == PaymentDue && st.Settled {
+			c.Status = Received
+			handed = append(handed, c)
+		}
+		status[c.ID] = c.Status
+		out = append(out, store.CaseStep{Case: c.ID, CaseEvent: store.CaseEvent{Status: c.Status, ActorKind: "system", Actor: "payments", Message: st.Message}})
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	if _, err := q.AddCaseEvent(ctx, c.ID, store.CaseEvent{Status: Received, ActorKind: "system", Actor: "payments", Message: message}); err != nil {
+	if err := q.AddCaseSteps(ctx, out); err != nil {
 		return err
 	}
-	c.Status = Received
-	if s.OnSubmit != nil {
-		return s.OnSubmit(ctx, q, c)
+	if len(handed) > 0 && s.OnSubmit != nil {
+		return s.OnSubmit(ctx, q, handed...)
 	}
 	return nil
 }

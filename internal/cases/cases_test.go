@@ -368,8 +368,9 @@ func TestSubmitNumbersAndHook(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[uuid.UUID]bool{}
 	fail := errors.New("the office's queue refused")
-	b.svc.OnSubmit = func(_ context.Context, _ *store.Queries, c cases.Record) error {
-		if c.Number != "" || c.ID == uuid.Nil {
+	b.svc.OnSubmit = func(_ context.Context, _ *store.Queries, cs ...cases.Record) error {
+		c := cs[0]
+		if len(cs) != 1 || c.Number != "" || c.ID == uuid.Nil {
 			return fmt.Errorf("the hook saw number %q, id %s", c.Number, c.ID)
 		}
 		if c.Language == "it" {

@@ -151,7 +151,7 @@ func TestSubmitChild(t *testing.T) {
 	f := forms.New(st, account.ProfileFields)
 	svc := cases.New(st, f, "UST")
 	if os.Getenv(killInHook) != "" {
-		svc.OnSubmit = func(context.Context, *store.Queries, cases.Record) error {
+		svc.OnSubmit = func(context.Context, *store.Queries, ...cases.Record) error {
 			os.Stdout.WriteString("inside the transaction\n")
 			select {} // until killed
 		}

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,16 +179,29 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // transmission is delayed (about a minute and a half of retries).
 const DelayedAfter = 4
 
-// Enqueue is cases.Service.OnSubmit: it enqueues the delivery of a new
-// case in the submission's transaction, when its office has a connector.
-func (s *Service) Enqueue(ctx context.Context, q *store.Queries, c store.Case) error {
-	if _, err := q.OfficeConnector(ctx, c.Office); err != nil {
-		if apperr.CodeOf(err) == apperr.NotFound {
-			return nil // the office works in the back office only
+// Enqueue is cases.Service.OnSubmit: it enqueues the delivery of new
+// cases (or of cases a payment released) in the transaction that made
+// them, for those whose office has a connector; a bank file's thousands
+// in two statements.
+func (s *Service) Enqueue(ctx context.Context, q *store.Queries, cs ...store.Case) error {
+	var offices []string
+	for _, c := range cs {
+		if !slices.Contains(offices, c.Office) {
+			offices = append(offices, c.Office)
 		}
+	}
+	// Offices without one work in the back office only.
+	connected, err := q.OfficesWithConnector(ctx, offices)
+	if err != nil {
 		return err
 	}
-	return q.Enqueue(ctx, DeliverArgs{Case: c.ID}, nil)
+	var jobs []river.JobArgs
+	for _, c := range cs {
+		if slices.Contains(connected, c.Office) {
+			jobs = append(jobs, DeliverArgs{Case: c.ID})
+		}
+	}
+	return q.EnqueueMany(ctx, jobs)
 }
 
 // Delivery is what an office's endpoint receives.

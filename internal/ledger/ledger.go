@@ -23,6 +23,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -90,35 +91,79 @@ func (s *Service) Day(t time.Time) time.Time {
 // is written then). An entry that does not balance is a bug of the
 // caller, never the person's: an internal error.
 func (s *Service) Post(ctx context.Context, q *store.Queries, e Entry) (id int64, booked bool, err error) {
-	var sum int64
-	for _, p := range e.Postings {
-		if p.Amount == 0 {
-			return 0, false, fmt.Errorf("ledger: %s: a posting of zero to %s", e.Source, p.Account)
+	ids, err := s.PostMany(ctx, q, []Entry{e})
+	if err != nil {
+		return 0, false, err
+	}
+	return ids[0], ids[0] != 0, nil
+}
+
+// PostMany books entries as Post does each, in one statement however
+// many there are (a bank file's thousands of payments): ids has each
+// entry's new id, or 0 where its source was booked before, or repeats
+// the source of an earlier entry of the call (that one is booked).
+func (s *Service) PostMany(ctx context.Context, q *store.Queries, entries []Entry) (ids []int64, err error) {
+	var (
+		fresh  = make([]Entry, 0, len(entries))
+		at     = make([]int, 0, len(entries)) // fresh[k] is entries[at[k]]
+		seen   = make(map[string]bool, len(entries))
+		unseen []string
+	)
+	for i, e := range entries {
+		if err := balanced(e); err != nil {
+			return nil, err
 		}
-		sum += p.Amount
-	}
-	if sum != 0 || len(e.Postings) < 2 {
-		return 0, false, fmt.Errorf("ledger: %s does not balance (%d postings, sum %d)", e.Source, len(e.Postings), sum)
-	}
-	if e.ValueDate.IsZero() {
-		e.ValueDate = s.Today()
-	}
-	for _, p := range e.Postings {
-		if _, ok := s.known.Load(p.Account); ok {
+		if seen[e.Source] {
 			continue
 		}
-		existed, err := q.EnsureLedgerAccount(ctx, s.chart.account(p.Account))
+		seen[e.Source] = true
+		if e.ValueDate.IsZero() {
+			e.ValueDate = s.Today()
+		}
+		fresh, at = append(fresh, e), append(at, i)
+		for _, p := range e.Postings {
+			if _, ok := s.known.Load(p.Account); !ok && !slices.Contains(unseen, p.Account) {
+				unseen = append(unseen, p.Account)
+			}
+		}
+	}
+	for _, code := range unseen {
+		existed, err := q.EnsureLedgerAccount(ctx, s.chart.account(code))
 		if err != nil {
-			return 0, false, err
+			return nil, err
 		}
 		if existed {
 			// Committed, and accounts are never deleted: no need to
 			// ask again. One created here is asked about next time,
 			// since this transaction may still roll back.
-			s.known.Store(p.Account, true)
+			s.known.Store(code, true)
 		}
 	}
-	return q.AddJournalEntry(ctx, e)
+	booked, err := q.AddJournalEntries(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	ids = make([]int64, len(entries))
+	for k, id := range booked {
+		ids[at[k]] = id
+	}
+	return ids, nil
+}
+
+// balanced refuses an entry whose postings do not add up to zero, have a
+// posting of zero, or are fewer than two.
+func balanced(e Entry) error {
+	var sum int64
+	for _, p := range e.Postings {
+		if p.Amount == 0 {
+			return fmt.Errorf("ledger: %s: a posting of zero to %s", e.Source, p.Account)
+		}
+		sum += p.Amount
+	}
+	if sum != 0 || len(e.Postings) < 2 {
+		return fmt.Errorf("ledger: %s does not balance (%d postings, sum %d)", e.Source, len(e.Postings), sum)
+	}
+	return nil
 }
 
 // Line is a helper for postings: amount to account (for the case, on

@@ -1,10 +1,12 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/schalter-ch/schalter/internal/account"
+	"github.com/schalter-ch/schalter/internal/camt"
 	"github.com/schalter-ch/schalter/internal/cases"
 	"github.com/schalter-ch/schalter/internal/devpay"
 	"github.com/schalter-ch/schalter/internal/documents"
@@ -23,33 +26,49 @@ import (
 	"github.com/schalter-ch/schalter/internal/ledger"
 	"github.com/schalter-ch/schalter/internal/payments"
 	"github.com/schalter-ch/schalter/internal/qrbill"
+	"github.com/schalter-ch/schalter/internal/reconcile"
 	"github.com/schalter-ch/schalter/internal/secretbox"
 	"github.com/schalter-ch/schalter/internal/store"
 )
 
 const (
 	confirmRate, confirmSeconds = 500, 10
+	camtCredits                 = 10000
 	residenceData               = `{"given_name":"Tamara","family_name":"Keller","birth_date":"1990-03-04","street":"Bahnhofstrasse 1","postal_code":"8610",
 		"locality":"Uster","for_whom":"self","delivery":"account","copies":1}`
 )
 
-// pendingCheckouts submits n paid-first cases (the residence certificate)
-// and starts a checkout with the development provider for each, in the
-// test process, on the server's database: what the server then confirms.
-func pendingCheckouts(t *testing.T, st *store.Store, n int) []string {
-	ctx := context.Background()
+// benchPayments is the payments service in the test process, on the
+// server's database, with what submits cases to it.
+type benchPayments struct {
+	svc    *payments.Service
+	drafts *drafts.Service
+	cases  *cases.Service
+}
+
+func newBenchPayments(t *testing.T, st *store.Store) *benchPayments {
 	box, err := secretbox.New(benchSecretKey)
 	require.NoError(t, err)
 	f := forms.New(st, account.ProfileFields)
-	d := drafts.New(st, f)
-	cs := cases.New(st, f, "UST")
+	b := &benchPayments{drafts: drafts.New(st, f), cases: cases.New(st, f, "UST")}
 	dev := devpay.New(st, "http://localhost", devpay.Secret(box))
-	svc, err := payments.New(st, payments.Config{Account: "CH4431999123000889012", City: "Stadt Uster",
+	b.svc, err = payments.New(st, payments.Config{Account: benchIBAN, City: "Stadt Uster",
 		Creditor: qrbill.Address{Name: "Stadt Uster", Street: "Oberlandstrasse", BuildingNumber: "78", PostalCode: "8610", Town: "Uster", Country: "CH"}},
-		ledger.New(ledger.Chart{}), cs, documents.New(st, box, "http://localhost"), dev)
+		ledger.New(ledger.Chart{}), b.cases, documents.New(st, box, "http://localhost"), dev)
 	require.NoError(t, err)
-	cs.OnCreated = svc.Bill
-	sessions := make([]string, n)
+	b.cases.OnCreated = b.svc.Bill
+	return b
+}
+
+// benchIBAN is the city's QR-IBAN in the payments section.
+const benchIBAN = "CH4431999123000889012"
+
+// submit submits n paid-first cases (the residence certificate), eight
+// at a time, and gives each to then (with its number), which returns
+// what the caller keeps of it.
+func (b *benchPayments) submit(t *testing.T, st *store.Store, n int, then func(owner *store.Account, c *cases.Case) (string, error)) []string {
+	ctx := context.Background()
+	out := make([]string, n)
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i := range n {
@@ -58,24 +77,72 @@ func pendingCheckouts(t *testing.T, st *store.Store, n int) []string {
 			if err != nil {
 				return err
 			}
-			dr, err := d.Create(ctx, drafts.Account(owner.ID), "wohnsitzbestaetigung", json.RawMessage(residenceData), "")
+			dr, err := b.drafts.Create(ctx, drafts.Account(owner.ID), "wohnsitzbestaetigung", json.RawMessage(residenceData), "")
 			if err != nil {
 				return err
 			}
-			c, err := cs.Submit(ctx, cases.Submission{Account: owner.ID, Email: owner.Email, Level: account.LevelTwoFactor, Draft: dr.ID, Language: "de"})
+			c, err := b.cases.Submit(ctx, cases.Submission{Account: owner.ID, Email: owner.Email, Level: account.LevelTwoFactor, Draft: dr.ID, Language: "de"})
 			if err != nil {
 				return err
 			}
-			p, err := svc.Checkout(ctx, payments.CheckoutRequest{Account: owner.ID, Number: c.Number, Provider: devpay.Name, Language: "de", Description: "Wohnsitzbestätigung"})
-			if err != nil {
-				return err
-			}
-			sessions[i] = *p.Session
-			return nil
+			out[i], err = then(owner, c)
+			return err
 		})
 	}
 	require.NoError(t, g.Wait())
-	return sessions
+	return out
+}
+
+// pendingCheckouts submits n paid-first cases and starts a checkout with
+// the development provider for each: what the server then confirms.
+func (b *benchPayments) pendingCheckouts(t *testing.T, st *store.Store, n int) []string {
+	return b.submit(t, st, n, func(owner *store.Account, c *cases.Case) (string, error) {
+		p, err := b.svc.Checkout(context.Background(), payments.CheckoutRequest{Account: owner.ID, Number: c.Number, Provider: devpay.Name, Language: "de", Description: "Wohnsitzbestätigung"})
+		if err != nil {
+			return "", err
+		}
+		return *p.Session, nil
+	})
+}
+
+// bills submits n paid-first cases and returns their bills' references,
+// which a bank file then pays.
+func (b *benchPayments) bills(t *testing.T, st *store.Store, n int) []string {
+	return b.submit(t, st, n, func(owner *store.Account, c *cases.Case) (string, error) {
+		a, err := b.svc.OfCase(context.Background(), owner.ID, c.Number)
+		if err != nil {
+			return "", err
+		}
+		return a.Bill.Reference, nil
+	})
+}
+
+// camtImports imports, runs times, a camt.054 of len(refs) credits that
+// each pay one of the bills (the first in full; later files pay the
+// same bills again, over, which books as much) and returns each
+// import's duration.
+func (b *benchPayments) camtImports(t *testing.T, refs []string, runs int) []time.Duration {
+	rec := reconcile.New(b.svc, reconcile.Config{})
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	var out []time.Duration
+	for r := range runs {
+		credits := make([]camt.Credit, len(refs))
+		for i, ref := range refs {
+			credits[i] = camt.Credit{BankRef: fmt.Sprintf("BENCH%d-%06d", r, i), Amount: 2000, Currency: "CHF", BookingDate: day,
+				Reference: ref, ReferenceType: camt.QRR, DebtorName: "Tamara Keller", DebtorIBAN: "CH9300762011623852957"}
+		}
+		var body bytes.Buffer
+		id := fmt.Sprintf("MSG-LOAD-%d-%d", time.Now().Unix(), r)
+		require.NoError(t, camt.Write(&body, camt.Notification{MessageID: id, Created: day.Add(18 * time.Hour),
+			Accounts: []camt.Account{{NotificationID: id + "-1", IBAN: benchIBAN, Currency: "CHF", Credits: credits}}}))
+		start := time.Now()
+		sum, err := rec.Import(context.Background(), reconcile.FolderActor, "bench.xml", body.Bytes())
+		out = append(out, time.Since(start))
+		require.NoError(t, err)
+		require.Equal(t, len(refs), sum.Import.Counts.Matched+sum.Import.Counts.Over, "every credit booked")
+		t.Logf("camt.054 import %d of %d credits: %s", r+1, len(refs), out[r])
+	}
+	return out
 }
 
 // paymentsReport measures the payments issue's path against the running
@@ -90,7 +157,8 @@ func paymentsReport(t *testing.T, base string, st *store.Store) string {
 	secret := devpay.Secret(box)
 	per := confirmRate * confirmSeconds
 	setup := time.Now()
-	sessions := pendingCheckouts(t, st, runs*per+200)
+	bp := newBenchPayments(t, st)
+	sessions := bp.pendingCheckouts(t, st, runs*per+200)
 	t.Logf("payments: %d pending checkouts in %s", len(sessions), time.Since(setup))
 
 	var next atomic.Int64
@@ -120,6 +188,11 @@ func paymentsReport(t *testing.T, base string, st *store.Store) string {
 	bad, err := st.UnbalancedEntries(ctx)
 	require.NoError(t, err)
 
+	setup = time.Now()
+	refs := bp.bills(t, st, camtCredits)
+	t.Logf("payments: %d bills in %s", len(refs), time.Since(setup))
+	imports := bp.camtImports(t, refs, runs)
+
 	m := medianSample(results)
 	var b strings.Builder
 	b.WriteString("\n## Payments (issue 13)\n\nSame session, same machine. Each request is a provider's webhook (signed like Stripe's, verified by the server) that confirms one pending checkout of a paid-first residence certificate: the event recorded once by id, the payment set paid, a balanced ledger entry (receivable against the provider's clearing account), the case handed to its office with a timeline step, and the receipt job enqueued — one transaction per webhook.\n\n")
@@ -129,6 +202,20 @@ func paymentsReport(t *testing.T, base string, st *store.Store) string {
 	fmt.Fprintf(&b, "| 500 payment confirmations per second with ledger postings, p99 < 50 ms | %s (%.2f%% succeeded) | %s |\n", round(m.p99), 100*m.success, yes(m.p99 < 50*time.Millisecond && m.success > 0.999))
 	ceiling := medianSample(ceilings).throughput
 	fmt.Fprintf(&b, "| confirmations' throughput vs the /healthz ceiling in this section | %.0f / %.0f req/s = %.1f%% | |\n", m.throughput, ceiling, 100*m.throughput/ceiling)
+	took := slices.Clone(imports)
+	slices.Sort(took)
+	fmt.Fprintf(&b, "| a camt.054 file of %d entries reconciled in under 10 s (each pays a bill: payment, ledger entry, timeline, case to its office, receipt job; one transaction) | %s (median of %s) | %s |\n",
+		camtCredits, seconds(took[len(took)/2]), secondsAll(imports), yes(took[len(took)/2] < 10*time.Second))
 	fmt.Fprintf(&b, "| payments booked once each, journal balanced | %d paid, %d payment entries, %d unbalanced entries (of %d confirmations sent) | %s |\n", paid, entries, len(bad), runs*per, yes(paid == runs*per && entries == paid && len(bad) == 0))
 	return b.String()
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+func secondsAll(ds []time.Duration) string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = seconds(d)
+	}
+	return strings.Join(out, ", ")
 }

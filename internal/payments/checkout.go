@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 
 	"github.com/schalter-ch/schalter/internal/apperr"
 	"github.com/schalter-ch/schalter/internal/cases"
@@ -165,38 +166,66 @@ func (s *Service) paid(ctx context.Context, q *store.Queries, p Payment, st payp
 	if err := q.SetPaymentState(ctx, p); err != nil {
 		return err
 	}
-	return s.booked(ctx, q, p, ledger.Clearing(p.Method))
+	return s.booked(ctx, q, arrived{p, ledger.Clearing(p.Method)})
 }
 
-// booked books paid payment p against the case's receivable from the
-// money account it arrived on, notes it on the case's timeline, hands a
-// case that waited for it to its office, and enqueues its receipt.
-func (s *Service) booked(ctx context.Context, q *store.Queries, p Payment, money string) error {
-	c, err := q.LockCase(ctx, p.Case)
+// arrived is a paid payment and the ledger account of the money it
+// brought (a provider's clearing, the bank).
+type arrived struct {
+	Payment
+	money string
+}
+
+// booked books paid payments against their cases' receivables from the
+// money accounts they arrived on, notes them on the cases' timelines,
+// hands the cases that waited for them to their offices, and enqueues
+// their receipts: one payment of a webhook, or a bank file's thousands,
+// in the same five statements. A payment booked before books nothing.
+func (s *Service) booked(ctx context.Context, q *store.Queries, ps ...arrived) error {
+	ids := make([]uuid.UUID, 0, len(ps))
+	for _, p := range ps {
+		if !slices.Contains(ids, p.Case) {
+			ids = append(ids, p.Case)
+		}
+	}
+	locked, err := q.LockCases(ctx, ids)
 	if err != nil {
 		return err
 	}
-	_, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Payment, Case: &c.ID, ValueDate: s.ledger.Day(*p.PaidAt),
-		Memo: "Zahlung " + c.Number + " " + p.Reference, Source: "payment:" + p.ID.String(),
-		Postings: []ledger.Posting{ledger.Line(money, p.Amount, nil), ledger.Line(ledger.Receivable(c.Office), -p.Amount, &c.ID)}})
-	if err != nil || !booked {
-		return err
+	byID := make(map[uuid.UUID]cases.Record, len(locked))
+	for _, c := range locked {
+		byID[c.ID] = c
 	}
-	open, err := q.CaseOpenAmount(ctx, c.ID)
+	entries := make([]ledger.Entry, len(ps))
+	for i, p := range ps {
+		c := byID[p.Case]
+		entries[i] = ledger.Entry{Kind: ledger.Payment, Case: &c.ID, ValueDate: s.ledger.Day(*p.PaidAt),
+			Memo: "Zahlung " + c.Number + " " + p.Reference, Source: "payment:" + p.ID.String(),
+			Postings: []ledger.Posting{ledger.Line(p.money, p.Amount, nil), ledger.Line(ledger.Receivable(c.Office), -p.Amount, &c.ID)}}
+	}
+	entryIDs, err := s.ledger.PostMany(ctx, q, entries)
 	if err != nil {
 		return err
 	}
-	msg := "Zahlung erhalten: " + Chf(p.Amount)
-	switch {
-	case c.Status == cases.PaymentDue && open <= 0:
-		err = s.cases.Paid(ctx, q, c, msg)
-	default:
-		err = cases.Note(ctx, q, c.ID, "payments", msg)
-	}
+	open, err := q.CasesOpenAmounts(ctx, ids)
 	if err != nil {
 		return err
 	}
-	return q.Enqueue(ctx, ReceiptArgs{Payment: p.ID}, nil)
+	var (
+		steps    []cases.PaymentStep
+		receipts []river.JobArgs
+	)
+	for i, p := range ps {
+		if entryIDs[i] == 0 {
+			continue
+		}
+		steps = append(steps, cases.PaymentStep{Case: byID[p.Case], Message: "Zahlung erhalten: " + Chf(p.Amount), Settled: open[p.Case] <= 0})
+		receipts = append(receipts, ReceiptArgs{Payment: p.ID})
+	}
+	if err := s.cases.PaymentSteps(ctx, q, steps); err != nil {
+		return err
+	}
+	return q.EnqueueMany(ctx, receipts)
 }
 
 // ConfirmEvery is how often the backstop asks providers about checkouts

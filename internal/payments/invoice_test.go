@@ -148,7 +148,7 @@ func (b *bundle) payByBank(t *testing.T, c uuid.UUID, amount int64, ref string) 
 		if err != nil {
 			return err
 		}
-		_, _, err = b.svc.RecordBankPayment(context.Background(), q, bill, BankCredit{BankRef: ref, Amount: amount, IBAN: b.svc.Config().Account})
+		_, err = b.svc.RecordBankPayments(context.Background(), q, BankCredit{Bill: bill, BankRef: ref, Amount: amount, IBAN: b.svc.Config().Account})
 		return err
 	}))
 }

@@ -110,6 +110,25 @@ func (s *Service) reference(ctx context.Context, q *store.Queries, kind string) 
 	if err != nil {
 		return "", err
 	}
+	return s.referenceOf(kind, n)
+}
+
+// references are n new references of kind, in one statement.
+func (s *Service) references(ctx context.Context, q *store.Queries, kind string, n int) ([]string, error) {
+	numbers, err := q.NextPaymentReferences(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(numbers))
+	for i, number := range numbers {
+		if out[i], err = s.referenceOf(kind, number); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) referenceOf(kind string, n int64) (string, error) {
 	if qrbill.IsQRIBAN(s.cfg.Account) {
 		return qrbill.QRReference(fmt.Sprintf("%s%025d", kind, n))
 	}

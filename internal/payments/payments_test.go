@@ -55,7 +55,7 @@ func setup(t testing.TB) *bundle {
 	f := forms.New(st, account.ProfileFields)
 	b := &bundle{st: st, drafts: drafts.New(st, f), cases: cases.New(st, f, "UST")}
 	priceResidence(t, f)
-	b.cases.OnSubmit = func(context.Context, *store.Queries, store.Case) error { b.delivered++; return nil }
+	b.cases.OnSubmit = func(_ context.Context, _ *store.Queries, cs ...store.Case) error { b.delivered += len(cs); return nil }
 	b.dev = devpay.New(st, "https://schalter.example", "whsec_test")
 	b.svc, err = New(st, Config{Account: "CH4431999123000889012", PublicURL: "https://schalter.example", City: "Stadt Uster",
 		Creditor: qrbill.Address{Name: "Stadt Uster", Street: "Oberlandstrasse", BuildingNumber: "78", PostalCode: "8610", Town: "Uster", Country: "CH"}},

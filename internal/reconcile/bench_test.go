@@ -21,11 +21,8 @@ import (
 // receipt jobs, in one transaction. The target is under 10 s.
 //
 // The database has a history, as a city's has: an earlier file of 2,000
-// credits was imported, and the planner has statistics. On a database
-// without payments yet, PostgreSQL's generic plans for the payments'
-// lookups are made while the tables are nearly empty and scan them whole
-// as the import fills them (docs/reconciliation.md, Limits). Later rounds
-// pay the same bills again (over), which books as much.
+// credits was imported, and the planner has statistics. Later rounds pay
+// the same bills again (over), which books as much.
 //
 //	go test ./internal/reconcile -run '^$' -bench Import10000 -benchtime 1x
 func BenchmarkImport10000(b *testing.B) {

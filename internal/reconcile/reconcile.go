@@ -207,11 +207,22 @@ type run struct {
 	bills    map[string]store.Bill
 	status   map[uuid.UUID]string
 	open     map[uuid.UUID]int64
-	counts   store.CreditCounts
-	booked   int64
+	// paidBefore are the bank's payments booked before, by bank
+	// reference (by an office's assignment, say, never by an import).
+	paidBefore map[string]payments.Payment
+	counts     store.CreditCounts
+	booked     int64
 	// paidCases are the cases that got money, whose earlier partial
 	// payments may be complete now.
 	paidCases []uuid.UUID
+	// What the credits book, collected as they are matched and booked
+	// together (flush): payments for bills, entries to the unallocated
+	// account; payRows and unallocatedRows are their credits' positions
+	// in the import's rows.
+	pay             []payments.BankCredit
+	payRows         []int
+	unallocatedAll  []ledger.Entry
+	unallocatedRows []int
 }
 
 // book books every credit of n for import imp and records them.
@@ -226,13 +237,14 @@ func (r *run) book(ctx context.Context, imp Import, n *camt.Notification) (Impor
 		skipped.ReversedCredits += a.Skipped.ReversedCredits
 		skipped.NotBooked += a.Skipped.NotBooked
 		for _, c := range a.Credits {
-			row, err := r.credit(ctx, normalIBAN(a.IBAN), c)
-			if err != nil {
-				return Import{}, fmt.Errorf("line %d (%s): %w", c.Line, c.BankRef, err)
-			}
-			rows = append(rows, row)
-			r.tally(row.Status)
+			rows = append(rows, r.credit(normalIBAN(a.IBAN), c, len(rows)))
 		}
+	}
+	if err := r.flush(ctx, rows); err != nil {
+		return Import{}, err
+	}
+	for _, row := range rows {
+		r.tally(row.Status)
 	}
 	if err := r.q.AddBankCredits(ctx, imp.ID, rows); err != nil {
 		return Import{}, err
@@ -243,7 +255,42 @@ func (r *run) book(ctx context.Context, imp Import, n *camt.Notification) (Impor
 	return r.q.FinishBankImport(ctx, imp.ID, r.counts, skipped, r.booked)
 }
 
-// prepare reads in four statements what matching needs for the whole
+// flush books what the credits' matching collected, all at once: a
+// file's thousands of payments take as many statements as one.
+func (r *run) flush(ctx context.Context, rows []Credit) error {
+	if len(r.pay) > 0 {
+		recorded, err := r.s.pay.RecordBankPayments(ctx, r.q, r.pay...)
+		if err != nil {
+			return err
+		}
+		for k, rec := range recorded {
+			row := &rows[r.payRows[k]]
+			row.Case, row.Payment = &rec.Payment.Case, &rec.Payment.ID
+			if !rec.Fresh {
+				// Booked by a concurrent import since prepare read the
+				// bank's payments: this one books nothing.
+				row.Status = Duplicate
+				r.booked -= row.Amount
+			}
+		}
+	}
+	if len(r.unallocatedAll) > 0 {
+		ids, err := r.s.pay.Ledger().PostMany(ctx, r.q, r.unallocatedAll)
+		if err != nil {
+			return err
+		}
+		for k, id := range ids {
+			if id == 0 {
+				row := &rows[r.unallocatedRows[k]]
+				row.Status = Duplicate
+				r.booked -= row.Amount
+			}
+		}
+	}
+	return nil
+}
+
+// prepare reads in five statements what matching needs for the whole
 // file, where reading it per credit took three round trips more for each
 // (a sixth of a large file's time, BenchmarkImport10000). The cases to be paid are locked first,
 // so that nothing else books to them (a card payment's webhook waits)
@@ -258,6 +305,9 @@ func (r *run) prepare(ctx context.Context, n *camt.Notification) error {
 	}
 	var err error
 	if r.recorded, err = r.q.RecordedBankRefs(ctx, bankRefs); err != nil {
+		return err
+	}
+	if r.paidBefore, err = r.q.LockPaymentsBySessions(ctx, payments.Bank, bankRefs); err != nil {
 		return err
 	}
 	for _, a := range n.Accounts {
@@ -314,80 +364,71 @@ func (r *run) tally(status string) {
 	}
 }
 
-// credit decides what becomes of one credit and books it.
-func (r *run) credit(ctx context.Context, iban string, c camt.Credit) (Credit, error) {
-	row := Credit{BankRef: c.BankRef, IBAN: iban, Amount: c.Amount, Currency: c.Currency, BookingDate: r.s.pay.Ledger().Day(c.BookingDate),
+// credit decides what becomes of one credit, the import's row-th, and
+// collects what it books.
+func (r *run) credit(iban string, c camt.Credit, row int) Credit {
+	cr := Credit{BankRef: c.BankRef, IBAN: iban, Amount: c.Amount, Currency: c.Currency, BookingDate: r.s.pay.Ledger().Day(c.BookingDate),
 		Reference: c.Reference, ReferenceType: c.ReferenceType, Unstructured: c.Unstructured, DebtorName: c.DebtorName,
 		DebtorIBAN: c.DebtorIBAN, Line: c.Line}
 	switch {
 	case r.recorded[c.BankRef]:
-		row.Status = Duplicate
+		cr.Status = Duplicate
 	case c.Currency != "CHF":
 		// The ledger is in CHF, and what the money is worth in CHF is
 		// the bank's conversion, not in the file: the office decides.
-		row.Status = ForeignCurrency
+		cr.Status = ForeignCurrency
 	case c.Reversal:
 		// An outgoing payment came back: which one, and what to book
 		// against it, only the office knows.
-		row.Status = Reversal
+		cr.Status = Reversal
 	default:
-		return row, r.match(ctx, &row)
+		r.match(&cr, row)
 	}
-	return row, nil
+	return cr
 }
 
-// match books a CHF credit for the bill its reference names, or to the
-// unallocated account when there is none.
-func (r *run) match(ctx context.Context, row *Credit) error {
-	bill, ok := r.bills[row.Reference]
+// match decides about a CHF credit for the bill its reference names, or
+// for the unallocated account when there is none.
+func (r *run) match(cr *Credit, row int) {
+	bill, ok := r.bills[cr.Reference]
 	if !ok {
-		return r.unallocated(ctx, row)
+		r.unallocated(cr, row)
+		return
+	}
+	if p, ok := r.paidBefore[cr.BankRef]; ok {
+		// Booked as a payment before, by something other than an import.
+		cr.Status, cr.Case, cr.Payment = Duplicate, &p.Case, &p.ID
+		return
 	}
 	// Compared with what is open before this credit is booked.
 	open, status := r.open[bill.Case], r.status[bill.Case]
 	switch {
-	case status == cases.Rejected || status == cases.Withdrawn || row.Amount > open:
+	case status == cases.Rejected || status == cases.Withdrawn || cr.Amount > open:
 		// A closed case owes nothing whatever its receivable says: all
 		// of it goes back, from the work list.
-		row.Status = Over
-	case row.Amount < open:
-		row.Status = Partial
+		cr.Status = Over
+	case cr.Amount < open:
+		cr.Status = Partial
 	default:
-		row.Status = Matched
+		cr.Status = Matched
 	}
-	p, fresh, err := r.s.pay.RecordBankPayment(ctx, r.q, bill, payments.BankCredit{BankRef: row.BankRef, Amount: row.Amount, BookedOn: row.BookingDate, IBAN: row.IBAN})
-	if err != nil {
-		return err
-	}
-	row.Case, row.Payment = &p.Case, &p.ID
-	if !fresh {
-		// Booked as a payment before, by something other than an import.
-		row.Status = Duplicate
-		return nil
-	}
-	r.open[bill.Case] -= row.Amount
-	r.booked += row.Amount
+	r.pay = append(r.pay, payments.BankCredit{Bill: bill, BankRef: cr.BankRef, Amount: cr.Amount, BookedOn: cr.BookingDate, IBAN: cr.IBAN})
+	r.payRows = append(r.payRows, row)
+	r.open[bill.Case] -= cr.Amount
+	r.booked += cr.Amount
 	r.paidCases = append(r.paidCases, bill.Case)
-	return nil
 }
 
 // unallocated books a credit without a case against the unallocated
 // account, so the bank account's balance is complete; the office assigns
 // it later (Assign).
-func (r *run) unallocated(ctx context.Context, row *Credit) error {
-	_, booked, err := r.s.pay.Ledger().Post(ctx, r.q, ledger.Entry{Kind: ledger.Unallocated, ValueDate: row.BookingDate,
-		Memo: "Zahlungseingang ohne Zuordnung " + row.BankRef, Source: unallocatedSource(row.BankRef),
-		Postings: []ledger.Posting{ledger.Line(ledger.Bank(row.IBAN), row.Amount, nil), ledger.Line(ledger.UnallocatedFor(row.IBAN), -row.Amount, nil)}})
-	if err != nil {
-		return err
-	}
-	row.Status = Unmatched
-	if !booked {
-		row.Status = Duplicate
-		return nil
-	}
-	r.booked += row.Amount
-	return nil
+func (r *run) unallocated(cr *Credit, row int) {
+	cr.Status = Unmatched
+	r.unallocatedAll = append(r.unallocatedAll, ledger.Entry{Kind: ledger.Unallocated, ValueDate: cr.BookingDate,
+		Memo: "Zahlungseingang ohne Zuordnung " + cr.BankRef, Source: unallocatedSource(cr.BankRef),
+		Postings: []ledger.Posting{ledger.Line(ledger.Bank(cr.IBAN), cr.Amount, nil), ledger.Line(ledger.UnallocatedFor(cr.IBAN), -cr.Amount, nil)}})
+	r.unallocatedRows = append(r.unallocatedRows, row)
+	r.booked += cr.Amount
 }
 
 // unallocatedSource is the ledger source of an unallocated credit: the

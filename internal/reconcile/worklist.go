@@ -76,12 +76,13 @@ func (s *Service) Assign(ctx context.Context, staff Staff, id int64, number stri
 		if err != nil {
 			return Credit{}, err
 		}
-		p, fresh, err := s.pay.RecordBankPayment(ctx, q, bill, payments.BankCredit{BankRef: cr.BankRef, Amount: cr.Amount, BookedOn: cr.BookingDate,
+		rec, err := s.pay.RecordBankPayments(ctx, q, payments.BankCredit{Bill: bill, BankRef: cr.BankRef, Amount: cr.Amount, BookedOn: cr.BookingDate,
 			IBAN: cr.IBAN, From: ledger.UnallocatedFor(cr.IBAN)})
 		if err != nil {
 			return Credit{}, err
 		}
-		if !fresh {
+		p := rec[0].Payment
+		if !rec[0].Fresh {
 			return Credit{}, apperr.New(apperr.Conflict, "this credit is booked for a case already")
 		}
 		if err := q.ResolveBankCredit(ctx, id, staff.Email, "assigned to "+bill.CaseNumber, &bill.Case, &p.ID); err != nil {

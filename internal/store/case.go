@@ -95,6 +95,30 @@ func (q *Queries) AddCaseEvent(ctx context.Context, caseID uuid.UUID, e CaseEven
 	return caseEventFrom(dbq.CaseEvent(r)), mapErr(err, errNoCase)
 }
 
+// CaseStep is a step for the timeline of a case.
+type CaseStep struct {
+	Case uuid.UUID
+	CaseEvent
+}
+
+// AddCaseSteps writes steps to the timelines of their cases in one
+// statement, in order; each case takes the status of its last step.
+func (q *Queries) AddCaseSteps(ctx context.Context, steps []CaseStep) error {
+	var p dbq.CaseEventsInsertParams
+	for _, e := range steps {
+		p.CaseIds, p.Statuses, p.ActorKinds = append(p.CaseIds, e.Case), append(p.Statuses, e.Status), append(p.ActorKinds, e.ActorKind)
+		p.Actors, p.Messages = append(p.Actors, e.Actor), append(p.Messages, e.Message)
+	}
+	return mapErr(q.gen.CaseEventsInsert(ctx, q.db, p), errNoCase)
+}
+
+// LockCases locks cases for a change of status (in a transaction), in id
+// order; a case that does not exist is left out.
+func (q *Queries) LockCases(ctx context.Context, ids []uuid.UUID) ([]Case, error) {
+	rows, err := q.gen.CasesLock(ctx, q.db, ids)
+	return convert(rows, caseFrom), mapErr(err, onErr{})
+}
+
 // AccountCase returns the account's case number.
 func (q *Queries) AccountCase(ctx context.Context, account uuid.UUID, number string) (Case, error) {
 	r, err := q.gen.CaseOfAccount(ctx, q.db, dbq.CaseOfAccountParams{Number: number, AccountID: &account})

@@ -49,6 +49,12 @@ func (q *Queries) OfficeConnector(ctx context.Context, office string) (Connector
 	return connectorFrom(r), mapErr(err, onErr{notFound: "the office has no connector"})
 }
 
+// OfficesWithConnector are those of offices that have a connector.
+func (q *Queries) OfficesWithConnector(ctx context.Context, offices []string) ([]string, error) {
+	out, err := q.gen.OfficesWithConnector(ctx, q.db, offices)
+	return out, mapErr(err, onErr{})
+}
+
 // ConnectorByKey returns the connector whose API key hashes to hash.
 func (q *Queries) ConnectorByKey(ctx context.Context, hash []byte) (Connector, error) {
 	r, err := q.gen.ConnectorByKey(ctx, q.db, hash)

@@ -64,25 +64,40 @@ func ledgerAccountFrom(r dbq.LedgerAccount) LedgerAccount {
 	return LedgerAccount{Code: r.Code, Kind: r.Kind, Name: r.Name, Office: r.OfficeSlug, Number: r.Number, CostCentre: r.CostCentre}
 }
 
-// AddJournalEntry books e with its postings; booked is false (and nothing
-// written) when an entry of the same source exists. A posting to an
-// account that does not exist is an error: accounts are ensured first.
-// The database checks at commit that every entry balances.
-func (q *Queries) AddJournalEntry(ctx context.Context, e JournalEntry) (id int64, booked bool, err error) {
-	p := dbq.JournalEntryInsertParams{ValueDate: e.ValueDate, Kind: e.Kind, CaseID: e.Case, Corrects: e.Corrects, Memo: e.Memo, Source: e.Source}
-	for _, l := range e.Postings {
-		p.Accounts, p.Amounts = append(p.Accounts, l.Account), append(p.Amounts, l.Amount)
-		c := uuid.Nil
-		if l.Case != nil {
-			c = *l.Case
+// AddJournalEntries books entries with their postings in one statement;
+// ids has the new entry's id at each entry's position, or 0 where an
+// entry of the same source exists (nothing is written for it). Sources
+// must be distinct. A posting to an account that does not exist is an
+// error: accounts are ensured first. The database checks at commit that
+// every entry balances.
+func (q *Queries) AddJournalEntries(ctx context.Context, entries []JournalEntry) (ids []int64, err error) {
+	var p dbq.JournalEntriesInsertParams
+	for i, e := range entries {
+		ord := int32(i)
+		p.Ords, p.ValueDates, p.Kinds = append(p.Ords, ord), append(p.ValueDates, e.ValueDate), append(p.Kinds, e.Kind)
+		p.CaseIds, p.Corrects = append(p.CaseIds, orNil(e.Case)), append(p.Corrects, orZero(e.Corrects))
+		p.Memos, p.Sources = append(p.Memos, e.Memo), append(p.Sources, e.Source)
+		for _, l := range e.Postings {
+			p.PostingOrds, p.Accounts, p.Amounts = append(p.PostingOrds, ord), append(p.Accounts, l.Account), append(p.Amounts, l.Amount)
+			p.PostingCases = append(p.PostingCases, orNil(l.Case))
 		}
-		p.Cases = append(p.Cases, c)
 	}
-	id, err = q.gen.JournalEntryInsert(ctx, q.db, p)
-	if noRows(err) {
-		return 0, false, nil
+	rows, err := q.gen.JournalEntriesInsert(ctx, q.db, p)
+	if err != nil {
+		return nil, mapErr(err, onErr{missingRef: "no such case, entry or account"})
 	}
-	return id, err == nil, mapErr(err, onErr{missingRef: "no such case, entry or account"})
+	ids = make([]int64, len(entries))
+	for _, r := range rows {
+		ids[r.Ord] = r.ID
+	}
+	return ids, nil
+}
+
+func orZero(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // CaseOpenAmount is what is still owed on a case (negative: paid too much).

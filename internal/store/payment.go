@@ -109,6 +109,13 @@ func (q *Queries) NextPaymentReference(ctx context.Context) (int64, error) {
 	return n, mapErr(err, onErr{})
 }
 
+// NextPaymentReferences returns the next n numbers of the references'
+// sequence.
+func (q *Queries) NextPaymentReferences(ctx context.Context, n int) ([]int64, error) {
+	ns, err := q.gen.PaymentReferencesNext(ctx, q.db, int32(n))
+	return ns, mapErr(err, onErr{})
+}
+
 // AddBill stores a case's bill.
 func (q *Queries) AddBill(ctx context.Context, b Bill) (Bill, error) {
 	r, err := q.gen.BillInsert(ctx, q.db, dbq.BillInsertParams{CaseID: b.Case, OfficeSlug: b.Office, Collect: b.Collect, Reference: b.Reference, DueOn: b.DueOn})
@@ -164,6 +171,49 @@ func (q *Queries) AddPayment(ctx context.Context, p Payment) (Payment, error) {
 // StartedPayment records the provider's session of a payment.
 func (q *Queries) StartedPayment(ctx context.Context, id uuid.UUID, session, redirect string, expires time.Time) error {
 	return mapErr(q.gen.PaymentStarted(ctx, q.db, dbq.PaymentStartedParams{ID: id, Session: &session, RedirectUrl: &redirect, ExpiresAt: &expires}), onErr{})
+}
+
+// AddBankPayments stores paid payments the bank reported (their Session
+// the bank's reference, PaidAt its booking), in one statement; they come
+// back in the order given.
+func (q *Queries) AddBankPayments(ctx context.Context, ps []Payment) ([]Payment, error) {
+	var p dbq.BankPaymentsInsertParams
+	for _, x := range ps {
+		var session string
+		if x.Session != nil {
+			session = *x.Session
+		}
+		var paid time.Time
+		if x.PaidAt != nil {
+			paid = *x.PaidAt
+		}
+		p.Ids, p.Refs, p.CaseIds, p.AccountIds = append(p.Ids, x.ID), append(p.Refs, x.Reference), append(p.CaseIds, x.Case), append(p.AccountIds, orNil(x.Account))
+		p.Sessions, p.Amounts, p.PaidAts = append(p.Sessions, session), append(p.Amounts, x.Amount), append(p.PaidAts, paid)
+	}
+	rows, err := q.gen.BankPaymentsInsert(ctx, q.db, p)
+	if err != nil {
+		return nil, mapErr(err, onErr{conflict: "this payment exists already", missingRef: "no such bill"})
+	}
+	byID := make(map[uuid.UUID]Payment, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = paymentFrom(r)
+	}
+	out := make([]Payment, len(ps))
+	for i, x := range ps {
+		out[i] = byID[x.ID]
+	}
+	return out, nil
+}
+
+// LockPaymentsBySessions locks the payments of method's sessions, by
+// session.
+func (q *Queries) LockPaymentsBySessions(ctx context.Context, method string, sessions []string) (map[string]Payment, error) {
+	rows, err := q.gen.PaymentsLockBySessions(ctx, q.db, dbq.PaymentsLockBySessionsParams{Method: method, Sessions: sessions})
+	out := make(map[string]Payment, len(rows))
+	for _, r := range rows {
+		out[*r.Session] = paymentFrom(r)
+	}
+	return out, mapErr(err, onErr{})
 }
 
 // LockPaymentBySession locks the payment of a provider's session.

@@ -114,6 +114,24 @@ func (q *Queries) Enqueue(ctx context.Context, args river.JobArgs, opts *river.I
 	return mapErr(err, onErr{})
 }
 
+// EnqueueMany adds jobs to the durable queue in one insert, each with
+// its own InsertOpts; like Enqueue, inside InTx as part of the
+// transaction.
+func (q *Queries) EnqueueMany(ctx context.Context, args []river.JobArgs) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if q.tx == nil {
+		return q.InTx(ctx, func(q *Queries) error { return q.EnqueueMany(ctx, args) })
+	}
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		params[i] = river.InsertManyParams{Args: a}
+	}
+	_, err := q.jobs.InsertManyTx(ctx, q.tx, params)
+	return mapErr(err, onErr{})
+}
+
 // Pool returns the connection pool (for health checks and tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 

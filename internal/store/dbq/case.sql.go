@@ -96,6 +96,41 @@ func (q *Queries) CaseEvents(ctx context.Context, db DBTX, caseID uuid.UUID) ([]
 	return items, nil
 }
 
+const caseEventsInsert = `-- name: CaseEventsInsert :exec
+WITH steps AS (
+    SELECT unnest($1::uuid[]) AS case_id, unnest($2::text[]) AS status, unnest($3::text[]) AS actor_kind,
+           unnest($4::text[]) AS actor, unnest($5::text[]) AS message, generate_series(1, cardinality($1::uuid[])) AS n
+), e AS (
+    INSERT INTO case_event (case_id, status, actor_kind, actor, message)
+    SELECT case_id, status, actor_kind, actor, message FROM steps ORDER BY n
+), last AS (
+    SELECT DISTINCT ON (case_id) case_id, status FROM steps ORDER BY case_id, n DESC
+)
+UPDATE order_case o SET status = last.status, updated_at = now()
+FROM last WHERE o.id = last.case_id
+`
+
+type CaseEventsInsertParams struct {
+	CaseIds    []uuid.UUID
+	Statuses   []string
+	ActorKinds []string
+	Actors     []string
+	Messages   []string
+}
+
+// Steps of many cases in one statement, in the order given; each case
+// takes the status of its last step.
+func (q *Queries) CaseEventsInsert(ctx context.Context, db DBTX, arg CaseEventsInsertParams) error {
+	_, err := db.Exec(ctx, caseEventsInsert,
+		arg.CaseIds,
+		arg.Statuses,
+		arg.ActorKinds,
+		arg.Actors,
+		arg.Messages,
+	)
+	return err
+}
+
 const caseGet = `-- name: CaseGet :one
 SELECT id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at FROM order_case WHERE id = $1
 `
@@ -373,6 +408,46 @@ func (q *Queries) CaseService(ctx context.Context, db DBTX, slug string) (CaseSe
 	var i CaseServiceRow
 	err := row.Scan(&i.OfficeSlug, &i.Assurance)
 	return i, err
+}
+
+const casesLock = `-- name: CasesLock :many
+SELECT id, number, account_id, service_slug, form_version, office_slug, data, language, delivery, notify, status, submitted_at, updated_at FROM order_case WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+`
+
+// Locks cases for a change of status, in id order so that two callers
+// never wait for each other crosswise.
+func (q *Queries) CasesLock(ctx context.Context, db DBTX, ids []uuid.UUID) ([]OrderCase, error) {
+	rows, err := db.Query(ctx, casesLock, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrderCase{}
+	for rows.Next() {
+		var i OrderCase
+		if err := rows.Scan(
+			&i.ID,
+			&i.Number,
+			&i.AccountID,
+			&i.ServiceSlug,
+			&i.FormVersion,
+			&i.OfficeSlug,
+			&i.Data,
+			&i.Language,
+			&i.Delivery,
+			&i.Notify,
+			&i.Status,
+			&i.SubmittedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const casesOfAccount = `-- name: CasesOfAccount :many

@@ -199,6 +199,31 @@ func (q *Queries) HandoverInsert(ctx context.Context, db DBTX, caseID uuid.UUID)
 	return err
 }
 
+const officesWithConnector = `-- name: OfficesWithConnector :many
+SELECT office_slug FROM connector WHERE office_slug = ANY($1::text[])
+`
+
+// Those of the offices that have a connector.
+func (q *Queries) OfficesWithConnector(ctx context.Context, db DBTX, offices []string) ([]string, error) {
+	rows, err := db.Query(ctx, officesWithConnector, offices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var office_slug string
+		if err := rows.Scan(&office_slug); err != nil {
+			return nil, err
+		}
+		items = append(items, office_slug)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const reservationInsert = `-- name: ReservationInsert :exec
 INSERT INTO document_reservation (id, case_id, kind, title, filename) VALUES ($1, $2, $3, $4, $5)
 `

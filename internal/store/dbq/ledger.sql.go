@@ -24,51 +24,85 @@ func (q *Queries) CaseOpenAmount(ctx context.Context, db DBTX, caseID *uuid.UUID
 	return column_1, err
 }
 
-const journalEntryInsert = `-- name: JournalEntryInsert :one
-WITH e AS (
+const journalEntriesInsert = `-- name: JournalEntriesInsert :many
+WITH input AS (
+    SELECT unnest($1::int[]) AS ord, unnest($2::date[]) AS value_date, unnest($3::text[]) AS kind,
+           unnest($4::uuid[]) AS case_id, unnest($5::bigint[]) AS corrects, unnest($6::text[]) AS memo,
+           unnest($7::text[]) AS source
+), e AS (
     INSERT INTO journal_entry (value_date, kind, case_id, corrects, memo, source)
-    VALUES ($1, $2, $3, $4, $5, $6)
+    SELECT value_date, kind, nullif(case_id, '00000000-0000-0000-0000-000000000000'::uuid), nullif(corrects, 0), memo, source
+    FROM input ORDER BY ord
     ON CONFLICT (source) DO NOTHING
-    RETURNING id
+    RETURNING id, source
+), booked AS (
+    SELECT i.ord, e.id FROM e JOIN input i ON i.source = e.source
 ), p AS (
     INSERT INTO posting (entry_id, account, amount, case_id)
-    SELECT e.id, unnest($7::text[]), unnest($8::bigint[]),
-           nullif(unnest($9::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid)
-    FROM e
+    SELECT b.id, l.account, l.amount, nullif(l.case_id, '00000000-0000-0000-0000-000000000000'::uuid)
+    FROM (SELECT unnest($8::int[]) AS ord, unnest($9::text[]) AS account, unnest($10::bigint[]) AS amount,
+                 unnest($11::uuid[]) AS case_id, generate_series(1, cardinality($9::text[])) AS n) l
+    JOIN booked b ON b.ord = l.ord
+    ORDER BY l.n
 )
-SELECT id FROM e
+SELECT ord::int AS ord, id::bigint AS id FROM booked
 `
 
-type JournalEntryInsertParams struct {
-	ValueDate time.Time
-	Kind      string
-	CaseID    *uuid.UUID
-	Corrects  *int64
-	Memo      string
-	Source    string
-	Accounts  []string
-	Amounts   []int64
-	Cases     []uuid.UUID
+type JournalEntriesInsertParams struct {
+	Ords         []int32
+	ValueDates   []time.Time
+	Kinds        []string
+	CaseIds      []uuid.UUID
+	Corrects     []int64
+	Memos        []string
+	Sources      []string
+	PostingOrds  []int32
+	Accounts     []string
+	Amounts      []int64
+	PostingCases []uuid.UUID
 }
 
-// The entry and all its postings in one statement; nothing (no rows)
-// when the source booked already: the caller learns that it is a
-// repetition. A nil case is the zero UUID in the array.
-func (q *Queries) JournalEntryInsert(ctx context.Context, db DBTX, arg JournalEntryInsertParams) (int64, error) {
-	row := db.QueryRow(ctx, journalEntryInsert,
-		arg.ValueDate,
-		arg.Kind,
-		arg.CaseID,
+type JournalEntriesInsertRow struct {
+	Ord int32
+	ID  int64
+}
+
+// Entries with all their postings in one statement, however many: a
+// posting names its entry by the entry's position in the arrays (ord).
+// It returns the positions and ids of the entries booked; one whose
+// source booked already is left out, so that the caller learns it is a
+// repetition (sources are distinct within a call: ledger.PostMany). A
+// nil case is the zero UUID in the arrays, no correction 0.
+func (q *Queries) JournalEntriesInsert(ctx context.Context, db DBTX, arg JournalEntriesInsertParams) ([]JournalEntriesInsertRow, error) {
+	rows, err := db.Query(ctx, journalEntriesInsert,
+		arg.Ords,
+		arg.ValueDates,
+		arg.Kinds,
+		arg.CaseIds,
 		arg.Corrects,
-		arg.Memo,
-		arg.Source,
+		arg.Memos,
+		arg.Sources,
+		arg.PostingOrds,
 		arg.Accounts,
 		arg.Amounts,
-		arg.Cases,
+		arg.PostingCases,
 	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []JournalEntriesInsertRow{}
+	for rows.Next() {
+		var i JournalEntriesInsertRow
+		if err := rows.Scan(&i.Ord, &i.ID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const journalExport = `-- name: JournalExport :many

@@ -12,6 +12,74 @@ import (
 	"github.com/google/uuid"
 )
 
+const bankPaymentsInsert = `-- name: BankPaymentsInsert :many
+INSERT INTO payment (id, reference, case_id, account_id, method, session, status, amount, paid_at, paid_with, state_at)
+SELECT t.id, t.reference, t.case_id, nullif(t.account_id, '00000000-0000-0000-0000-000000000000'::uuid), 'bank', t.session, 'paid',
+       t.amount, t.paid_at, 'qr-bill', t.paid_at
+FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS reference, unnest($3::uuid[]) AS case_id,
+             unnest($4::uuid[]) AS account_id, unnest($5::text[]) AS session, unnest($6::bigint[]) AS amount,
+             unnest($7::timestamptz[]) AS paid_at) t
+RETURNING id, reference, case_id, account_id, method, session, status, amount, refunded, charge, paid_with, redirect_url, expires_at, state_at, created_at, paid_at, updated_at
+`
+
+type BankPaymentsInsertParams struct {
+	Ids        []uuid.UUID
+	Refs       []string
+	CaseIds    []uuid.UUID
+	AccountIds []uuid.UUID
+	Sessions   []string
+	Amounts    []int64
+	PaidAts    []time.Time
+}
+
+// Paid payments the bank reported, any number in one statement; a nil
+// account is the zero UUID.
+func (q *Queries) BankPaymentsInsert(ctx context.Context, db DBTX, arg BankPaymentsInsertParams) ([]Payment, error) {
+	rows, err := db.Query(ctx, bankPaymentsInsert,
+		arg.Ids,
+		arg.Refs,
+		arg.CaseIds,
+		arg.AccountIds,
+		arg.Sessions,
+		arg.Amounts,
+		arg.PaidAts,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Payment{}
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.ID,
+			&i.Reference,
+			&i.CaseID,
+			&i.AccountID,
+			&i.Method,
+			&i.Session,
+			&i.Status,
+			&i.Amount,
+			&i.Refunded,
+			&i.Charge,
+			&i.PaidWith,
+			&i.RedirectUrl,
+			&i.ExpiresAt,
+			&i.StateAt,
+			&i.CreatedAt,
+			&i.PaidAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const billByReference = `-- name: BillByReference :one
 SELECT b.case_id, b.office_slug, b.collect, b.reference, b.currency, b.due_on, b.created_at, c.number AS case_number, c.status AS case_status, c.account_id
 FROM case_bill b JOIN order_case c ON c.id = b.case_id WHERE b.reference = $1
@@ -527,6 +595,31 @@ func (q *Queries) PaymentReferenceNext(ctx context.Context, db DBTX) (int64, err
 	return column_1, err
 }
 
+const paymentReferencesNext = `-- name: PaymentReferencesNext :many
+SELECT nextval('payment_reference_seq')::bigint FROM generate_series(1, $1::int)
+`
+
+// The next n numbers, for a batch of payments.
+func (q *Queries) PaymentReferencesNext(ctx context.Context, db DBTX, n int32) ([]int64, error) {
+	rows, err := db.Query(ctx, paymentReferencesNext, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var column_1 int64
+		if err := rows.Scan(&column_1); err != nil {
+			return nil, err
+		}
+		items = append(items, column_1)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const paymentRefunded = `-- name: PaymentRefunded :exec
 UPDATE payment SET refunded = refunded + $1, updated_at = now() WHERE id = $2
 `
@@ -589,6 +682,54 @@ func (q *Queries) PaymentStarted(ctx context.Context, db DBTX, arg PaymentStarte
 		arg.ID,
 	)
 	return err
+}
+
+const paymentsLockBySessions = `-- name: PaymentsLockBySessions :many
+SELECT id, reference, case_id, account_id, method, session, status, amount, refunded, charge, paid_with, redirect_url, expires_at, state_at, created_at, paid_at, updated_at FROM payment WHERE method = $1 AND session = ANY($2::text[]) ORDER BY id FOR UPDATE
+`
+
+type PaymentsLockBySessionsParams struct {
+	Method   string
+	Sessions []string
+}
+
+// The payments of sessions of one method, locked in id order.
+func (q *Queries) PaymentsLockBySessions(ctx context.Context, db DBTX, arg PaymentsLockBySessionsParams) ([]Payment, error) {
+	rows, err := db.Query(ctx, paymentsLockBySessions, arg.Method, arg.Sessions)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Payment{}
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.ID,
+			&i.Reference,
+			&i.CaseID,
+			&i.AccountID,
+			&i.Method,
+			&i.Session,
+			&i.Status,
+			&i.Amount,
+			&i.Refunded,
+			&i.Charge,
+			&i.PaidWith,
+			&i.RedirectUrl,
+			&i.ExpiresAt,
+			&i.StateAt,
+			&i.CreatedAt,
+			&i.PaidAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const paymentsOfAccount = `-- name: PaymentsOfAccount :many
