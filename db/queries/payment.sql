@@ -51,19 +51,11 @@ RETURNING *;
 -- The payments of sessions of one method, locked in id order.
 SELECT * FROM payment WHERE method = @method AND session = ANY(@sessions::text[]) ORDER BY id FOR UPDATE;
 
--- name: PaymentLockBySession :one
-SELECT * FROM payment WHERE method = @method AND session = @session FOR UPDATE;
-
 -- name: PaymentLock :one
 SELECT * FROM payment WHERE id = @id FOR UPDATE;
 
 -- name: PaymentGet :one
 SELECT * FROM payment WHERE id = @id;
-
--- name: PaymentSetState :exec
-UPDATE payment SET status = @status, amount = @amount, charge = @charge, paid_with = @paid_with, paid_at = @paid_at,
-    state_at = @state_at, updated_at = now()
-WHERE id = @id;
 
 -- name: PaymentOpenOfCase :one
 -- The person's unfinished checkout with a provider, reused while it runs.
@@ -90,10 +82,22 @@ ORDER BY created_at LIMIT @max;
 -- name: PaymentRefunded :exec
 UPDATE payment SET refunded = refunded + @delta, updated_at = now() WHERE id = @id;
 
--- name: WebhookSeen :one
--- A row when the event is new; none when it was processed before.
-INSERT INTO payment_webhook (provider, event_id, type) VALUES (@provider, @event_id, @type)
-ON CONFLICT DO NOTHING RETURNING received_at;
+-- name: WebhooksSeen :many
+-- Events of one provider recorded once each; the ids of those that are
+-- new (a repetition was processed before).
+INSERT INTO payment_webhook (provider, event_id, type)
+SELECT @provider::text, unnest(@event_ids::text[]), unnest(@types::text[])
+ON CONFLICT DO NOTHING RETURNING event_id;
+
+-- name: PaymentsSetState :exec
+-- The states of many payments as their providers told them, in one
+-- statement; ids are distinct. No charge is '', not paid the zero time.
+UPDATE payment p SET status = u.status, amount = u.amount, charge = nullif(u.charge, ''), paid_with = u.paid_with,
+    paid_at = nullif(u.paid_at, '0001-01-01 00:00:00+00'::timestamptz), state_at = u.state_at, updated_at = now()
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@statuses::text[]) AS status, unnest(@amounts::bigint[]) AS amount,
+             unnest(@charges::text[]) AS charge, unnest(@paid_withs::text[]) AS paid_with, unnest(@paid_ats::timestamptz[]) AS paid_at,
+             unnest(@state_ats::timestamptz[]) AS state_at) u
+WHERE p.id = u.id;
 
 -- name: RefundInsert :one
 INSERT INTO refund (id, payment_id, amount, status, reason, requested_by)

@@ -76,5 +76,9 @@ SELECT id, status FROM order_case WHERE id = ANY(@ids::uuid[]) ORDER BY id FOR U
 
 -- name: CasesOpenAmounts :many
 -- What is open on each of the cases (those without postings owe nothing).
-SELECT case_id::uuid AS case_id, sum(amount)::bigint AS open FROM posting
-WHERE case_id = ANY(@ids::uuid[]) AND account LIKE 'receivable:%' GROUP BY case_id;
+-- One index lookup per case (a plain equality each: an array condition
+-- planned generically made this four times slower for one case, the
+-- webhook's).
+SELECT c.id::uuid AS case_id,
+       (SELECT coalesce(sum(p.amount), 0) FROM posting p WHERE p.case_id = c.id AND p.account LIKE 'receivable:%')::bigint AS open
+FROM unnest(@ids::uuid[]) AS c(id);

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
@@ -311,7 +312,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.L
 	}
 	log.Info("serving", "url", "http://"+displayAddr(ln.Addr()), "env", cfg.Env)
 	errc := make(chan error, 2)
-	metrics, err := serveMetrics(cfg.MetricsAddr, app.MetricsHandler(), log, errc)
+	monitor := app.MetricsHandler()
+	if cfg.Pprof {
+		monitor = withPprof(monitor)
+	}
+	metrics, err := serveMetrics(cfg.MetricsAddr, monitor, log, errc)
 	if err != nil {
 		ln.Close()
 		return err
@@ -365,6 +370,20 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger, errc chan<- err
 		}
 	}()
 	return srv, nil
+}
+
+// withPprof adds Go's profiler to the metrics listener's handler
+// (SCHALTER_PPROF): CPU, heap and goroutine profiles of the running
+// server, where only the operators reach.
+func withPprof(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func displayAddr(a net.Addr) string {

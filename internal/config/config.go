@@ -29,6 +29,7 @@ type Config struct {
 	LogFormat       string
 	CORSOrigins     []string
 	TrustProxy      bool
+	Pprof           bool // Go's profiler on the metrics listener
 	Demo            bool
 	DemoSimURL      string // the simulated Betreibungsamt (make run)
 	PWADir          string
@@ -150,6 +151,7 @@ var Vars = []Var{
 	{"SCHALTER_ENV", "dev", "dev, test or production. production requires DATABASE_URL, refuses SCHALTER_DEMO and logs JSON by default."},
 	{"SCHALTER_ADDR", ":8080", "Address the HTTP server listens on."},
 	{"SCHALTER_METRICS_ADDR", "127.0.0.1:9464", "Address of the separate listener that serves Prometheus metrics at /metrics (never on SCHALTER_ADDR); loopback only by default, e.g. :9464 for a scraper on the private network; off turns it off."},
+	{"SCHALTER_PPROF", "false", "Serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, for profiling a running server (make bench does); never on SCHALTER_ADDR."},
 	{"SCHALTER_DATA_DIR", ".data", "Directory for the private PostgreSQL cluster and other local state."},
 	{"SCHALTER_PG_BINDIR", "(found)", "Directory of initdb/pg_ctl/postgres; found via PATH, pg_config or /usr/lib/postgresql/*/bin when unset."},
 	{"SCHALTER_LOG_LEVEL", "info", "debug, info, warn or error."},
@@ -276,6 +278,9 @@ func FromEnv() (*Config, error) {
 	var err error
 	if c.TrustProxy, err = strconv.ParseBool(get("SCHALTER_TRUST_PROXY", "false")); err != nil {
 		errs = append(errs, "SCHALTER_TRUST_PROXY must be true or false")
+	}
+	if c.Pprof, err = strconv.ParseBool(get("SCHALTER_PPROF", "false")); err != nil {
+		errs = append(errs, "SCHALTER_PPROF must be true or false")
 	}
 	c.DemoSimURL = os.Getenv("SCHALTER_DEMO_SIM_URL")
 	if c.Demo, err = strconv.ParseBool(get("SCHALTER_DEMO", "false")); err != nil {

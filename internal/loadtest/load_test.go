@@ -2,12 +2,14 @@
 // docs/benchmarks.md. It runs only from `make bench` (SCHALTER_BENCH=1):
 // timings belong in benchmarks, never in unit tests.
 //
-// Two test-only variables shorten the loop while working on one area
-// (the server reads neither):
+// Test-only variables shorten the loop while working on one area (the
+// server reads none of them):
 //
 //	SCHALTER_BENCH_ONLY=orders  only the orders (or payments) section; it is logged,
 //	                            docs/benchmarks.md is left alone
 //	SCHALTER_BENCH_RUNS=1       runs per scenario (default 3)
+//	SCHALTER_BENCH_PROFILE=dir  a CPU profile of the server during the last run of
+//	                            the payment confirmations, as dir/webhooks.cpu
 //
 // e.g. go build -o /tmp/schalter ./cmd/schalter && SCHALTER_BIN=/tmp/schalter \
 // SCHALTER_BENCH=1 SCHALTER_BENCH_ONLY=orders go test -count=1 -run '^TestLoadReport$' -v ./internal/loadtest
@@ -169,10 +171,14 @@ func startServer(t *testing.T, dbURL string) string {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	l.Close()
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	monitorAddr = ml.Addr().String()
+	ml.Close()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SCHALTER_ADDR="+addr, "SCHALTER_ENV=test",
 		"SCHALTER_LOG_LEVEL=warn", "SCHALTER_RATE_LIMIT=0", "SCHALTER_AUTH_RATE_LIMIT=0", "SCHALTER_DATA_DIR="+t.TempDir(),
-		"SCHALTER_SECRET_KEY="+benchSecretKey)
+		"SCHALTER_SECRET_KEY="+benchSecretKey, "SCHALTER_METRICS_ADDR="+monitorAddr, "SCHALTER_PPROF=true")
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start(), "build the binary first (make build)")
 	t.Cleanup(func() {

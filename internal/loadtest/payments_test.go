@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -177,7 +180,15 @@ func paymentsReport(t *testing.T, base string, st *store.Store) string {
 	for r := range runs {
 		c := attack(base, []string{"/healthz"}, 0, 5)
 		ceilings = append(ceilings, c)
+		var profiled chan error
+		if dir := os.Getenv("SCHALTER_BENCH_PROFILE"); dir != "" && r == runs-1 {
+			profiled = make(chan error, 1)
+			go func() { profiled <- serverProfile(filepath.Join(dir, "webhooks.cpu"), confirmSeconds-2) }()
+		}
 		m := attackWith(base, []string{"/"}, confirmRate, confirmSeconds, confirm)
+		if profiled != nil {
+			require.NoError(t, <-profiled)
+		}
 		results = append(results, m)
 		t.Logf("run %d payment confirmations at %d/s p50 %8s p99 %8s %8.0f req/s success %.4f (ceiling %0.f req/s)", r+1, confirmRate, m.p50, m.p99, m.throughput, m.success, c.throughput)
 	}
@@ -218,4 +229,31 @@ func secondsAll(ds []time.Duration) string {
 		out[i] = seconds(d)
 	}
 	return strings.Join(out, ", ")
+}
+
+// monitorAddr is the server's metrics listener, which serves its
+// profiler (SCHALTER_PPROF) too.
+var monitorAddr string
+
+// serverProfile writes a CPU profile of the server over the next seconds
+// to path (SCHALTER_BENCH_PROFILE names the folder): where the time of a
+// scenario goes, for `go tool pprof bin/schalter path`.
+func serverProfile(path string, seconds int) error {
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", monitorAddr, seconds))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -97,9 +97,14 @@ func (s *Service) Checkout(ctx context.Context, in CheckoutRequest) (Payment, er
 
 // Webhook processes a provider's event: its signature checked by the
 // provider, once per event id (a repetition is answered and ignored), in
-// one transaction with everything it causes. An event about a session
-// Schalter does not know is recorded and ignored (it may belong to
-// another system on the same provider account).
+// one transaction with everything it causes, committed when Webhook
+// returns. An event about a session Schalter does not know is recorded
+// and ignored (it may belong to another system on the same provider
+// account).
+//
+// Events are applied in batches (webhooks.go): those that arrive while
+// a batch commits share the next one, so that a rush of confirmations
+// costs a few statements per batch instead of a dozen per event.
 func (s *Service) Webhook(ctx context.Context, provider string, payload []byte, header http.Header) error {
 	prov, ok := s.providers[provider]
 	if !ok {
@@ -112,46 +117,27 @@ func (s *Service) Webhook(ctx context.Context, provider string, payload []byte, 
 	if err != nil {
 		return apperr.InvalidFields("the webhook cannot be read", apperr.FieldError{Path: "body", Message: err.Error()})
 	}
-	return s.st.InTx(ctx, func(q *store.Queries) error {
-		fresh, err := q.WebhookSeen(ctx, provider, ev.ID, ev.Type)
-		if err != nil || !fresh || ev.Status.Session == "" {
-			return err
-		}
-		p, err := q.LockPaymentBySession(ctx, provider, ev.Status.Session)
-		if apperr.CodeOf(err) == apperr.NotFound {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return s.apply(ctx, q, p, ev.Status, ev.Created)
-	})
+	return s.webhooks.apply(ctx, webhookEvent{provider: provider, Event: ev})
 }
 
-// apply records what the provider said about locked payment p at time
-// at, and what follows from it. "paid" is final and always wins (the
+// decide says what the provider's status st at time at makes of payment
+// p, and whether anything changes. "paid" is final and always wins (the
 // money is taken); otherwise a state older than the one applied is
-// ignored, and a final state is not undone by "pending".
-func (s *Service) apply(ctx context.Context, q *store.Queries, p Payment, st payprovider.Status, at time.Time) error {
+// ignored, and a final state is not undone by "pending". A payment paid
+// now takes the provider's amount, time, method and charge.
+func (s *Service) decide(p Payment, st payprovider.Status, at time.Time) (Payment, bool) {
 	switch {
 	case p.Status == payprovider.Paid || st.State == p.Status:
-		return nil
+		return p, false
 	case st.State == payprovider.Pending:
-		return nil
+		return p, false
 	case st.State != payprovider.Paid && p.StateAt != nil && at.Before(*p.StateAt):
-		return nil
+		return p, false
 	}
 	p.Status, p.StateAt = st.State, &at
-	if st.State == payprovider.Paid {
-		return s.paid(ctx, q, p, st)
+	if st.State != payprovider.Paid {
+		return p, true
 	}
-	return q.SetPaymentState(ctx, p)
-}
-
-// paid books a payment the provider confirmed: its amount off the case's
-// receivable onto the provider's clearing account; the case goes to its
-// office if it waited for the payment; a receipt is issued.
-func (s *Service) paid(ctx context.Context, q *store.Queries, p Payment, st payprovider.Status) error {
 	if st.Amount > 0 {
 		p.Amount = st.Amount
 	}
@@ -163,10 +149,39 @@ func (s *Service) paid(ctx context.Context, q *store.Queries, p Payment, st payp
 	if st.Charge != "" {
 		p.Charge = &st.Charge
 	}
-	if err := q.SetPaymentState(ctx, p); err != nil {
+	return p, true
+}
+
+// changed records the new states of locked payments (distinct) and books
+// those paid now: their amounts off the cases' receivables onto the
+// providers' clearing accounts, the cases that waited for them to their
+// offices, the receipts.
+func (s *Service) changed(ctx context.Context, q *store.Queries, ps ...Payment) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	if err := q.SetPaymentStates(ctx, ps); err != nil {
 		return err
 	}
-	return s.booked(ctx, q, arrived{p, ledger.Clearing(p.Method)})
+	var paid []arrived
+	for _, p := range ps {
+		if p.Status == payprovider.Paid {
+			paid = append(paid, arrived{p, ledger.Clearing(p.Method)})
+		}
+	}
+	if len(paid) == 0 {
+		return nil
+	}
+	return s.booked(ctx, q, paid...)
+}
+
+// apply records what the provider said about locked payment p at time
+// at, and what follows from it (decide).
+func (s *Service) apply(ctx context.Context, q *store.Queries, p Payment, st payprovider.Status, at time.Time) error {
+	if p, ok := s.decide(p, st, at); ok {
+		return s.changed(ctx, q, p)
+	}
+	return nil
 }
 
 // arrived is a paid payment and the ledger account of the money it

@@ -69,6 +69,7 @@ type Service struct {
 	cases     *cases.Service
 	docs      *documents.Service
 	providers map[string]payprovider.Provider
+	webhooks  webhookBatcher
 	// now is the clock (tests move it).
 	now func() time.Time
 }
@@ -83,6 +84,7 @@ func New(st *store.Store, cfg Config, l *ledger.Service, c *cases.Service, d *do
 	for _, p := range providers {
 		s.providers[p.Name()] = p
 	}
+	s.webhooks.s = s
 	return s, nil
 }
 

@@ -126,6 +126,16 @@ func (b *bundle) deliverWebhooks(t *testing.T, p Payment, event string) {
 	require.NoError(t, err)
 }
 
+// event sends the development provider's webhook of event id: the
+// checkout of session in state at time at, signed with secret.
+func (b *bundle) event(secret, id, state string, at time.Time, session string) error {
+	body, _ := json.Marshal(map[string]any{"id": id, "type": "checkout." + state, "created": at.Unix(), "session": session, "state": state,
+		"amount": 2000, "charge": "dch_" + id, "paid_at": at.Unix()})
+	h := http.Header{}
+	h.Set("Stripe-Signature", devpay.Signed(secret, body, time.Now()))
+	return b.svc.Webhook(context.Background(), devpay.Name, body, h)
+}
+
 func (b *bundle) checkBooks(t *testing.T, c uuid.UUID) *Account {
 	t.Helper()
 	bad, err := b.st.UnbalancedEntries(context.Background())
@@ -209,13 +219,7 @@ func TestWebhooks(t *testing.T) {
 	p, err := b.svc.Checkout(ctx, CheckoutRequest{Account: acc.ID, Number: c.Number, Provider: devpay.Name})
 	require.NoError(t, err)
 
-	send := func(secret, id, state string, at time.Time, session string) error {
-		body, _ := json.Marshal(map[string]any{"id": id, "type": "checkout." + state, "created": at.Unix(), "session": session, "state": state,
-			"amount": 2000, "charge": "dch_x", "paid_at": at.Unix()})
-		h := http.Header{}
-		h.Set("Stripe-Signature", devpay.Signed(secret, body, time.Now()))
-		return b.svc.Webhook(ctx, devpay.Name, body, h)
-	}
+	send := b.event
 	now := time.Now()
 	require.Equal(t, apperr.Unauthorized, apperr.CodeOf(send("whsec_wrong", "e0", "paid", now, *p.Session)), "a forged webhook")
 	require.NoError(t, send("whsec_test", "e1", "paid", now, "dps_unknownsession0000000000"), "an unknown session is recorded and ignored")

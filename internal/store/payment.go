@@ -216,12 +216,6 @@ func (q *Queries) LockPaymentsBySessions(ctx context.Context, method string, ses
 	return out, mapErr(err, onErr{})
 }
 
-// LockPaymentBySession locks the payment of a provider's session.
-func (q *Queries) LockPaymentBySession(ctx context.Context, method, session string) (Payment, error) {
-	r, err := q.gen.PaymentLockBySession(ctx, q.db, dbq.PaymentLockBySessionParams{Method: method, Session: &session})
-	return paymentFrom(r), mapErr(err, errNoPayment)
-}
-
 // LockPayment locks a payment.
 func (q *Queries) LockPayment(ctx context.Context, id uuid.UUID) (Payment, error) {
 	r, err := q.gen.PaymentLock(ctx, q.db, id)
@@ -232,12 +226,6 @@ func (q *Queries) LockPayment(ctx context.Context, id uuid.UUID) (Payment, error
 func (q *Queries) Payment(ctx context.Context, id uuid.UUID) (Payment, error) {
 	r, err := q.gen.PaymentGet(ctx, q.db, id)
 	return paymentFrom(r), mapErr(err, errNoPayment)
-}
-
-// SetPaymentState records a payment's state as the provider told it.
-func (q *Queries) SetPaymentState(ctx context.Context, p Payment) error {
-	return mapErr(q.gen.PaymentSetState(ctx, q.db, dbq.PaymentSetStateParams{ID: p.ID, Status: p.Status, Amount: p.Amount, Charge: p.Charge,
-		PaidWith: p.PaidWith, PaidAt: p.PaidAt, StateAt: p.StateAt}), onErr{})
 }
 
 // OpenCheckout is the case's running checkout with method, if any.
@@ -278,13 +266,37 @@ func (q *Queries) AddRefunded(ctx context.Context, id uuid.UUID, delta int64) er
 	return mapErr(q.gen.PaymentRefunded(ctx, q.db, dbq.PaymentRefundedParams{ID: id, Delta: delta}), onErr{})
 }
 
-// WebhookSeen records a provider's event; false when it was seen before.
-func (q *Queries) WebhookSeen(ctx context.Context, provider, event, kind string) (bool, error) {
-	_, err := q.gen.WebhookSeen(ctx, q.db, dbq.WebhookSeenParams{Provider: provider, EventID: event, Type: kind})
-	if noRows(err) {
-		return false, nil
+// WebhooksSeen records events of a provider (ids with their types) once
+// each and returns those that are new.
+func (q *Queries) WebhooksSeen(ctx context.Context, provider string, ids, types []string) (map[string]bool, error) {
+	rows, err := q.gen.WebhooksSeen(ctx, q.db, dbq.WebhooksSeenParams{Provider: provider, EventIds: ids, Types: types})
+	fresh := make(map[string]bool, len(rows))
+	for _, id := range rows {
+		fresh[id] = true
 	}
-	return err == nil, mapErr(err, onErr{})
+	return fresh, mapErr(err, onErr{})
+}
+
+// SetPaymentStates records the states of payments (distinct) as their
+// providers told them, in one statement.
+func (q *Queries) SetPaymentStates(ctx context.Context, ps []Payment) error {
+	var a dbq.PaymentsSetStateParams
+	for _, p := range ps {
+		var charge string
+		if p.Charge != nil {
+			charge = *p.Charge
+		}
+		var paid, state time.Time
+		if p.PaidAt != nil {
+			paid = *p.PaidAt
+		}
+		if p.StateAt != nil {
+			state = *p.StateAt
+		}
+		a.Ids, a.Statuses, a.Amounts, a.Charges = append(a.Ids, p.ID), append(a.Statuses, p.Status), append(a.Amounts, p.Amount), append(a.Charges, charge)
+		a.PaidWiths, a.PaidAts, a.StateAts = append(a.PaidWiths, p.PaidWith), append(a.PaidAts, paid), append(a.StateAts, state)
+	}
+	return mapErr(q.gen.PaymentsSetState(ctx, q.db, a), onErr{})
 }
 
 // AddRefund stores a pending refund.

@@ -221,8 +221,8 @@ func (q *Queries) LockCasesForBooking(ctx context.Context, ids []uuid.UUID) (map
 	return out, mapErr(err, onErr{})
 }
 
-// CasesOpenAmounts is what is open on each of the cases; a case without
-// postings is missing (it owes nothing).
+// CasesOpenAmounts is what is open on each of the cases (nothing for a
+// case without postings).
 func (q *Queries) CasesOpenAmounts(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int64, error) {
 	rows, err := q.gen.CasesOpenAmounts(ctx, q.db, ids)
 	out := make(map[uuid.UUID]int64, len(rows))

@@ -513,40 +513,6 @@ func (q *Queries) PaymentLock(ctx context.Context, db DBTX, id uuid.UUID) (Payme
 	return i, err
 }
 
-const paymentLockBySession = `-- name: PaymentLockBySession :one
-SELECT id, reference, case_id, account_id, method, session, status, amount, refunded, charge, paid_with, redirect_url, expires_at, state_at, created_at, paid_at, updated_at FROM payment WHERE method = $1 AND session = $2 FOR UPDATE
-`
-
-type PaymentLockBySessionParams struct {
-	Method  string
-	Session *string
-}
-
-func (q *Queries) PaymentLockBySession(ctx context.Context, db DBTX, arg PaymentLockBySessionParams) (Payment, error) {
-	row := db.QueryRow(ctx, paymentLockBySession, arg.Method, arg.Session)
-	var i Payment
-	err := row.Scan(
-		&i.ID,
-		&i.Reference,
-		&i.CaseID,
-		&i.AccountID,
-		&i.Method,
-		&i.Session,
-		&i.Status,
-		&i.Amount,
-		&i.Refunded,
-		&i.Charge,
-		&i.PaidWith,
-		&i.RedirectUrl,
-		&i.ExpiresAt,
-		&i.StateAt,
-		&i.CreatedAt,
-		&i.PaidAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const paymentOpenOfCase = `-- name: PaymentOpenOfCase :one
 SELECT id, reference, case_id, account_id, method, session, status, amount, refunded, charge, paid_with, redirect_url, expires_at, state_at, created_at, paid_at, updated_at FROM payment
 WHERE case_id = $1 AND method = $2 AND status = 'pending' AND session IS NOT NULL AND expires_at > now() + interval '5 minutes'
@@ -631,35 +597,6 @@ type PaymentRefundedParams struct {
 
 func (q *Queries) PaymentRefunded(ctx context.Context, db DBTX, arg PaymentRefundedParams) error {
 	_, err := db.Exec(ctx, paymentRefunded, arg.Delta, arg.ID)
-	return err
-}
-
-const paymentSetState = `-- name: PaymentSetState :exec
-UPDATE payment SET status = $1, amount = $2, charge = $3, paid_with = $4, paid_at = $5,
-    state_at = $6, updated_at = now()
-WHERE id = $7
-`
-
-type PaymentSetStateParams struct {
-	Status   string
-	Amount   int64
-	Charge   *string
-	PaidWith string
-	PaidAt   *time.Time
-	StateAt  *time.Time
-	ID       uuid.UUID
-}
-
-func (q *Queries) PaymentSetState(ctx context.Context, db DBTX, arg PaymentSetStateParams) error {
-	_, err := db.Exec(ctx, paymentSetState,
-		arg.Status,
-		arg.Amount,
-		arg.Charge,
-		arg.PaidWith,
-		arg.PaidAt,
-		arg.StateAt,
-		arg.ID,
-	)
 	return err
 }
 
@@ -832,6 +769,40 @@ func (q *Queries) PaymentsOfCase(ctx context.Context, db DBTX, caseID uuid.UUID)
 	return items, nil
 }
 
+const paymentsSetState = `-- name: PaymentsSetState :exec
+UPDATE payment p SET status = u.status, amount = u.amount, charge = nullif(u.charge, ''), paid_with = u.paid_with,
+    paid_at = nullif(u.paid_at, '0001-01-01 00:00:00+00'::timestamptz), state_at = u.state_at, updated_at = now()
+FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS status, unnest($3::bigint[]) AS amount,
+             unnest($4::text[]) AS charge, unnest($5::text[]) AS paid_with, unnest($6::timestamptz[]) AS paid_at,
+             unnest($7::timestamptz[]) AS state_at) u
+WHERE p.id = u.id
+`
+
+type PaymentsSetStateParams struct {
+	Ids       []uuid.UUID
+	Statuses  []string
+	Amounts   []int64
+	Charges   []string
+	PaidWiths []string
+	PaidAts   []time.Time
+	StateAts  []time.Time
+}
+
+// The states of many payments as their providers told them, in one
+// statement; ids are distinct. No charge is ”, not paid the zero time.
+func (q *Queries) PaymentsSetState(ctx context.Context, db DBTX, arg PaymentsSetStateParams) error {
+	_, err := db.Exec(ctx, paymentsSetState,
+		arg.Ids,
+		arg.Statuses,
+		arg.Amounts,
+		arg.Charges,
+		arg.PaidWiths,
+		arg.PaidAts,
+		arg.StateAts,
+	)
+	return err
+}
+
 const paymentsToConfirm = `-- name: PaymentsToConfirm :many
 SELECT id, reference, case_id, account_id, method, session, status, amount, refunded, charge, paid_with, redirect_url, expires_at, state_at, created_at, paid_at, updated_at FROM payment
 WHERE status = 'pending' AND session IS NOT NULL AND method = ANY($1::text[]) AND created_at < $2
@@ -1000,21 +971,36 @@ func (q *Queries) RefundsOfCase(ctx context.Context, db DBTX, caseID uuid.UUID) 
 	return items, nil
 }
 
-const webhookSeen = `-- name: WebhookSeen :one
-INSERT INTO payment_webhook (provider, event_id, type) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING RETURNING received_at
+const webhooksSeen = `-- name: WebhooksSeen :many
+INSERT INTO payment_webhook (provider, event_id, type)
+SELECT $1::text, unnest($2::text[]), unnest($3::text[])
+ON CONFLICT DO NOTHING RETURNING event_id
 `
 
-type WebhookSeenParams struct {
+type WebhooksSeenParams struct {
 	Provider string
-	EventID  string
-	Type     string
+	EventIds []string
+	Types    []string
 }
 
-// A row when the event is new; none when it was processed before.
-func (q *Queries) WebhookSeen(ctx context.Context, db DBTX, arg WebhookSeenParams) (time.Time, error) {
-	row := db.QueryRow(ctx, webhookSeen, arg.Provider, arg.EventID, arg.Type)
-	var received_at time.Time
-	err := row.Scan(&received_at)
-	return received_at, err
+// Events of one provider recorded once each; the ids of those that are
+// new (a repetition was processed before).
+func (q *Queries) WebhooksSeen(ctx context.Context, db DBTX, arg WebhooksSeenParams) ([]string, error) {
+	rows, err := db.Query(ctx, webhooksSeen, arg.Provider, arg.EventIds, arg.Types)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var event_id string
+		if err := rows.Scan(&event_id); err != nil {
+			return nil, err
+		}
+		items = append(items, event_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
