@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,68 +93,84 @@ func (b *webhookBatcher) run() {
 	}
 }
 
-// commit applies a batch of events in one transaction: each recorded
-// once, the payments they are about locked, each event decided in its
-// order against the payment's state so far, the new states written and
-// the payments paid now booked together.
+// commit applies a batch of events in one transaction, provider by
+// provider (in name order, so locks are taken in one order).
 func (b *webhookBatcher) commit(batch []webhookCall) error {
 	ctx, cancel := context.WithTimeout(context.Background(), webhookTimeout)
 	defer cancel()
 	b.commits.Add(1)
-	s := b.s
-	return s.st.InTx(ctx, func(q *store.Queries) error {
-		var providers []string
-		for _, c := range batch {
-			if !slices.Contains(providers, c.provider) {
-				providers = append(providers, c.provider)
-			}
+	var providers []string
+	for _, c := range batch {
+		if !slices.Contains(providers, c.provider) {
+			providers = append(providers, c.provider)
 		}
-		slices.Sort(providers) // locks in one order
+	}
+	slices.Sort(providers)
+	return b.s.st.InTx(ctx, func(q *store.Queries) error {
 		var changed []Payment
 		for _, provider := range providers {
 			var events []webhookEvent
-			var ids, types, sessions []string
+			have := map[string]bool{}
 			for _, c := range batch {
-				if c.provider == provider && !slices.Contains(ids, c.ID) {
+				if c.provider == provider && !have[c.ID] {
+					have[c.ID] = true
 					events = append(events, c.webhookEvent)
-					ids, types = append(ids, c.ID), append(types, c.Type)
-					if c.Status.Session != "" {
-						sessions = append(sessions, c.Status.Session)
-					}
 				}
 			}
-			fresh, err := q.WebhooksSeen(ctx, provider, ids, types)
+			ps, err := b.decideAll(ctx, q, provider, events)
 			if err != nil {
 				return err
 			}
-			if len(sessions) == 0 {
-				continue
-			}
-			locked, err := q.LockPaymentsBySessions(ctx, provider, sessions)
-			if err != nil {
-				return err
-			}
-			now := map[string]Payment{} // the payments as the batch's events left them
-			var order []string
-			for _, ev := range events {
-				p, ok := locked[ev.Status.Session]
-				if !fresh[ev.ID] || !ok {
-					continue // a repetition, or a session that is not Schalter's
-				}
-				if cur, seen := now[ev.Status.Session]; seen {
-					p = cur
-				}
-				if p, ok = s.decide(p, ev.Status, ev.Created); ok {
-					if _, seen := now[ev.Status.Session]; !seen {
-						order = append(order, ev.Status.Session)
-					}
-					now[ev.Status.Session] = p
-				}
-			}
-			for _, session := range order {
-				changed = append(changed, now[session])
-			}
+			changed = append(changed, ps...)
 		}
-		return s.changed(ctx, q, changed...)
+		return b.s.changed(ctx, q, changed...)
 	})
+}
+
+// decideAll records a provider's events (distinct ids) once each, locks
+// the payments they are about, and decides each new event in its order
+// against its payment's state so far; it returns the payments the events
+// changed, each once.
+func (b *webhookBatcher) decideAll(ctx context.Context, q *store.Queries, provider string, events []webhookEvent) ([]Payment, error) {
+	// Recorded in id order, so that two servers' batches with the same
+	// events never wait for each other crosswise.
+	byID := slices.SortedFunc(slices.Values(events), func(a, b webhookEvent) int { return strings.Compare(a.ID, b.ID) })
+	ids, types := make([]string, len(byID)), make([]string, len(byID))
+	var sessions []string
+	for i, ev := range byID {
+		ids[i], types[i] = ev.ID, ev.Type
+		if ev.Status.Session != "" {
+			sessions = append(sessions, ev.Status.Session)
+		}
+	}
+	fresh, err := q.WebhooksSeen(ctx, provider, ids, types)
+	if err != nil || len(sessions) == 0 {
+		return nil, err
+	}
+	locked, err := q.LockPaymentsBySessions(ctx, provider, sessions)
+	if err != nil {
+		return nil, err
+	}
+	now := map[string]Payment{} // the payments as the events so far left them
+	var order []string
+	for _, ev := range events {
+		p, ok := locked[ev.Status.Session]
+		if !fresh[ev.ID] || !ok {
+			continue // a repetition, or a session that is not Schalter's
+		}
+		if cur, seen := now[ev.Status.Session]; seen {
+			p = cur
+		}
+		if p, ok = b.s.decide(p, ev.Status, ev.Created); ok {
+			if _, seen := now[ev.Status.Session]; !seen {
+				order = append(order, ev.Status.Session)
+			}
+			now[ev.Status.Session] = p
+		}
+	}
+	out := make([]Payment, len(order))
+	for i, session := range order {
+		out[i] = now[session]
+	}
+	return out, nil
 }
