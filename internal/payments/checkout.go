@@ -198,8 +198,10 @@ type arrived struct {
 // in the same five statements. A payment booked before books nothing.
 func (s *Service) booked(ctx context.Context, q *store.Queries, ps ...arrived) error {
 	ids := make([]uuid.UUID, 0, len(ps))
+	seen := make(map[uuid.UUID]bool, len(ps)) // a bank file's 10,000: no search of ids per payment
 	for _, p := range ps {
-		if !slices.Contains(ids, p.Case) {
+		if !seen[p.Case] {
+			seen[p.Case] = true
 			ids = append(ids, p.Case)
 		}
 	}

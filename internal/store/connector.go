@@ -109,10 +109,3 @@ func (q *Queries) TakeReservation(ctx context.Context, id uuid.UUID) (Reservatio
 	return Reservation{ID: r.ID, Case: r.CaseID, Kind: r.Kind, Title: r.Title, Filename: r.Filename},
 		mapErr(err, onErr{notFound: "no such document announced, or it was uploaded already"})
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -75,11 +75,11 @@ func (q *Queries) AddJournalEntries(ctx context.Context, entries []JournalEntry)
 	for i, e := range entries {
 		ord := int32(i)
 		p.Ords, p.ValueDates, p.Kinds = append(p.Ords, ord), append(p.ValueDates, e.ValueDate), append(p.Kinds, e.Kind)
-		p.CaseIds, p.Corrects = append(p.CaseIds, orNil(e.Case)), append(p.Corrects, orZero(e.Corrects))
+		p.CaseIds, p.Corrects = append(p.CaseIds, deref(e.Case)), append(p.Corrects, deref(e.Corrects))
 		p.Memos, p.Sources = append(p.Memos, e.Memo), append(p.Sources, e.Source)
 		for _, l := range e.Postings {
 			p.PostingOrds, p.Accounts, p.Amounts = append(p.PostingOrds, ord), append(p.Accounts, l.Account), append(p.Amounts, l.Amount)
-			p.PostingCases = append(p.PostingCases, orNil(l.Case))
+			p.PostingCases = append(p.PostingCases, deref(l.Case))
 		}
 	}
 	rows, err := q.gen.JournalEntriesInsert(ctx, q.db, p)
@@ -91,13 +91,6 @@ func (q *Queries) AddJournalEntries(ctx context.Context, entries []JournalEntry)
 		ids[r.Ord] = r.ID
 	}
 	return ids, nil
-}
-
-func orZero(n *int64) int64 {
-	if n == nil {
-		return 0
-	}
-	return *n
 }
 
 // CaseOpenAmount is what is still owed on a case (negative: paid too much).

@@ -179,16 +179,8 @@ func (q *Queries) StartedPayment(ctx context.Context, id uuid.UUID, session, red
 func (q *Queries) AddBankPayments(ctx context.Context, ps []Payment) ([]Payment, error) {
 	var p dbq.BankPaymentsInsertParams
 	for _, x := range ps {
-		var session string
-		if x.Session != nil {
-			session = *x.Session
-		}
-		var paid time.Time
-		if x.PaidAt != nil {
-			paid = *x.PaidAt
-		}
-		p.Ids, p.Refs, p.CaseIds, p.AccountIds = append(p.Ids, x.ID), append(p.Refs, x.Reference), append(p.CaseIds, x.Case), append(p.AccountIds, orNil(x.Account))
-		p.Sessions, p.Amounts, p.PaidAts = append(p.Sessions, session), append(p.Amounts, x.Amount), append(p.PaidAts, paid)
+		p.Ids, p.Refs, p.CaseIds, p.AccountIds = append(p.Ids, x.ID), append(p.Refs, x.Reference), append(p.CaseIds, x.Case), append(p.AccountIds, deref(x.Account))
+		p.Sessions, p.Amounts, p.PaidAts = append(p.Sessions, deref(x.Session)), append(p.Amounts, x.Amount), append(p.PaidAts, deref(x.PaidAt))
 	}
 	rows, err := q.gen.BankPaymentsInsert(ctx, q.db, p)
 	if err != nil {
@@ -282,19 +274,8 @@ func (q *Queries) WebhooksSeen(ctx context.Context, provider string, ids, types 
 func (q *Queries) SetPaymentStates(ctx context.Context, ps []Payment) error {
 	var a dbq.PaymentsSetStateParams
 	for _, p := range ps {
-		var charge string
-		if p.Charge != nil {
-			charge = *p.Charge
-		}
-		var paid, state time.Time
-		if p.PaidAt != nil {
-			paid = *p.PaidAt
-		}
-		if p.StateAt != nil {
-			state = *p.StateAt
-		}
-		a.Ids, a.Statuses, a.Amounts, a.Charges = append(a.Ids, p.ID), append(a.Statuses, p.Status), append(a.Amounts, p.Amount), append(a.Charges, charge)
-		a.PaidWiths, a.PaidAts, a.StateAts = append(a.PaidWiths, p.PaidWith), append(a.PaidAts, paid), append(a.StateAts, state)
+		a.Ids, a.Statuses, a.Amounts, a.Charges = append(a.Ids, p.ID), append(a.Statuses, p.Status), append(a.Amounts, p.Amount), append(a.Charges, deref(p.Charge))
+		a.PaidWiths, a.PaidAts, a.StateAts = append(a.PaidWiths, p.PaidWith), append(a.PaidAts, deref(p.PaidAt)), append(a.StateAts, deref(p.StateAt))
 	}
 	return mapErr(q.gen.PaymentsSetState(ctx, q.db, a), onErr{})
 }

@@ -136,17 +136,9 @@ func (q *Queries) AddBankCredits(ctx context.Context, importID int64, credits []
 		p.BookingDates, p.Refs, p.RefTypes = append(p.BookingDates, c.BookingDate), append(p.Refs, c.Reference), append(p.RefTypes, c.ReferenceType)
 		p.Unstructured, p.DebtorNames, p.DebtorIbans = append(p.Unstructured, c.Unstructured), append(p.DebtorNames, c.DebtorName), append(p.DebtorIbans, c.DebtorIBAN)
 		p.Lines, p.Statuses = append(p.Lines, int32(c.Line)), append(p.Statuses, c.Status)
-		p.Cases, p.Payments = append(p.Cases, orNil(c.Case)), append(p.Payments, orNil(c.Payment))
+		p.Cases, p.Payments = append(p.Cases, deref(c.Case)), append(p.Payments, deref(c.Payment))
 	}
 	return mapErr(q.gen.BankCreditsInsert(ctx, q.db, p), onErr{conflict: "a credit of this file was imported by another import at the same time; import the file again"})
-}
-
-// orNil is the zero UUID for a nil id, as array parameters carry them.
-func orNil(id *uuid.UUID) uuid.UUID {
-	if id == nil {
-		return uuid.Nil
-	}
-	return *id
 }
 
 // LockBankCredit locks a credit for the office's handling, and reads it

@@ -132,6 +132,17 @@ func (q *Queries) EnqueueMany(ctx context.Context, args []river.JobArgs) error {
 	return mapErr(err, onErr{})
 }
 
+// deref is what p points to, or T's zero value for nil: the zero UUID,
+// "" or the zero time that array parameters carry for NULL (the queries
+// turn them back with nullif).
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // Pool returns the connection pool (for health checks and tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
