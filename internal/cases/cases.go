@@ -103,10 +103,12 @@ type Service struct {
 	// also given the cases a payment hands to their office
 	// (PaymentSteps), many at once when a bank file paid them.
 	OnSubmit func(ctx context.Context, q *store.Queries, cs ...Record) error
-	// OnCreated runs in the submission's transaction once the case is
-	// stored and numbered: the payments give it its bill there. Lines
-	// are its fees (none for a free service or one whose office sets
-	// the amount later).
+	// OnCreated runs in the submission's transaction before the case is
+	// numbered and stored (c has its id, office, data and status, not
+	// its number; what it writes may refer to the case only by
+	// references checked at commit): the payments give it its bill
+	// there. Lines are its fees (none for a free service or one whose
+	// office sets the amount later).
 	OnCreated func(ctx context.Context, q *store.Queries, c Record, spec *fees.Spec, lines []fees.Line) error
 }
 
@@ -194,6 +196,15 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 				return err
 			}
 		}
+		// The bill too: its rows' references to the case are checked at
+		// commit (migration 00032), and its half dozen statements were
+		// what every submission queued behind when they came after the
+		// number.
+		if s.OnCreated != nil && form.Fees != nil {
+			if err := s.OnCreated(ctx, q, c.Record, form.Fees, lines); err != nil {
+				return err
+			}
+		}
 		year := time.Now().In(s.zone).Year()
 		seq, err := q.NextCaseNumber(ctx, year)
 		if err != nil {
@@ -209,9 +220,6 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Case, error) {
 			if _, err = q.LinkAttachments(ctx, in.Account, c.ID, slices.Sorted(maps.Keys(files))); err != nil {
 				return err
 			}
-		}
-		if s.OnCreated != nil && form.Fees != nil {
-			return s.OnCreated(ctx, q, c.Record, form.Fees, lines)
 		}
 		return nil
 	})

@@ -308,6 +308,17 @@ type invoice struct {
 	verifyURL string
 }
 
+// billFace sets invoices and receipts in the QR-bill's font: an invoice
+// then embeds one font family (its bill must be in Liberation Sans), and
+// a receipt is quicker too (Liberation is half DejaVu's size). Their text
+// is the office's and the bill's, in the bill's character set, so
+// DejaVu's wider coverage is not needed. Rendering is the documents
+// queue's cost per payment and per invoice; fonts were nine tenths of it.
+var billFace = func() pdf.Face {
+	family, regular, bold := qrbill.Font()
+	return pdf.Face{Family: family, Regular: regular, Bold: bold}
+}()
+
 // invoicePDF is an A4 letter with the fee lines and the amount open, and
 // the QR-bill (receipt and payment part) at its foot, in the case's
 // language.
@@ -319,7 +330,7 @@ func (s *Service) invoicePDF(in invoice) ([]byte, error) {
 	lang := invoiceLang(in.c.Language)
 	w, rw := invoiceWords[lang], receiptWords[lang]
 	address := strings.Trim(strings.TrimSpace(in.head.Street+", "+in.head.PostalCode+" "+in.head.Locality), ", ")
-	doc := pdf.New(pdf.Letterhead{City: s.cfg.City, Office: in.head.OfficeName, Address: address}, w.title+": "+in.head.ServiceTitle, in.on)
+	doc := pdf.NewIn(billFace, pdf.Letterhead{City: s.cfg.City, Office: in.head.OfficeName, Address: address}, w.title+": "+in.head.ServiceTitle, in.on)
 	doc.Row(rw.number, in.c.Number)
 	doc.Row(w.service, in.head.ServiceTitle)
 	doc.Row(w.date, in.on.In(zurich).Format("02.01.2006"))

@@ -153,6 +153,8 @@ func (s *Service) Bill(ctx context.Context, q *store.Queries, c store.Case, spec
 		return err
 	}
 	source := "charge:" + c.ID.String() + ":submission"
+	// The case has no number yet (cases.Service.OnCreated): the memo
+	// says when, the journal's case column which case.
 	if _, err := s.charge(ctx, q, c, lines, source, submittedBy); err != nil {
 		return err
 	}
@@ -169,7 +171,7 @@ func (s *Service) charge(ctx context.Context, q *store.Queries, c store.Case, li
 	if len(lines) == 0 {
 		return false, nil
 	}
-	entry, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Charge, Case: &c.ID, Memo: "Gebühren " + c.Number, Source: source,
+	entry, booked, err := s.ledger.Post(ctx, q, ledger.Entry{Kind: ledger.Charge, Case: &c.ID, Memo: chargeMemo(c), Source: source,
 		Postings: chargePostings(c, lines, 1)})
 	if err != nil || !booked {
 		return false, err
@@ -181,6 +183,15 @@ func (s *Service) charge(ctx context.Context, q *store.Queries, c store.Case, li
 		}
 	}
 	return true, nil
+}
+
+// chargeMemo is a charge's journal memo: with the case's number, or
+// "bei Einreichung" for the charge booked before the case is numbered.
+func chargeMemo(c store.Case) string {
+	if c.Number == "" {
+		return "Gebühren bei Einreichung"
+	}
+	return "Gebühren " + c.Number
 }
 
 // chargePostings are the postings of charging lines on case c (sign 1)

@@ -100,7 +100,7 @@ func (s *Service) receiptPDF(head store.Letterhead, c store.Case, p Payment, lin
 		zurich = time.UTC
 	}
 	address := strings.Trim(strings.TrimSpace(head.Street+", "+head.PostalCode+" "+head.Locality), ", ")
-	doc := pdf.New(pdf.Letterhead{City: s.cfg.City, Office: head.OfficeName, Address: address}, w.title+": "+head.ServiceTitle, *p.PaidAt)
+	doc := pdf.NewIn(billFace, pdf.Letterhead{City: s.cfg.City, Office: head.OfficeName, Address: address}, w.title+": "+head.ServiceTitle, *p.PaidAt)
 	doc.Row(w.number, c.Number)
 	doc.Row(w.reference, p.Reference)
 	doc.Row(w.paid, p.PaidAt.In(zurich).Format("02.01.2006 15:04"))

@@ -2,8 +2,10 @@
 // receipts) as PDF/A-4-sized pages with codeberg.org/go-pdf/fpdf: a
 // letterhead with the city and office, a title, rows of label and value,
 // paragraphs, and a verification QR code drawn as vector squares (crisp
-// at any zoom, no image encoder). DejaVu Sans is embedded, so umlauts,
-// accents and «guillemets» print in every language; the output depends
+// at any zoom, no image encoder). The font is embedded (DejaVu Sans by
+// default, whose wide coverage prints whatever a resident typed; a Face
+// of the caller's otherwise), so umlauts, accents and «guillemets» print
+// in every language; the output depends
 // only on the input (fixed creation date), so the same document renders
 // to the same bytes and its hash can be signed.
 package pdf
@@ -18,17 +20,31 @@ import (
 	qrcode "github.com/yeqown/go-qrcode/v2"
 )
 
-//go:embed fonts/DejaVuSans.ttf
-var regular []byte
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	regular []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	bold []byte
+)
 
-//go:embed fonts/DejaVuSans-Bold.ttf
-var bold []byte
+// Face is the font family a document is set in: its name in the fpdf
+// document and its TrueType files (regular and bold).
+type Face struct {
+	Family        string
+	Regular, Bold []byte
+}
 
-const font = "dejavu"
+// DejaVu is the default face: it covers Latin, Greek, Cyrillic, Hebrew,
+// Arabic, Armenian and Georgian, for documents that quote what residents
+// wrote. Each face costs its parsing on every document (fpdf cannot share
+// a parsed font between documents): a document that must embed another
+// font anyway (a QR-bill's) is quicker in that one alone.
+var DejaVu = Face{Family: "dejavu", Regular: regular, Bold: bold}
 
 // Doc is a document being written.
 type Doc struct {
-	f *fpdf.Fpdf
+	f    *fpdf.Fpdf
+	font string
 	// slipPage is the page that ends in a slip (Slip); it has no footer.
 	slipPage int
 }
@@ -41,11 +57,17 @@ type Letterhead struct {
 }
 
 // New starts an A4 document issued at when (its creation date), with the
-// letterhead on every page and page numbers in the footer.
+// letterhead on every page and page numbers in the footer, set in DejaVu.
 func New(head Letterhead, title string, when time.Time) *Doc {
+	return NewIn(DejaVu, head, title, when)
+}
+
+// NewIn is New set in face.
+func NewIn(face Face, head Letterhead, title string, when time.Time) *Doc {
 	f := fpdf.New("P", "mm", "A4", "")
-	f.AddUTF8FontFromBytes(font, "", regular)
-	f.AddUTF8FontFromBytes(font, "B", bold)
+	f.AddUTF8FontFromBytes(face.Family, "", face.Regular)
+	f.AddUTF8FontFromBytes(face.Family, "B", face.Bold)
+	font := face.Family
 	// Resources in a fixed order: fpdf keeps them in maps.
 	f.SetCatalogSort(true)
 	f.SetCreationDate(when.UTC())
@@ -55,7 +77,7 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 	f.SetCreator("Schalter", true)
 	f.SetMargins(20, 20, 20)
 	f.SetAutoPageBreak(true, 22)
-	d := &Doc{f: f}
+	d := &Doc{f: f, font: font}
 	f.SetHeaderFunc(func() {
 		f.SetFont(font, "B", 11)
 		f.CellFormat(0, 5, head.City, "", 1, "L", false, 0, "")
@@ -85,7 +107,7 @@ func New(head Letterhead, title string, when time.Time) *Doc {
 // Heading starts a section.
 func (d *Doc) Heading(text string) {
 	d.f.Ln(3)
-	d.f.SetFont(font, "B", 12)
+	d.f.SetFont(d.font, "B", 12)
 	d.f.MultiCell(0, 6, text, "", "L", false)
 	d.f.Ln(1)
 }
@@ -93,12 +115,12 @@ func (d *Doc) Heading(text string) {
 // Row prints a label and its value; long values wrap.
 func (d *Doc) Row(label, value string) {
 	const labelWidth = 60
-	d.f.SetFont(font, "B", 10)
+	d.f.SetFont(d.font, "B", 10)
 	x, y := d.f.GetXY()
 	d.f.MultiCell(labelWidth, 5, label, "", "L", false)
 	afterLabel := d.f.GetY()
 	d.f.SetXY(x+labelWidth, y)
-	d.f.SetFont(font, "", 10)
+	d.f.SetFont(d.font, "", 10)
 	d.f.MultiCell(0, 5, value, "", "L", false)
 	if d.f.GetY() < afterLabel {
 		d.f.SetY(afterLabel)
@@ -108,7 +130,7 @@ func (d *Doc) Row(label, value string) {
 
 // Text prints a paragraph.
 func (d *Doc) Text(text string) {
-	d.f.SetFont(font, "", 10)
+	d.f.SetFont(d.font, "", 10)
 	d.f.MultiCell(0, 5, text, "", "L", false)
 	d.f.Ln(2)
 }
@@ -139,7 +161,7 @@ func (d *Doc) QR(url string, size float64, caption string) error {
 		}
 	}
 	d.f.SetXY(x+size+5, y)
-	d.f.SetFont(font, "", 9)
+	d.f.SetFont(d.font, "", 9)
 	d.f.MultiCell(0, 4.5, caption, "", "L", false)
 	d.f.SetXY(x, y+size+3)
 	return nil

@@ -29,6 +29,13 @@ var (
 // document; distinct, so it cannot clash with the caller's own fonts.
 const fontFamily = "qrbill-liberation-sans"
 
+// Font is the bill's font, Liberation Sans, as its family name in an fpdf
+// document and its files (regular, bold). A document set in it (an
+// invoice with the bill at its foot) embeds one font family, not two:
+// Draw finds the family registered under the same name and adds nothing,
+// which halves the fonts fpdf parses for such a document.
+func Font() (family string, regular, bold []byte) { return fontFamily, fontRegular, fontBold }
+
 // svgFontFamily names the permitted fonts, the embedded one first, for
 // viewers of the SVG; the layout was measured with Liberation Sans, which
 // has Arial's and Helvetica's metrics.
